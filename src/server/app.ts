@@ -1,0 +1,107 @@
+/**
+ * createApp({config, store}) -> {server, listen, close}. Wires the router, the request
+ * pipeline, the WebSocket server and the hub. Nothing here reads process.env.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Chat, localFanout, type Fanout } from './chat.ts';
+import type { Config } from './config.ts';
+import { createRequestHandler } from './http/handler.ts';
+import { KeyedLimiter } from './http/ratelimit.ts';
+import { Router } from './http/router.ts';
+import { createLogger, type Logger } from './log.ts';
+import type { RouteDeps } from './routes/deps.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerMessages } from './routes/messages.ts';
+import { registerRooms } from './routes/rooms.ts';
+import { registerUsers } from './routes/users.ts';
+import type { Store } from './store/store.ts';
+import { Hub } from './ws/hub.ts';
+import { createWsServer } from './ws/server.ts';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  log?: Logger;
+  /** Replace the local fan-out (scale-out). Receives the hub it must deliver into. */
+  fanout?: (hub: Hub) => Fanout;
+}
+
+export interface App {
+  server: Server;
+  hub: Hub;
+  chat: Chat;
+  store: Store;
+  /** Listen on config.host/config.port; resolves with the bound port and base URL. */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Stop accepting, close sockets with 1001, finish in-flight requests. Does not close the store. */
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const { config, store } = options;
+  const log = options.log ?? createLogger(config.logLevel);
+  const hub = new Hub();
+  const chat = new Chat(store, hub, options.fanout ? options.fanout(hub) : localFanout(hub));
+  const deps: RouteDeps = { config, store, chat, hub, startedAtMs: performance.now() };
+
+  const router = new Router();
+  registerHealth(router, deps);
+  registerUsers(router, deps);
+  registerRooms(router, deps);
+  registerMessages(router, deps);
+
+  const readLimiter = new KeyedLimiter(config.rateLimitRead);
+  const writeLimiter = new KeyedLimiter(config.rateLimitWrite);
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      maxHeaderSize: 16 * 1024,
+    },
+    createRequestHandler({ config, router, log, readLimiter, writeLimiter }),
+  );
+  // node checks headers/request timeouts on this interval; keep it below the timeouts.
+  server.setTimeout(0);
+  const ws = createWsServer({ config, store, chat, log });
+  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ detail: status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request', code: 'bad_request' });
+    socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+
+  return {
+    server,
+    hub,
+    chat,
+    store,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          resolve({ port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
+        });
+      });
+    },
+    async close() {
+      readLimiter.close();
+      writeLimiter.close();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close(config.shutdownTimeoutMs);
+      const timer = setTimeout(() => server.closeAllConnections(), Math.max(0, config.shutdownTimeoutMs - 2000));
+      timer.unref();
+      await stopped;
+      clearTimeout(timer);
+    },
+  };
+}

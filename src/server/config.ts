@@ -1,0 +1,227 @@
+/**
+ * The only reader of process.env. Every default lives in DEFAULTS; `loadConfig` reports
+ * every bad variable at once. Tests build configs with `testConfig()` and never set env.
+ */
+import { readFileSync } from 'node:fs';
+import { parseOriginList, type OriginPolicy } from './http/cors.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface StorageConfig {
+  kind: 'memory' | 'mongo' | 'postgres';
+  /** Connection string for mongo/postgres. */
+  url?: string;
+  /** Which env var selected it (logged at startup). */
+  source?: string;
+}
+
+export interface RateConfig {
+  /** Tokens added per second. */
+  perSecond: number;
+  /** Bucket size. */
+  burst: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  version: string;
+  commit: string | null;
+  environment: string;
+  /** True on Railway or with NODE_ENV=production: warn about the in-memory store. */
+  production: boolean;
+  logLevel: LogLevel;
+  origins: OriginPolicy;
+  /** Accept WebSocket upgrades without an Origin header (native clients). */
+  wsAllowNoOrigin: boolean;
+  /** Take the client IP from the last X-Forwarded-For hop. */
+  trustProxy: boolean;
+  storage: StorageConfig;
+  redisUrl: string | null;
+  /** Newest messages kept per room by the in-memory store. */
+  historyLimit: number;
+  maxBodyBytes: number;
+  maxFrameBytes: number;
+  rateLimitWrite: RateConfig;
+  rateLimitRead: RateConfig;
+  wsMessageRate: RateConfig;
+  wsTypingRate: RateConfig;
+  /** Rate-limit strikes on one socket before it is closed 1008. */
+  wsRateStrikes: number;
+  /** Protocol ping interval; a socket that missed one pong is terminated. */
+  heartbeatMs: number;
+  /** Send buffer above which a slow reader is closed 1013. */
+  wsMaxBufferedBytes: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** 0 = no cap. */
+  maxRoomMembersOnline: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_ORIGINS =
+  'http://localhost:3000,https://video-chat-frontend-seven.vercel.app,' +
+  'https://video-chat-frontend-iio886s1j-dalkirks-projects.vercel.app,' +
+  'https://video-chat-frontend-*-dalkirks-projects.vercel.app';
+
+const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8000,
+  logLevel: 'info' as LogLevel,
+  historyLimit: 10_000,
+  maxBodyBytes: 1024 * 1024,
+  maxFrameBytes: 64 * 1024,
+  rateLimitWrite: { perSecond: 20, burst: 40 },
+  rateLimitRead: { perSecond: 50, burst: 100 },
+  wsMessageRate: { perSecond: 10, burst: 20 },
+  wsTypingRate: { perSecond: 10, burst: 10 },
+  wsRateStrikes: 20,
+  heartbeatMs: 30_000,
+  wsMaxBufferedBytes: 1024 * 1024,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 100,
+  maxRoomMembersOnline: 0,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** The package version, read once. */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** A complete config for tests and embedding: defaults, quiet logs, port 0 on loopback. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...DEFAULTS,
+    host: '127.0.0.1',
+    port: 0,
+    version: packageVersion(),
+    commit: null,
+    environment: 'test',
+    production: false,
+    logLevel: 'silent',
+    origins: parseOriginList(DEFAULT_ORIGINS).policy,
+    wsAllowNoOrigin: false,
+    trustProxy: false,
+    storage: { kind: 'memory' },
+    redisUrl: null,
+    ...overrides,
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Read and check every variable; throws one ConfigError naming all problems. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const n = Number(raw);
+    if (!/^\s*\d+\s*$/.test(raw) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(env[name])} must be true or false`);
+    return fallback;
+  };
+  const rate = (prefix: string, fallback: RateConfig): RateConfig => ({
+    perSecond: int(`${prefix}_PER_S`, fallback.perSecond, 1),
+    burst: int(`${prefix}_BURST`, fallback.burst, 1),
+  });
+
+  const onRailway = Boolean(env.RAILWAY_ENVIRONMENT);
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || DEFAULTS.logLevel) as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of debug, info, warn, error, silent`);
+  }
+
+  const origins = parseOriginList(env.ALLOWED_ORIGINS?.trim() ? env.ALLOWED_ORIGINS : DEFAULT_ORIGINS);
+  problems.push(...origins.problems.map((p) => `ALLOWED_ORIGINS: ${p}`));
+
+  const storage = pickStorage(env, problems);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+
+  const config: Config = {
+    host: env.HOST?.trim() || DEFAULTS.host,
+    port: int('PORT', DEFAULTS.port, 0, 65535),
+    version: packageVersion(),
+    commit: env.RAILWAY_GIT_COMMIT_SHA?.trim() || env.SOURCE_COMMIT?.trim() || env.GIT_COMMIT?.trim() || null,
+    environment: env.RAILWAY_ENVIRONMENT?.trim() || env.NODE_ENV?.trim() || 'development',
+    production: onRailway || env.NODE_ENV === 'production',
+    logLevel,
+    origins: origins.policy,
+    wsAllowNoOrigin: bool('WS_ALLOW_NO_ORIGIN', false),
+    trustProxy: bool('TRUST_PROXY', onRailway),
+    storage,
+    redisUrl,
+    historyLimit: int('HISTORY_LIMIT', DEFAULTS.historyLimit, 1),
+    maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
+    maxFrameBytes: int('MAX_FRAME_BYTES', DEFAULTS.maxFrameBytes, 1024),
+    rateLimitWrite: rate('RATE_LIMIT_WRITE', DEFAULTS.rateLimitWrite),
+    rateLimitRead: rate('RATE_LIMIT_READ', DEFAULTS.rateLimitRead),
+    wsMessageRate: rate('WS_MESSAGE_RATE', DEFAULTS.wsMessageRate),
+    wsTypingRate: rate('WS_TYPING_RATE', DEFAULTS.wsTypingRate),
+    wsRateStrikes: int('WS_RATE_STRIKES', DEFAULTS.wsRateStrikes, 1),
+    heartbeatMs: int('HEARTBEAT_MS', DEFAULTS.heartbeatMs, 1000),
+    wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', DEFAULTS.wsMaxBufferedBytes, 1024),
+    maxConnections: int('MAX_CONNECTIONS', DEFAULTS.maxConnections, 1),
+    maxConnectionsPerIp: int('MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 1),
+    maxRoomMembersOnline: int('MAX_ROOM_ONLINE', DEFAULTS.maxRoomMembersOnline, 0),
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 100),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100),
+    keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 100),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 100),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function pickStorage(env: Env, problems: string[]): StorageConfig {
+  const mongoVar = ['MONGODB_URI', 'MONGO_URL', 'MONGODB_URL'].find((name) => env[name]?.trim());
+  const pgUrl = env.DATABASE_URL?.trim();
+  if (mongoVar && pgUrl) {
+    problems.push(
+      `both ${mongoVar} (MongoDB) and DATABASE_URL (Postgres) are set; vchat will not guess which database holds your data. Unset one of them.`,
+    );
+    return { kind: 'memory' };
+  }
+  if (mongoVar) {
+    const url = (env[mongoVar] as string).trim();
+    if (!/^mongodb(\+srv)?:\/\/[^/?#]+/.test(url)) {
+      problems.push(`${mongoVar} must be a mongodb:// or mongodb+srv:// connection string`);
+    }
+    return { kind: 'mongo', url, source: mongoVar };
+  }
+  if (pgUrl) {
+    if (!/^postgres(ql)?:\/\//.test(pgUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+    return { kind: 'postgres', url: pgUrl, source: 'DATABASE_URL' };
+  }
+  return { kind: 'memory' };
+}

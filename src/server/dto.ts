@@ -1,0 +1,37 @@
+/** Store records -> wire DTOs. Every timestamp goes out as toISOString(). */
+import type { MessageDto, RoomDto, RoomListItemDto, UserDto } from '../shared/protocol.ts';
+import type { Message, RoomWithMembers, User } from './store/store.ts';
+
+export function userDto(user: User): UserDto {
+  const created = user.created_at.toISOString();
+  return { id: user.id, username: user.username, avatar_url: user.avatar_url, created_at: created, joined_at: created };
+}
+
+export function roomDto(room: RoomWithMembers): RoomDto {
+  return {
+    id: room.id,
+    name: room.name,
+    thumbnail_url: room.thumbnail_url,
+    created_at: room.created_at.toISOString(),
+    users: room.users,
+  };
+}
+
+export function roomListItemDto(room: RoomWithMembers, online: number): RoomListItemDto {
+  return { ...roomDto(room), online };
+}
+
+export function messageDto(m: Message): MessageDto {
+  const dto: MessageDto = {
+    type: 'message',
+    id: m.id,
+    room_id: m.room_id,
+    user_id: m.user_id,
+    username: m.username,
+    content: m.content,
+    avatar_url: m.avatar_url,
+    timestamp: m.created_at.toISOString(),
+  };
+  if (m.client_msg_id !== undefined) dto.client_msg_id = m.client_msg_id;
+  return dto;
+}

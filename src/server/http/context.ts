@@ -1,0 +1,19 @@
+/** Per-request state handed to every route handler. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Short id that ties a request to its log lines. */
+  requestId: string;
+  method: string;
+  url: URL;
+  /** The Origin header, if any. */
+  origin: string | undefined;
+  /** CORS headers for this request (empty when the origin is not allowed). */
+  cors: Record<string, string>;
+  /** Client IP (after TRUST_PROXY handling). */
+  ip: string;
+  /** Path parameters from the router. */
+  params: Record<string, string>;
+}

@@ -1,0 +1,99 @@
+/**
+ * CORS as pure functions: parse an allowlist, decide whether an Origin is allowed, and
+ * build the headers. The same policy guards the WebSocket upgrade.
+ */
+
+export interface OriginPolicy {
+  /** Exact origins, lower-cased. */
+  exact: ReadonlySet<string>;
+  /** Patterns with `*` matching one run of [a-z0-9-] inside a single DNS label. */
+  patterns: readonly RegExp[];
+  /** The entries as configured, for the startup log. */
+  entries: readonly string[];
+}
+
+export const ALLOW_METHODS = 'GET,POST,PUT,PATCH,DELETE,OPTIONS';
+export const ALLOW_HEADERS = 'Authorization, Content-Type, Accept, X-Requested-With';
+export const MAX_AGE_S = '600';
+
+const ORIGIN_RE = /^https?:\/\/[a-z0-9.*-]+(:\d{1,5})?$/;
+
+/** Parse `ALLOWED_ORIGINS` (comma-separated). Problems are returned, not thrown. */
+export function parseOriginList(raw: string): { policy: OriginPolicy; problems: string[] } {
+  const problems: string[] = [];
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  const entries: string[] = [];
+  for (const part of raw.split(',')) {
+    const entry = part.trim().toLowerCase().replace(/\/+$/, '');
+    if (!entry) continue;
+    if (entry === '*') {
+      problems.push(
+        'a bare "*" is refused: credentials are allowed, so echoing every origin would hand every website your users\' sessions. List your frontend origins instead (a pattern like https://app-*-team.vercel.app is allowed).',
+      );
+      continue;
+    }
+    if (!ORIGIN_RE.test(entry)) {
+      problems.push(`"${part.trim()}" is not an origin (scheme://host[:port], no path)`);
+      continue;
+    }
+    entries.push(entry);
+    if (entry.includes('*')) {
+      const host = entry.replace(/^https?:\/\//, '').replace(/:\d+$/, '');
+      const labels = host.split('.');
+      if (labels.length < 3 || labels.slice(-2).some((l) => l.includes('*'))) {
+        problems.push(`"${part.trim()}": a * must sit inside a label below the registrable domain`);
+        continue;
+      }
+      patterns.push(patternToRegExp(entry));
+    } else {
+      exact.add(entry);
+    }
+  }
+  return { policy: { exact, patterns, entries }, problems };
+}
+
+function patternToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[a-z0-9-]+');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** True when the Origin header value is on the allowlist. */
+export function isOriginAllowed(origin: string | undefined, policy: OriginPolicy): origin is string {
+  if (!origin || origin.length > 253 + 16) return false;
+  const o = origin.toLowerCase();
+  if (policy.exact.has(o)) return true;
+  return policy.patterns.some((re) => re.test(o));
+}
+
+/** Headers for any response to an allowed origin; empty for others. */
+export function corsHeaders(origin: string | undefined, policy: OriginPolicy): Record<string, string> {
+  if (!isOriginAllowed(origin, policy)) return {};
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+  };
+}
+
+/** Headers for a successful preflight (204). */
+export function preflightHeaders(origin: string, requestHeaders: string | undefined): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+    'Access-Control-Allow-Methods': ALLOW_METHODS,
+    'Access-Control-Allow-Headers': mergeAllowHeaders(requestHeaders),
+    'Access-Control-Max-Age': MAX_AGE_S,
+  };
+}
+
+/** Our standard list, plus any extra simple token headers the browser asked for. */
+function mergeAllowHeaders(requested: string | undefined): string {
+  if (!requested) return ALLOW_HEADERS;
+  const have = new Set(ALLOW_HEADERS.toLowerCase().split(/,\s*/));
+  const extra = requested
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => /^[A-Za-z0-9-]{1,64}$/.test(h) && !have.has(h.toLowerCase()))
+    .slice(0, 20);
+  return extra.length ? `${ALLOW_HEADERS}, ${extra.join(', ')}` : ALLOW_HEADERS;
+}

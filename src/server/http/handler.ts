@@ -1,0 +1,104 @@
+/**
+ * The request pipeline: context -> CORS preflight -> rate limit -> route -> errors.
+ * Every response, errors included, carries the CORS headers of an allowed origin.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../shared/protocol.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { CursorNotFoundError, StoreUnavailableError } from '../store/store.ts';
+import { clientIp } from './client-ip.ts';
+import type { Ctx } from './context.ts';
+import { corsHeaders, isOriginAllowed, preflightHeaders } from './cors.ts';
+import { HttpError } from './errors.ts';
+import type { KeyedLimiter } from './ratelimit.ts';
+import { sendEmpty, sendError } from './respond.ts';
+import type { Router } from './router.ts';
+
+export interface HandlerDeps {
+  config: Config;
+  router: Router;
+  log: Logger;
+  readLimiter: KeyedLimiter;
+  writeLimiter: KeyedLimiter;
+}
+
+export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, router, log } = deps;
+  return (req, res) => {
+    const ctx = createCtx(req, res, config);
+    handle(ctx, deps).catch((err: unknown) => {
+      const httpErr = toHttpError(err);
+      if (httpErr.status >= 500) {
+        log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.url.pathname, status: httpErr.status, err });
+      }
+      sendError(ctx, httpErr);
+    });
+  };
+}
+
+function createCtx(req: IncomingMessage, res: ServerResponse, config: Config): Ctx {
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    url = new URL('http://localhost/');
+  }
+  return {
+    req,
+    res,
+    requestId: randomBytes(6).toString('hex'),
+    method: (req.method ?? 'GET').toUpperCase(),
+    url,
+    origin,
+    cors: corsHeaders(origin, config.origins),
+    ip: clientIp(req, config.trustProxy),
+    params: {},
+  };
+}
+
+async function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> {
+  const { config, router } = deps;
+  ctx.res.setHeader('X-Request-Id', ctx.requestId);
+
+  // Preflight on any path. It never counts toward rate limits.
+  if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method']) {
+    ctx.req.resume();
+    if (!isOriginAllowed(ctx.origin, config.origins)) {
+      throw new HttpError(403, ErrorCode.OriginNotAllowed, `Origin ${ctx.origin ?? '(none)'} is not allowed`);
+    }
+    const requested = ctx.req.headers['access-control-request-headers'];
+    sendEmpty(ctx, 204, preflightHeaders(ctx.origin, typeof requested === 'string' ? requested : undefined));
+    return;
+  }
+
+  const isRead = ctx.method === 'GET' || ctx.method === 'HEAD';
+  if (ctx.url.pathname !== '/health') {
+    const waitMs = (isRead ? deps.readLimiter : deps.writeLimiter).take(ctx.ip);
+    if (waitMs > 0) {
+      ctx.req.resume();
+      const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new HttpError(429, ErrorCode.RateLimited, `Too many requests; retry in ${retryAfterS} s`, {
+        headers: { 'Retry-After': String(retryAfterS) },
+      });
+    }
+  }
+
+  const { handler, params } = router.resolve(ctx.method, ctx.url.pathname);
+  ctx.params = params;
+  await handler(ctx);
+}
+
+/** Map anything thrown to an HttpError; unknown errors become a 500 without details. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StoreUnavailableError) {
+    return new HttpError(503, ErrorCode.StorageUnavailable, 'The database cannot be reached right now; try again shortly', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  if (err instanceof CursorNotFoundError) return new HttpError(404, ErrorCode.NotFound, err.message);
+  return new HttpError(500, ErrorCode.InternalError, 'Something went wrong on our side; it has been logged');
+}

@@ -1,0 +1,70 @@
+/**
+ * A router you can read in one screen: `/rooms/:id/join` style patterns, exact segment
+ * matching, and 404/405 as ordinary errors.
+ */
+import { ErrorCode } from '../../shared/protocol.ts';
+import { HttpError } from './errors.ts';
+import type { Ctx } from './context.ts';
+
+export type Handler = (ctx: Ctx) => Promise<void> | void;
+
+interface Route {
+  segments: string[];
+  handlers: Map<string, Handler>;
+}
+
+export class Router {
+  private routes: Route[] = [];
+
+  /** Register `handler` for `method` on `pattern` (segments starting with `:` are params). */
+  on(method: string, pattern: string, handler: Handler): this {
+    const segments = split(pattern);
+    let route = this.routes.find((r) => r.segments.join('/') === segments.join('/'));
+    if (!route) {
+      route = { segments, handlers: new Map() };
+      this.routes.push(route);
+    }
+    route.handlers.set(method.toUpperCase(), handler);
+    if (method.toUpperCase() === 'GET' && !route.handlers.has('HEAD')) route.handlers.set('HEAD', handler);
+    return this;
+  }
+
+  /** Find the handler for a request; throws 404 or 405 (with Allow). */
+  resolve(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
+    const parts = split(pathname);
+    for (const route of this.routes) {
+      const params = match(route.segments, parts);
+      if (!params) continue;
+      const handler = route.handlers.get(method);
+      if (handler) return { handler, params };
+      const allow = [...route.handlers.keys()].join(', ');
+      throw new HttpError(405, ErrorCode.MethodNotAllowed, `Method ${method} is not allowed here; use ${allow}`, {
+        headers: { Allow: allow },
+      });
+    }
+    throw new HttpError(404, ErrorCode.NotFound, `No route for ${pathname}`);
+  }
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}
+
+function match(pattern: string[], parts: string[]): Record<string, string> | null {
+  if (pattern.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as string;
+    const v = parts[i] as string;
+    if (p.startsWith(':')) {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(v);
+      } catch {
+        return null;
+      }
+      params[p.slice(1)] = decoded;
+    } else if (p !== v) return null;
+  }
+  return params;
+}

@@ -1,0 +1,67 @@
+/**
+ * The only file touching `process`: config -> store -> app -> listen; SIGTERM/SIGINT.
+ * One entry point for `npm start`, the Procfile and the Dockerfile.
+ */
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { createStore } from './store/index.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vchat: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  log.info('allowed origins', { origins: config.origins.entries, ws_allow_no_origin: config.wsAllowNoOrigin });
+
+  const store = await createStore(config);
+  try {
+    await store.init();
+  } catch (err) {
+    // A database that is down at startup is not fatal: /health says degraded until it returns.
+    log.error('storage not reachable at startup; serving degraded until it returns', { kind: store.kind, err });
+  }
+  if (store.persistent) {
+    log.info('storage', { kind: store.kind, persistent: true, source: config.storage.source });
+  } else {
+    const fields = { kind: store.kind, persistent: false, history_limit: config.historyLimit };
+    if (config.production) log.warn('in-memory storage: every user, room and message is lost on restart. Set MONGODB_URI or DATABASE_URL.', fields);
+    else log.info('in-memory storage (data is lost on restart; set MONGODB_URI or DATABASE_URL to persist)', fields);
+  }
+
+  const app = createApp({ config, store, log });
+  const { url } = await app.listen();
+  log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const hardExit = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    hardExit.unref();
+    await app.close();
+    await store.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { err }));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`vchat: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

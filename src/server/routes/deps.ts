@@ -1,0 +1,14 @@
+/** What route modules get: plain objects, no globals. */
+import type { Chat } from '../chat.ts';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/store.ts';
+import type { Hub } from '../ws/hub.ts';
+
+export interface RouteDeps {
+  config: Config;
+  store: Store;
+  chat: Chat;
+  hub: Hub;
+  /** performance.now() at startup, for uptime. */
+  startedAtMs: number;
+}

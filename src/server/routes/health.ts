@@ -1,0 +1,47 @@
+/** GET /health (and HEAD) and GET /. */
+import type { HealthDto } from '../../shared/protocol.ts';
+import { sendJson } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
+import type { RouteDeps } from './deps.ts';
+
+/** A ping slower than this counts as storage down. */
+const PING_TIMEOUT_MS = 2000;
+
+export function registerHealth(router: Router, deps: RouteDeps): void {
+  const { config, store, hub } = deps;
+
+  router.on('GET', '/health', async (ctx) => {
+    const ok = await pingWithTimeout(() => store.ping(), PING_TIMEOUT_MS);
+    const mem = process.memoryUsage();
+    const body: HealthDto = {
+      status: ok ? 'healthy' : 'degraded',
+      timestamp: new Date().toISOString(),
+      version: config.version,
+      commit: config.commit,
+      environment: config.environment,
+      uptime_s: Math.round((performance.now() - deps.startedAtMs) / 1000),
+      storage: { kind: store.kind, persistent: store.persistent, ok },
+      active_rooms: hub.activeRooms,
+      active_connections: hub.activeConnections,
+      memory_rss_bytes: mem.rss,
+      heap_used_bytes: mem.heapUsed,
+    };
+    sendJson(ctx, ok ? 200 : 503, body);
+  });
+
+  router.on('GET', '/', (ctx) => {
+    sendJson(ctx, 200, { name: 'vchat', version: config.version, health: '/health' });
+  });
+}
+
+async function pingWithTimeout(ping: () => Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([ping().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,58 @@
+/** POST/GET /rooms, GET /rooms/:id, POST /rooms/:id/join (+ the seed's /:id/join), 501 CDN routes. */
+import { ErrorCode } from '../../shared/protocol.ts';
+import { validateCreateRoom, validateJoin } from '../../shared/validate.ts';
+import { roomDto, roomListItemDto } from '../dto.ts';
+import { HttpError, roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
+import { readJsonObject, sendJson } from '../http/respond.ts';
+import type { Handler, Router } from '../http/router.ts';
+import type { MemberPatch } from '../store/store.ts';
+import type { RouteDeps } from './deps.ts';
+import { checkId } from './ids.ts';
+
+export function registerRooms(router: Router, deps: RouteDeps): void {
+  const { store, config, chat, hub } = deps;
+
+  router.on('POST', '/rooms', async (ctx) => {
+    const input = validateCreateRoom(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors);
+    const room = await store.createRoom(input.value);
+    sendJson(ctx, 201, roomDto(room));
+  });
+
+  router.on('GET', '/rooms', async (ctx) => {
+    const rooms = await store.listRooms();
+    sendJson(
+      ctx,
+      200,
+      rooms.map((r) => roomListItemDto(r, hub.online(r.id))),
+    );
+  });
+
+  router.on('GET', '/rooms/:id', async (ctx) => {
+    const room = await store.getRoom(checkId(ctx.params.id, roomNotFound));
+    if (!room) throw roomNotFound();
+    sendJson(ctx, 200, roomListItemDto(room, hub.online(room.id)));
+  });
+
+  const join: Handler = async (ctx) => {
+    const roomId = checkId(ctx.params.id, roomNotFound);
+    const input = validateJoin(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors);
+    const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(input.value.user_id)]);
+    if (!room) throw roomNotFound();
+    if (!user) throw userNotFoundInBody();
+    const patch: MemberPatch = {};
+    if (input.value.username !== undefined) patch.username = input.value.username;
+    if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
+    const member = await chat.join(roomId, user.id, patch, 'overwrite');
+    sendJson(ctx, 200, { message: `User ${member.username} joined room ${room.name}`, room_id: room.id, user_id: user.id });
+  };
+  router.on('POST', '/rooms/:id/join', join);
+  router.on('POST', '/:id/join', join);
+
+  const notConfigured: Handler = () => {
+    throw new HttpError(501, ErrorCode.NotConfigured, 'Live streaming and video upload need a CDN, and none is configured on this server');
+  };
+  router.on('POST', '/rooms/:id/live-stream', notConfigured);
+  router.on('POST', '/rooms/:id/video-upload', notConfigured);
+}

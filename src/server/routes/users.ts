@@ -1,0 +1,42 @@
+/** POST /users, GET /users/:id, PUT /users/:id/profile. */
+import { ErrorCode } from '../../shared/protocol.ts';
+import { validateCreateUser, validateProfile } from '../../shared/validate.ts';
+import { userDto } from '../dto.ts';
+import { notFound, validationError } from '../http/errors.ts';
+import { readJsonObject, sendJson } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
+import type { MemberPatch } from '../store/store.ts';
+import type { RouteDeps } from './deps.ts';
+import { checkId } from './ids.ts';
+
+const userNotFound = () => notFound(ErrorCode.UserNotFound, 'User not found');
+
+export function registerUsers(router: Router, deps: RouteDeps): void {
+  const { store, config } = deps;
+
+  router.on('POST', '/users', async (ctx) => {
+    const input = validateCreateUser(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors);
+    const user = await store.createUser({ username: input.value.username });
+    sendJson(ctx, 201, userDto(user));
+  });
+
+  router.on('GET', '/users/:id', async (ctx) => {
+    const id = checkId(ctx.params.id, userNotFound);
+    const user = await store.getUser(id);
+    if (!user) throw userNotFound();
+    sendJson(ctx, 200, userDto(user));
+  });
+
+  router.on('PUT', '/users/:id/profile', async (ctx) => {
+    const id = checkId(ctx.params.id, userNotFound);
+    const input = validateProfile(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors, input.status);
+    const patch: MemberPatch = {};
+    if (input.value.display_name !== undefined) patch.username = input.value.display_name;
+    if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
+    const user = await store.updateUser(id, patch);
+    if (!user) throw userNotFound();
+    sendJson(ctx, 200, { success: true, user: userDto(user) });
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The storage interface every store (memory, mongo, postgres) implements, and the
+ * one contract suite in test/store/ checks. Routes and the WebSocket hub only see this.
+ */
+
+export interface User {
+  id: string;
+  username: string;
+  avatar_url: string | null;
+  created_at: Date;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  thumbnail_url: string | null;
+  created_at: Date;
+}
+
+/** A room with its member user ids, oldest member first. */
+export interface RoomWithMembers extends Room {
+  users: string[];
+}
+
+export interface Member {
+  room_id: string;
+  user_id: string;
+  username: string;
+  avatar_url: string | null;
+  joined_at: Date;
+}
+
+export interface Message {
+  id: string;
+  room_id: string;
+  user_id: string;
+  username: string;
+  content: string;
+  avatar_url: string | null;
+  created_at: Date;
+  client_msg_id?: string;
+}
+
+export interface NewMessage {
+  room_id: string;
+  user_id: string;
+  username: string;
+  content: string;
+  avatar_url: string | null;
+  client_msg_id?: string;
+}
+
+export interface MemberPatch {
+  username?: string;
+  avatar_url?: string | null;
+}
+
+/**
+ * How `upsertMember` treats an existing member:
+ * - `overwrite`: the given fields replace the stored ones (POST /join).
+ * - `fill`: the given fields only fill values the member lacks (WebSocket query params).
+ */
+export type UpsertMode = 'overwrite' | 'fill';
+
+export interface PageOptions {
+  limit: number;
+  /** Message id: return the newest `limit` messages strictly older than it. */
+  before?: string;
+  /** Message id: return the oldest `limit` messages strictly newer than it. */
+  after?: string;
+}
+
+export type StoreKind = 'memory' | 'mongo' | 'postgres';
+
+/** Thrown by a store when its database cannot be reached; routes answer 503. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(message = 'Storage is unavailable', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Thrown by listMessages when `before`/`after` names no message of that room. */
+export class CursorNotFoundError extends Error {
+  override name = 'CursorNotFoundError';
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** True when data survives a restart. */
+  readonly persistent: boolean;
+  /** Connect and create indexes/schema. Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap reachability check for /health; never throws. */
+  ping(): Promise<boolean>;
+
+  createUser(input: { username: string; avatar_url?: string | null }): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  /**
+   * Update a user's name/avatar, and the same fields on all of that user's memberships,
+   * so later messages and presence use the new values. Returns null for an unknown user.
+   */
+  updateUser(id: string, patch: MemberPatch): Promise<User | null>;
+
+  createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers>;
+  getRoom(id: string): Promise<RoomWithMembers | null>;
+  /** All rooms, oldest first. */
+  listRooms(): Promise<RoomWithMembers[]>;
+
+  /** Create or update a membership; idempotent. The room and user must exist. */
+  upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member>;
+  getMember(roomId: string, userId: string): Promise<Member | null>;
+
+  /**
+   * Store a message once. A repeated (room_id, user_id, client_msg_id) returns the
+   * original with `created: false` and stores nothing.
+   */
+  insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }>;
+  /**
+   * A page of a room's messages, oldest first. Messages with no avatar get the member's
+   * (else the user's) current avatar. Throws CursorNotFoundError for an unknown cursor.
+   */
+  listMessages(roomId: string, page: PageOptions): Promise<Message[]>;
+}

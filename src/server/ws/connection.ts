@@ -1,0 +1,190 @@
+/**
+ * One socket's life: look up room and user (4004 if unknown), auto-join, presence,
+ * frames in arrival order, rate limits, slow-reader protection, and cleanup.
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
+import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
+import type { Chat } from '../chat.ts';
+import type { Config } from '../config.ts';
+import { TokenBucket } from '../http/ratelimit.ts';
+import type { Logger } from '../log.ts';
+import { StoreUnavailableError, type Member, type MemberPatch, type Store } from '../store/store.ts';
+import { parseClientFrame, type ParsedFrame } from './frames.ts';
+import type { Peer } from './hub.ts';
+import type { WsTarget } from './upgrade.ts';
+
+export interface ConnectionDeps {
+  config: Config;
+  store: Store;
+  chat: Chat;
+  log: Logger;
+  onGone(conn: Connection): void;
+}
+
+/** After a slow reader is sent its 1013 close, give the close frame this long before cutting. */
+const SLOW_CLOSE_GRACE_MS = 1000;
+
+export class Connection implements Peer {
+  readonly roomId: string;
+  readonly userId: string;
+  /** Cleared by the heartbeat, set by a pong. */
+  alive = true;
+  private member: Member | undefined;
+  private inHub = false;
+  private gone = false;
+  /** Frames are handled one after another, so a sender's messages keep their order. */
+  private queue: Promise<void>;
+  private readonly messageBucket: TokenBucket;
+  private readonly typingBucket: TokenBucket;
+  private strikes = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly target: WsTarget,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.roomId = target.roomId;
+    this.userId = target.userId;
+    this.messageBucket = new TokenBucket(deps.config.wsMessageRate);
+    this.typingBucket = new TokenBucket(deps.config.wsTypingRate);
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
+    ws.on('close', () => this.detach());
+    this.queue = this.setup();
+  }
+
+  /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
+  send(data: string): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return true;
+    if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) return false;
+    this.ws.send(data);
+    return true;
+  }
+
+  /** Peer.dropSlow: close 1013 and stop sending; cut the TCP connection if it stays stuck. */
+  dropSlow(): void {
+    if (this.gone) return;
+    this.deps.log.warn('websocket too slow, closing', { room_id: this.roomId, user_id: this.userId, buffered: this.ws.bufferedAmount });
+    this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
+    this.detach();
+    setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+
+  /** Wait until every frame received so far has been handled (graceful shutdown). */
+  drained(): Promise<void> {
+    return this.queue;
+  }
+
+  private sendFrame(frame: ServerFrame): void {
+    if (!this.send(JSON.stringify(frame))) this.dropSlow();
+  }
+
+  private async setup(): Promise<void> {
+    const { store, chat, log } = this.deps;
+    try {
+      const [room, user] = await Promise.all([store.getRoom(this.roomId), store.getUser(this.userId)]);
+      if (!room || !user) {
+        const reason = room ? 'User not found' : 'Room not found';
+        log.warn('websocket closed 4004', { room_id: this.roomId, user_id: this.userId, reason });
+        this.ws.close(CloseCode.NotFound, reason);
+        return;
+      }
+      const fill: MemberPatch = {};
+      const username = lenientUsername(this.target.query.get('username'));
+      const avatar = lenientAvatar(this.target.query.get('avatar_url'));
+      if (username !== undefined) fill.username = username;
+      if (avatar !== undefined) fill.avatar_url = avatar;
+      this.member = await chat.join(this.roomId, this.userId, fill, 'fill');
+      if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
+      this.inHub = true;
+      const { first } = chat.hub.add(this);
+      log.info('websocket accepted', { room_id: this.roomId, user_id: this.userId, origin: this.target.origin });
+      if (first) chat.userJoined(this.member);
+    } catch (err) {
+      const unavailable = err instanceof StoreUnavailableError;
+      log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
+      this.ws.close(CloseCode.TryAgainLater, unavailable ? 'Storage unavailable' : 'Internal error');
+    }
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.ws.close(CloseCode.UnsupportedData, 'Binary frames are not supported; send JSON text');
+      return;
+    }
+    const frame = parseClientFrame(data.toString('utf8'));
+    if (frame.kind === 'ignore') return;
+    // Rate limits are applied as frames arrive, before any queueing.
+    const bucket = frame.kind === 'typing' || frame.kind === 'ping' ? this.typingBucket : this.messageBucket;
+    if (bucket.take() > 0) {
+      this.strikes++;
+      if (this.strikes >= this.deps.config.wsRateStrikes) {
+        this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
+      } else {
+        this.sendFrame({ type: 'error', code: ErrorCode.RateLimited, detail: 'Too many frames; slow down (this one was dropped)' });
+      }
+      return;
+    }
+    this.strikes = 0;
+    this.queue = this.queue
+      .then(() => this.handle(frame))
+      .catch((err: unknown) => this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err }));
+  }
+
+  private async handle(frame: ParsedFrame): Promise<void> {
+    if (!this.member || this.gone) return;
+    switch (frame.kind) {
+      case 'invalid':
+        this.sendFrame({ type: 'error', code: frame.code, detail: frame.detail });
+        return;
+      case 'ping':
+        this.sendFrame({ type: 'pong' });
+        return;
+      case 'typing':
+        this.deps.chat.typing(frame.type, this.member);
+        return;
+      case 'chat':
+        await this.chat(frame.content, frame.clientMsgId);
+        return;
+      case 'ignore':
+        return;
+    }
+  }
+
+  private async chat(content: string, clientMsgId: string | undefined): Promise<void> {
+    try {
+      const { message, created, member } = await this.deps.chat.post({
+        roomId: this.roomId,
+        userId: this.userId,
+        content,
+        ...(clientMsgId === undefined ? {} : { clientMsgId }),
+      });
+      this.member = member;
+      // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.
+      if (!created) this.sendFrame(message);
+    } catch (err) {
+      const unavailable = err instanceof StoreUnavailableError;
+      if (!unavailable) this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
+      this.sendFrame({
+        type: 'error',
+        code: unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError,
+        detail: unavailable ? 'The database cannot be reached; your message was not stored. Retry shortly.' : 'Your message could not be stored',
+      });
+    }
+  }
+
+  /** Leave the hub once (close, slow drop or shutdown) and announce user_left on the last socket. */
+  private detach(): void {
+    if (this.gone) return;
+    this.gone = true;
+    if (this.inHub) {
+      const { last } = this.deps.chat.hub.remove(this);
+      if (last && this.member) this.deps.chat.userLeft(this.member);
+    }
+    this.deps.onGone(this);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The hub is a data structure (after socket.io-adapter's in-memory adapter): rooms as
+ * two maps, room -> peers and room -> user -> socket count. It knows nothing about
+ * sockets: a Peer is an interface, so hub tests need none.
+ */
+import type { ServerFrame } from '../../shared/protocol.ts';
+
+export interface Peer {
+  readonly roomId: string;
+  readonly userId: string;
+  /** Queue an encoded frame. Returns false when the peer is too slow and must be dropped. */
+  send(data: string): boolean;
+  /** Called by the hub after a broadcast for peers whose send returned false. */
+  dropSlow(): void;
+}
+
+export class Hub {
+  private rooms = new Map<string, Set<Peer>>();
+  /** room -> user -> number of that user's sockets in the room */
+  private presence = new Map<string, Map<string, number>>();
+  private connections = 0;
+
+  /** Register a peer. `first` is true when it is the user's first socket in the room. */
+  add(peer: Peer): { first: boolean } {
+    let peers = this.rooms.get(peer.roomId);
+    if (!peers) this.rooms.set(peer.roomId, (peers = new Set()));
+    if (peers.has(peer)) return { first: false };
+    peers.add(peer);
+    this.connections++;
+    let users = this.presence.get(peer.roomId);
+    if (!users) this.presence.set(peer.roomId, (users = new Map()));
+    const count = users.get(peer.userId) ?? 0;
+    users.set(peer.userId, count + 1);
+    return { first: count === 0 };
+  }
+
+  /** Unregister a peer. `last` is true when it was the user's last socket in the room. */
+  remove(peer: Peer): { last: boolean } {
+    const peers = this.rooms.get(peer.roomId);
+    if (!peers?.delete(peer)) return { last: false };
+    this.connections--;
+    if (peers.size === 0) this.rooms.delete(peer.roomId);
+    const users = this.presence.get(peer.roomId);
+    const count = (users?.get(peer.userId) ?? 1) - 1;
+    if (count > 0) {
+      users?.set(peer.userId, count);
+      return { last: false };
+    }
+    users?.delete(peer.userId);
+    if (users && users.size === 0) this.presence.delete(peer.roomId);
+    return { last: true };
+  }
+
+  /**
+   * Send one frame to every peer in a room, encoded once. Peers of `exceptUserId` are
+   * skipped. Slow peers are collected and dropped after the loop, so the set is never
+   * mutated while it is iterated. Returns the number of peers the frame was queued to.
+   */
+  broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
+    const peers = this.rooms.get(roomId);
+    if (!peers) return 0;
+    const data = JSON.stringify(frame);
+    let sent = 0;
+    let slow: Peer[] | undefined;
+    for (const peer of peers) {
+      if (peer.userId === exceptUserId) continue;
+      if (peer.send(data)) sent++;
+      else (slow ??= []).push(peer);
+    }
+    if (slow) for (const peer of slow) peer.dropSlow();
+    return sent;
+  }
+
+  /** Distinct users connected to a room now. */
+  online(roomId: string): number {
+    return this.presence.get(roomId)?.size ?? 0;
+  }
+
+  /** Sockets of one user in one room. */
+  userSockets(roomId: string, userId: string): number {
+    return this.presence.get(roomId)?.get(userId) ?? 0;
+  }
+
+  get activeRooms(): number {
+    return this.rooms.size;
+  }
+
+  get activeConnections(): number {
+    return this.connections;
+  }
+
+  /** Every peer, for shutdown. A copy: closing peers removes them from the hub. */
+  allPeers(): Peer[] {
+    const all: Peer[] = [];
+    for (const peers of this.rooms.values()) all.push(...peers);
+    return all;
+  }
+}

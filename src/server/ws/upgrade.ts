@@ -1,0 +1,79 @@
+/**
+ * All WebSocket admission happens here, before the handshake (ws README, "Client
+ * authentication"): path -> Origin -> connection limits. Room and user are checked after
+ * accept (connection.ts) because the frontend stops retrying only on a 4004 close.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '../../shared/protocol.ts';
+import type { Config } from '../config.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { isOriginAllowed } from '../http/cors.ts';
+import type { Logger } from '../log.ts';
+
+export interface WsTarget {
+  roomId: string;
+  userId: string;
+  query: URLSearchParams;
+  ip: string;
+  origin: string | undefined;
+}
+
+export type Admission = { ok: true; target: WsTarget } | { ok: false; status: number; code: string; detail: string };
+
+const WS_PATH_RE = /^\/ws\/([^/]+)\/([^/]+)\/?$/;
+
+/** Decide whether to accept an upgrade. Pure apart from reading the request. */
+export function admit(req: IncomingMessage, config: Config, counts: { total: number; forIp(ip: string): number }): Admission {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return { ok: false, status: 404, code: ErrorCode.NotFound, detail: 'Not a WebSocket path' };
+  }
+  const m = WS_PATH_RE.exec(url.pathname);
+  const roomId = m && safeDecode(m[1] as string);
+  const userId = m && safeDecode(m[2] as string);
+  if (!roomId || !userId) {
+    return { ok: false, status: 404, code: ErrorCode.NotFound, detail: 'WebSocket path is /ws/{room_id}/{user_id}' };
+  }
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+  const originOk = origin === undefined ? config.wsAllowNoOrigin : isOriginAllowed(origin, config.origins);
+  if (!originOk) return { ok: false, status: 403, code: ErrorCode.OriginNotAllowed, detail: 'Origin not allowed' };
+  const ip = clientIp(req, config.trustProxy);
+  if (counts.total >= config.maxConnections) {
+    return { ok: false, status: 503, code: ErrorCode.TooManyConnections, detail: 'The server is at its connection limit; retry later' };
+  }
+  if (counts.forIp(ip) >= config.maxConnectionsPerIp) {
+    return { ok: false, status: 429, code: ErrorCode.TooManyConnections, detail: 'Too many open connections from your address' };
+  }
+  return { ok: true, target: { roomId, userId, query: url.searchParams, ip, origin } };
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+/** Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake). */
+export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, log: Logger, fields: Record<string, unknown>): void {
+  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  const headers = [
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(payload)}`,
+    ...(status === 429 || status === 503 ? ['Retry-After: 5'] : []),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${payload}`);
+}

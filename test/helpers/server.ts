@@ -1,0 +1,37 @@
+/** Start the real app on 127.0.0.1:0 with an in-memory store (or the one given). */
+import { createApp, type App } from '../../src/server/app.ts';
+import { testConfig, type Config } from '../../src/server/config.ts';
+import { MemoryStore } from '../../src/server/store/memory.ts';
+import type { Store } from '../../src/server/store/store.ts';
+
+export const ORIGIN = 'http://localhost:3000';
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  app: App;
+  store: Store;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}, store: Store = new MemoryStore()): Promise<TestServer> {
+  const config = testConfig(overrides);
+  await store.init();
+  const app = createApp({ config, store });
+  const { port } = await app.listen();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    port,
+    app,
+    store,
+    config,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

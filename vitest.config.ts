@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Two cores: keep parallel files modest so socket-heavy tests do not starve each other.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
