@@ -16,8 +16,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** REST limits high enough that functional tests never trip them; limit tests override them. */
+const UNTHROTTLED: Partial<Config> = {
+  rateLimitRead: { perSecond: 100_000, burst: 100_000 },
+  rateLimitWrite: { perSecond: 100_000, burst: 100_000 },
+};
+
 export async function startTestServer(overrides: Partial<Config> = {}, store: Store = new MemoryStore()): Promise<TestServer> {
-  const config = testConfig(overrides);
+  const config = testConfig({ ...UNTHROTTLED, ...overrides });
   await store.init();
   const app = createApp({ config, store });
   const { port } = await app.listen();

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ORIGINS } from '../../src/server/config.ts';
+import { corsHeaders, isOriginAllowed, parseOriginList, preflightHeaders } from '../../src/server/http/cors.ts';
+
+const { policy, problems } = parseOriginList(DEFAULT_ORIGINS);
+
+describe('origin allowlist', () => {
+  it('parses the default list without problems', () => {
+    expect(problems).toEqual([]);
+    expect(policy.entries).toHaveLength(4);
+  });
+
+  it.each([
+    'http://localhost:3000',
+    'https://video-chat-frontend-seven.vercel.app',
+    'https://video-chat-frontend-iio886s1j-dalkirks-projects.vercel.app',
+    'https://video-chat-frontend-abc123xyz-dalkirks-projects.vercel.app',
+    'https://VIDEO-CHAT-FRONTEND-seven.vercel.app',
+  ])('allows %s', (origin) => {
+    expect(isOriginAllowed(origin, policy)).toBe(true);
+  });
+
+  it.each([
+    'https://video-chat-frontend-seven.vercel.app.attacker.com',
+    'https://evil-video-chat-frontend-seven.vercel.app',
+    'https://evil-dalkirks-projects.vercel.app',
+    'https://other-app.vercel.app',
+    'https://video-chat-frontend-a.b-dalkirks-projects.vercel.app',
+    'https://video-chat-frontend--dalkirks-projects.vercel.app',
+    'http://video-chat-frontend-seven.vercel.app',
+    'http://localhost:3001',
+    'null',
+    '',
+    undefined,
+  ])('refuses %s', (origin) => {
+    expect(isOriginAllowed(origin, policy)).toBe(false);
+  });
+
+  it('refuses a bare * with a reason', () => {
+    const parsed = parseOriginList('http://localhost:3000,*');
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0]).toMatch(/credentials/);
+  });
+
+  it('refuses paths and wildcards in the registrable domain', () => {
+    expect(parseOriginList('https://a.example.com/path').problems).toHaveLength(1);
+    expect(parseOriginList('https://*.vercel.app').problems).toHaveLength(0);
+    expect(parseOriginList('https://example.*').problems).toHaveLength(1);
+    expect(parseOriginList('https://*.com').problems).toHaveLength(1);
+  });
+
+  it('a pattern * never spans a dot', () => {
+    const p = parseOriginList('https://*.vercel.app').policy;
+    expect(isOriginAllowed('https://a.vercel.app', p)).toBe(true);
+    expect(isOriginAllowed('https://a.b.vercel.app', p)).toBe(false);
+  });
+});
+
+describe('corsHeaders', () => {
+  it('echoes an allowed origin with credentials, never *', () => {
+    expect(corsHeaders('http://localhost:3000', policy)).toEqual({
+      'Access-Control-Allow-Origin': 'http://localhost:3000',
+      'Access-Control-Allow-Credentials': 'true',
+    });
+  });
+
+  it('returns nothing for a disallowed origin', () => {
+    expect(corsHeaders('https://evil.example', policy)).toEqual({});
+  });
+
+  it('preflight lists methods, headers and max-age, and adds requested extra headers', () => {
+    const h = preflightHeaders('http://localhost:3000', 'content-type, x-custom-thing');
+    expect(h['Access-Control-Allow-Methods']).toBe('GET,POST,PUT,PATCH,DELETE,OPTIONS');
+    expect(h['Access-Control-Allow-Headers']).toMatch(/Authorization, Content-Type, Accept, X-Requested-With/);
+    expect(h['Access-Control-Allow-Headers']).toMatch(/x-custom-thing/);
+    expect(h['Access-Control-Max-Age']).toBe('600');
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Hub, type Peer } from '../../src/server/ws/hub.ts';
+
+function peer(roomId: string, userId: string, opts: { slow?: boolean; onSend?: () => void } = {}) {
+  const p = {
+    roomId,
+    userId,
+    got: [] as string[],
+    dropped: 0,
+    send(data: string) {
+      opts.onSend?.();
+      if (opts.slow) return false;
+      p.got.push(data);
+      return true;
+    },
+    dropSlow() {
+      p.dropped++;
+    },
+  };
+  return p satisfies Peer;
+}
+
+describe('Hub', () => {
+  it('tracks presence per user: first socket joins, last socket leaves', () => {
+    const hub = new Hub();
+    const a1 = peer('r', 'a');
+    const a2 = peer('r', 'a');
+    expect(hub.add(a1)).toEqual({ first: true });
+    expect(hub.add(a2)).toEqual({ first: false });
+    expect(hub.online('r')).toBe(1);
+    expect(hub.activeConnections).toBe(2);
+    expect(hub.remove(a1)).toEqual({ last: false });
+    expect(hub.remove(a2)).toEqual({ last: true });
+    expect(hub.online('r')).toBe(0);
+    expect(hub.activeRooms).toBe(0);
+    expect(hub.remove(a2)).toEqual({ last: false });
+  });
+
+  it('broadcast encodes once and skips the excepted user', () => {
+    const hub = new Hub();
+    const a = peer('r', 'a');
+    const b = peer('r', 'b');
+    const other = peer('x', 'c');
+    [a, b, other].forEach((p) => hub.add(p));
+    const n = hub.broadcast('r', { type: 'pong' }, 'a');
+    expect(n).toBe(1);
+    expect(a.got).toEqual([]);
+    expect(b.got).toEqual(['{"type":"pong"}']);
+    expect(other.got).toEqual([]);
+  });
+
+  it('drops slow peers after the loop, even when dropping removes them from the room', () => {
+    const hub = new Hub();
+    const slow = peer('r', 's', { slow: true });
+    slow.dropSlow = () => {
+      slow.dropped++;
+      hub.remove(slow);
+    };
+    const fast = peer('r', 'f');
+    hub.add(slow);
+    hub.add(fast);
+    expect(hub.broadcast('r', { type: 'pong' })).toBe(1);
+    expect(slow.dropped).toBe(1);
+    expect(fast.got).toHaveLength(1);
+    expect(hub.activeConnections).toBe(1);
+  });
+});

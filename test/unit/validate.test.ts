@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  charLength,
+  cleanContent,
+  isValidId,
+  validateCreateRoom,
+  validateCreateUser,
+  validatePageQuery,
+  validateProfile,
+} from '../../src/shared/validate.ts';
+
+describe('validators', () => {
+  it('trims usernames and bounds them at 1-50 code points', () => {
+    expect(validateCreateUser({ username: '  bob ' })).toEqual({ ok: true, value: { username: 'bob' } });
+    expect(validateCreateUser({ username: '   ' }).ok).toBe(false);
+    expect(validateCreateUser({ username: 'x'.repeat(51) }).ok).toBe(false);
+    expect(validateCreateUser({ username: '😀'.repeat(50) }).ok).toBe(true);
+    expect(validateCreateUser({ username: 'a\u0000b' }).ok).toBe(false);
+    expect(validateCreateUser({ username: 42 }).ok).toBe(false);
+    expect(validateCreateUser({}).ok).toBe(false);
+  });
+
+  it('accepts http(s) and data:image thumbnails only', () => {
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'https://x.test/a.png' }).ok).toBe(true);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'data:image/png;base64,iVBORw0KGgo=' }).ok).toBe(true);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'data:text/html;base64,PGI+' }).ok).toBe(false);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'javascript:alert(1)' }).ok).toBe(false);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: `data:image/png;base64,${'A'.repeat(1024 * 1024)}` }).ok).toBe(false);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: null })).toEqual({ ok: true, value: { name: 'r', thumbnail_url: null } });
+  });
+
+  it('flags the seed profile rules as 400 and type errors as 422', () => {
+    const data = validateProfile({ avatar_url: 'data:image/png;base64,AAAA' });
+    expect(data.ok).toBe(false);
+    expect(!data.ok && data.status).toBe(400);
+    const long = validateProfile({ avatar_url: `https://x.test/${'a'.repeat(2000)}` });
+    expect(!long.ok && long.status).toBe(400);
+    const short = validateProfile({ display_name: 'a' });
+    expect(!short.ok && short.status).toBe(400);
+    const typed = validateProfile({ display_name: 7 });
+    expect(!typed.ok && typed.status).toBe(422);
+    expect(validateProfile({ display_name: 'Ann', avatar_url: 'https://i.pravatar.cc/150' })).toEqual({
+      ok: true,
+      value: { display_name: 'Ann', avatar_url: 'https://i.pravatar.cc/150' },
+    });
+  });
+
+  it('cleans content: CRLF to LF, control characters stripped, newline and tab kept', () => {
+    expect(cleanContent('  a\r\nb\tc\u0007d\u200b ')).toBe('a\nb\tcd\u200b');
+    expect(cleanContent('\ud800x')).toBe('\ufffdx');
+    expect(charLength('👍🏽')).toBe(2);
+  });
+
+  it('checks ids and paging parameters', () => {
+    expect(isValidId('3f1c2d4e-aaaa-4bbb-8ccc-123456789abc')).toBe(true);
+    expect(isValidId('a/b')).toBe(false);
+    expect(isValidId('x'.repeat(129))).toBe(false);
+    expect(validatePageQuery(new URLSearchParams('limit=0')).ok).toBe(false);
+    expect(validatePageQuery(new URLSearchParams('limit=501')).ok).toBe(false);
+    expect(validatePageQuery(new URLSearchParams('limit=1.5')).ok).toBe(false);
+    expect(validatePageQuery(new URLSearchParams('before=a&after=b')).ok).toBe(false);
+    expect(validatePageQuery(new URLSearchParams(''))).toEqual({ ok: true, value: { limit: 100 } });
+  });
+});

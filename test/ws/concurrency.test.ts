@@ -1,0 +1,49 @@
+/** The seed mutates a set while iterating it; 50 sockets churning while others chat must not break us. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/http.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { openSocket, type TestSocket } from '../helpers/ws.ts';
+
+let srv: TestServer;
+beforeAll(async () => {
+  srv = await startTestServer({ wsMessageRate: { perSecond: 1000, burst: 1000 }, maxConnectionsPerIp: 1000 });
+});
+afterAll(() => srv.close());
+
+describe('churn while chatting', () => {
+  it('50 sockets joining and leaving one room lose no message and crash nothing', async () => {
+    const http = api(srv.url);
+    const room = await http.room('busy');
+    const chatter = await http.user('chatter');
+    const listenerUser = await http.user('listener');
+    const listener = await openSocket(`${srv.wsUrl}/ws/${room.id}/${listenerUser.id}`);
+    const talker = await openSocket(`${srv.wsUrl}/ws/${room.id}/${chatter.id}`);
+    await listener.next((f) => f.type === 'user_joined' && f.user_id === chatter.id);
+
+    const users = await Promise.all(Array.from({ length: 50 }, (_, i) => http.user(`churn-${i}`)));
+    const TOTAL = 100;
+    const churn = users.map(async (u, i) => {
+      const s: TestSocket = await openSocket(`${srv.wsUrl}/ws/${room.id}/${u.id}`);
+      await s.next((f) => f.type === 'user_joined' && f.user_id === u.id);
+      if (i % 2 === 0) s.ws.terminate();
+      else await s.close();
+    });
+    for (let i = 0; i < TOTAL; i++) talker.send({ content: `msg-${i}`, client_msg_id: `k${i}` });
+    await Promise.all(churn);
+    await listener.next((f) => f.type === 'message' && f.content === `msg-${TOTAL - 1}`, 10_000);
+
+    const got = listener.frames.filter((f) => f.type === 'message').map((f) => f.content);
+    expect(got).toEqual(Array.from({ length: TOTAL }, (_, i) => `msg-${i}`));
+    const stored = await http.get(`/rooms/${room.id}/messages?limit=500`);
+    expect(stored.body.map((m: any) => m.content)).toEqual(got);
+    const joins = listener.frames.filter((f) => f.type === 'user_joined' && users.some((u) => u.id === f.user_id));
+    expect(joins).toHaveLength(50);
+    const leftCount = () => listener.frames.filter((f) => f.type === 'user_left').length;
+    await listener.next(() => leftCount() === 50, 10_000);
+    expect(leftCount()).toBe(50);
+    const health = await http.get('/health');
+    expect(health.status).toBe(200);
+    await talker.close();
+    await listener.close();
+  });
+});
