@@ -62,8 +62,6 @@ export function createApp(options: AppOptions): App {
     },
     createRequestHandler({ config, router, log, readLimiter, writeLimiter }),
   );
-  // node checks headers/request timeouts on this interval; keep it below the timeouts.
-  server.setTimeout(0);
   const ws = createWsServer({ config, store, chat, log });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

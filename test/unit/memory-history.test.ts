@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/server/store/memory.ts';
+import { CursorNotFoundError } from '../../src/server/store/store.ts';
+
+describe('MemoryStore history bound', () => {
+  it('keeps only the newest historyLimit messages per room and forgets evicted cursors and dedupe keys', async () => {
+    const store = new MemoryStore({ historyLimit: 5 });
+    const room = await store.createRoom({ name: 'r', thumbnail_url: null });
+    const other = await store.createRoom({ name: 'o', thumbnail_url: null });
+    const user = await store.createUser({ username: 'u' });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { message } = await store.insertMessage({
+        room_id: room.id,
+        user_id: user.id,
+        username: 'u',
+        content: `m${i}`,
+        avatar_url: null,
+        client_msg_id: `c${i}`,
+      });
+      ids.push(message.id);
+    }
+    await store.insertMessage({ room_id: other.id, user_id: user.id, username: 'u', content: 'elsewhere', avatar_url: null });
+    const kept = await store.listMessages(room.id, { limit: 500 });
+    expect(kept.map((m) => m.content)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
+    expect((await store.listMessages(other.id, { limit: 500 })).map((m) => m.content)).toEqual(['elsewhere']);
+    await expect(store.listMessages(room.id, { limit: 10, before: ids[0] as string })).rejects.toBeInstanceOf(CursorNotFoundError);
+    expect((await store.listMessages(room.id, { limit: 10, after: ids[3] as string })).map((m) => m.content)).toEqual(['m4', 'm5', 'm6', 'm7']);
+    // The evicted message's client_msg_id no longer dedupes: it is a new message now.
+    const again = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: 'm0 again', avatar_url: null, client_msg_id: 'c0' });
+    expect(again.created).toBe(true);
+    const repeat = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: 'x', avatar_url: null, client_msg_id: 'c7' });
+    expect(repeat).toMatchObject({ created: false, message: { id: ids[7] } });
+  });
+});
