@@ -60,6 +60,14 @@ export interface Config {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Writes (POST/PUT…) and WebSockets need a valid account token; reads stay open. */
+  requireAuth: boolean;
+  /** Lifetime of a login token. */
+  tokenTtlDays: number;
+  /** Login and sign-up attempts per client IP. */
+  loginRateIp: RateConfig;
+  /** Login attempts per username/email tried. */
+  loginRateUser: RateConfig;
 }
 
 export const DEFAULT_ORIGINS =
@@ -88,6 +96,10 @@ const DEFAULTS = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownTimeoutMs: 10_000,
+  requireAuth: false,
+  tokenTtlDays: 30,
+  loginRateIp: { perSecond: 20 / 60, burst: 20 },
+  loginRateUser: { perSecond: 5 / 60, burst: 10 },
 };
 
 export class ConfigError extends Error {
@@ -155,6 +167,12 @@ export function loadConfig(env: Env = process.env): Config {
     burst: int(`${prefix}_BURST`, fallback.burst, 1),
   });
 
+  /** `${prefix}_PER_MIN` and `${prefix}_BURST`: slow buckets (login attempts) counted per minute. */
+  const perMinute = (prefix: string, fallback: RateConfig): RateConfig => ({
+    perSecond: int(`${prefix}_PER_MIN`, Math.round(fallback.perSecond * 60), 1) / 60,
+    burst: int(`${prefix}_BURST`, fallback.burst, 1),
+  });
+
   const onRailway = Boolean(env.RAILWAY_ENVIRONMENT);
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || DEFAULTS.logLevel) as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
@@ -198,6 +216,10 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 100),
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 100),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 100),
+    requireAuth: bool('REQUIRE_AUTH', DEFAULTS.requireAuth),
+    tokenTtlDays: int('TOKEN_TTL_DAYS', DEFAULTS.tokenTtlDays, 1, 3650),
+    loginRateIp: perMinute('LOGIN_RATE_IP', DEFAULTS.loginRateIp),
+    loginRateUser: perMinute('LOGIN_RATE_USER', DEFAULTS.loginRateUser),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

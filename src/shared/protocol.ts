@@ -47,6 +47,16 @@ export const ErrorCode = {
   InternalError: 'internal_error',
   TooManyConnections: 'too_many_connections',
   UnknownType: 'unknown_type',
+  /** Login with an unknown user or a wrong password (the same answer for both). */
+  InvalidCredentials: 'invalid_credentials',
+  /** A bearer token that is unknown, expired or revoked. */
+  InvalidToken: 'invalid_token',
+  /** No token where one is required (REQUIRE_AUTH, /auth/me, an account's profile). */
+  AuthRequired: 'auth_required',
+  /** A valid token used to act as another user. */
+  Forbidden: 'forbidden',
+  UsernameTaken: 'username_taken',
+  EmailTaken: 'email_taken',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -59,6 +69,10 @@ export const CloseCode = {
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   TryAgainLater: 1013,
+  /** Missing, invalid, expired or revoked token (after accept). */
+  Unauthorized: 4401,
+  /** The token belongs to another user than the path names. */
+  Forbidden: 4403,
   NotFound: 4004,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -102,6 +116,20 @@ export interface JoinResponseDto {
   message: string;
   room_id: string;
   user_id: string;
+}
+
+/** An account's user: the usual user fields plus the account's email. */
+export interface AccountUserDto extends UserDto {
+  email: string;
+}
+
+/** POST /auth/signup (201) and POST /auth/login (200). */
+export interface AuthResponseDto {
+  user: AccountUserDto;
+  /** Opaque bearer token: send `Authorization: Bearer <token>`, or `?token=` on the WebSocket. */
+  token: string;
+  /** When the token stops working. */
+  expires_at: string;
 }
 
 export interface ProfileResponseDto {
@@ -222,6 +250,10 @@ export const paths = {
   room: (id: string) => `/rooms/${encodeURIComponent(id)}`,
   join: (id: string) => `/rooms/${encodeURIComponent(id)}/join`,
   messages: (id: string) => `/rooms/${encodeURIComponent(id)}/messages`,
+  signup: () => '/auth/signup',
+  login: () => '/auth/login',
+  logout: () => '/auth/logout',
+  me: () => '/auth/me',
   ws: (roomId: string, userId: string) => `/ws/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
 } as const;
 

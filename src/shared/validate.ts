@@ -306,3 +306,78 @@ export function validatePageQuery(params: URLSearchParams): Result<PageQuery> {
 }
 
 export { requireObject };
+
+/* ---------- accounts ---------- */
+
+/** Account rules (the frontend's own, so its messages and ours agree). */
+export const ACCOUNT_RULES = {
+  usernameRe: /^[A-Za-z0-9_]{3,20}$/,
+  minPasswordChars: 8,
+  /** Bounds the work a single scrypt call does. */
+  maxPasswordChars: 256,
+  maxEmailChars: 254,
+} as const;
+
+const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+export interface SignupInput {
+  username: string;
+  /** Lower-cased, trimmed. */
+  email: string;
+  password: string;
+}
+
+/** Sign-up body: username 3–20 of [A-Za-z0-9_], a valid email, password ≥8 with upper, lower, digit. */
+export function validateSignup(body: Record<string, unknown>): Result<SignupInput> {
+  const errors: FieldError[] = [];
+  const username = typeof body.username === 'string' ? body.username.trim() : undefined;
+  if (username === undefined) errors.push({ field: 'username', message: body.username === undefined ? 'username is required' : 'username must be a string' });
+  else if (!ACCOUNT_RULES.usernameRe.test(username)) {
+    errors.push({ field: 'username', message: 'username must be 3-20 characters: letters, digits and underscores only' });
+  }
+  const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : undefined;
+  if (email === undefined) errors.push({ field: 'email', message: body.email === undefined ? 'email is required' : 'email must be a string' });
+  else if (email.length > ACCOUNT_RULES.maxEmailChars || !EMAIL_RE.test(email) || CONTROL_RE.test(email)) {
+    errors.push({ field: 'email', message: 'email must be a valid email address' });
+  }
+  const password = typeof body.password === 'string' ? body.password : undefined;
+  if (password === undefined) errors.push({ field: 'password', message: body.password === undefined ? 'password is required' : 'password must be a string' });
+  else {
+    const problem = passwordProblem(password);
+    if (problem) errors.push({ field: 'password', message: problem });
+  }
+  return done({ username: username ?? '', email: email ?? '', password: password ?? '' }, errors);
+}
+
+/** Why a password is too weak, or null when it passes every rule. */
+export function passwordProblem(password: string): string | null {
+  const len = charLength(password);
+  if (len < ACCOUNT_RULES.minPasswordChars) return `password must be at least ${ACCOUNT_RULES.minPasswordChars} characters`;
+  if (len > ACCOUNT_RULES.maxPasswordChars) return `password must be at most ${ACCOUNT_RULES.maxPasswordChars} characters`;
+  const missing = [
+    /[A-Z]/.test(password) ? null : 'an uppercase letter',
+    /[a-z]/.test(password) ? null : 'a lowercase letter',
+    /[0-9]/.test(password) ? null : 'a digit',
+  ].filter((m): m is string => m !== null);
+  return missing.length ? `password must contain ${missing.join(', ')}` : null;
+}
+
+export interface LoginInput {
+  /** A username or an email address. */
+  login: string;
+  password: string;
+}
+
+/** Login body: `{username, password}` where username may be an email; `{email, password}` also works. */
+export function validateLogin(body: Record<string, unknown>): Result<LoginInput> {
+  const errors: FieldError[] = [];
+  const raw = body.username ?? body.email;
+  if (typeof raw !== 'string' || raw.trim() === '' || raw.length > ACCOUNT_RULES.maxEmailChars) {
+    errors.push({ field: 'username', message: 'username (or email) is required' });
+  }
+  const password = body.password;
+  if (typeof password !== 'string' || password === '' || password.length > ACCOUNT_RULES.maxPasswordChars * 4) {
+    errors.push({ field: 'password', message: 'password is required' });
+  }
+  return done({ login: typeof raw === 'string' ? raw.trim() : '', password: typeof password === 'string' ? password : '' }, errors);
+}
