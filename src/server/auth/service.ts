@@ -1,0 +1,157 @@
+/**
+ * Accounts and tokens: sign-up, login (rate-limited per IP and per username), logout and
+ * token resolution. Transport-neutral: HTTP routes and the WebSocket both call it.
+ */
+import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
+import type { LoginInput, SignupInput } from '../../shared/validate.ts';
+import type { Config } from '../config.ts';
+import { HttpError } from '../http/errors.ts';
+import { KeyedLimiter } from '../http/ratelimit.ts';
+import type { Store, User } from '../store/store.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
+import { AccountConflictError, loginKey, type Account, type AccountStore } from './store.ts';
+import { hashToken, isTokenShaped, newToken } from './tokens.ts';
+
+/** Who a request or socket acts as, proven by a valid token. */
+export interface Identity {
+  userId: string;
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+/** A successful sign-up or login: the user, its account and a fresh token. */
+export interface Session {
+  user: User;
+  account: Account;
+  token: string;
+  expiresAt: Date;
+}
+
+export interface AuthOptions {
+  config: Config;
+  store: Store;
+  accounts: AccountStore;
+  /** Milliseconds since the epoch; tests move it to expire tokens without sleeping. */
+  now?: () => number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class AuthService {
+  readonly requireAuth: boolean;
+  readonly accounts: AccountStore;
+  private readonly store: Store;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly ipLimiter: KeyedLimiter;
+  private readonly userLimiter: KeyedLimiter;
+
+  constructor(options: AuthOptions) {
+    this.requireAuth = options.config.requireAuth;
+    this.accounts = options.accounts;
+    this.store = options.store;
+    this.ttlMs = options.config.tokenTtlDays * DAY_MS;
+    this.now = options.now ?? Date.now;
+    this.ipLimiter = new KeyedLimiter(options.config.loginRateIp);
+    this.userLimiter = new KeyedLimiter(options.config.loginRateUser);
+  }
+
+  /** Create the User and its account, and log in. Throws 409 username_taken / email_taken. */
+  async signup(input: SignupInput, ip: string): Promise<Session> {
+    limit(this.ipLimiter.take(ip));
+    // Checked first so a taken name does not leave an orphan user; createAccount still
+    // enforces uniqueness against a concurrent sign-up.
+    const [byName, byEmail] = await Promise.all([this.accounts.findByLogin(input.username), this.accounts.findByLogin(input.email)]);
+    if (byName) throw conflict('username');
+    if (byEmail) throw conflict('email');
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.store.createUser({ username: input.username });
+    let account: Account;
+    try {
+      account = await this.accounts.createAccount({
+        user_id: user.id,
+        username: input.username,
+        username_lower: input.username.toLowerCase(),
+        email: input.email,
+        password_hash: passwordHash,
+      });
+    } catch (err) {
+      if (err instanceof AccountConflictError) throw conflict(err.field);
+      throw err;
+    }
+    return this.issue(user, account);
+  }
+
+  /** Check a username-or-email and password; the same 401 for an unknown user and a wrong password. */
+  async login(input: LoginInput, ip: string): Promise<Session> {
+    limit(this.ipLimiter.take(ip));
+    limit(this.userLimiter.take(loginKey(input.login).value));
+    const account = await this.accounts.findByLogin(input.login);
+    const ok = account ? await verifyPassword(input.password, account.password_hash) : await verifyAgainstDummy(input.password);
+    if (!account || !ok) throw new HttpError(401, ErrorCode.InvalidCredentials, 'Wrong username or password');
+    const user = await this.store.getUser(account.user_id);
+    if (!user) throw new HttpError(500, ErrorCode.InternalError, 'This account has lost its user record');
+    return this.issue(user, account);
+  }
+
+  /** Revoke the token the identity was proven with. */
+  async logout(identity: Identity): Promise<void> {
+    await this.accounts.revokeToken(identity.tokenHash);
+  }
+
+  /** The identity behind a token, or null when it is malformed, unknown, revoked or expired. */
+  async identify(token: string): Promise<Identity | null> {
+    if (!isTokenShaped(token)) return null;
+    const hash = hashToken(token);
+    const record = await this.accounts.findToken(hash);
+    if (!record) return null;
+    if (record.expires_at.getTime() <= this.now()) {
+      await this.accounts.revokeToken(hash).catch(() => undefined);
+      return null;
+    }
+    return { userId: record.user_id, tokenHash: hash, expiresAt: record.expires_at };
+  }
+
+  /** True when the user id belongs to an account (not an anonymous POST /users user). */
+  async isAccount(userId: string): Promise<boolean> {
+    return (await this.accounts.findByUserId(userId)) !== null;
+  }
+
+  /** Why a socket for `userId` carrying `token` must be closed, or null to admit it. */
+  async socketDenial(token: string | undefined, userId: string): Promise<{ code: number; reason: string } | null> {
+    if (token === undefined) {
+      return this.requireAuth ? { code: CloseCode.Unauthorized, reason: 'Authentication required: add ?token=' } : null;
+    }
+    const identity = await this.identify(token);
+    if (!identity) return { code: CloseCode.Unauthorized, reason: 'Invalid or expired token' };
+    if (identity.userId !== userId) return { code: CloseCode.Forbidden, reason: 'This token belongs to another user' };
+    return null;
+  }
+
+  close(): void {
+    this.ipLimiter.close();
+    this.userLimiter.close();
+  }
+
+  private async issue(user: User, account: Account): Promise<Session> {
+    const { token, hash } = newToken();
+    const expiresAt = new Date(this.now() + this.ttlMs);
+    await this.accounts.saveToken(hash, user.id, expiresAt);
+    return { user, account, token, expiresAt };
+  }
+}
+
+function conflict(field: 'username' | 'email'): HttpError {
+  return field === 'username'
+    ? new HttpError(409, ErrorCode.UsernameTaken, 'That username is already taken')
+    : new HttpError(409, ErrorCode.EmailTaken, 'An account with that email already exists');
+}
+
+/** 429 with Retry-After when a limiter said wait. */
+function limit(waitMs: number): void {
+  if (waitMs <= 0) return;
+  const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+  throw new HttpError(429, ErrorCode.RateLimited, `Too many sign-in attempts; retry in ${retryAfterS} s`, {
+    headers: { 'Retry-After': String(retryAfterS) },
+  });
+}

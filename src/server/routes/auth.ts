@@ -1,0 +1,49 @@
+/** POST /auth/signup, POST /auth/login, POST /auth/logout, GET /auth/me. */
+import { ErrorCode, type AccountUserDto, type AuthResponseDto } from '../../shared/protocol.ts';
+import { validateLogin, validateSignup } from '../../shared/validate.ts';
+import { requireIdentity } from '../auth/guard.ts';
+import type { AuthService, Session } from '../auth/service.ts';
+import { userDto } from '../dto.ts';
+import { notFound, validationError } from '../http/errors.ts';
+import { readJsonObject, sendEmpty, sendJson } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
+import type { User } from '../store/store.ts';
+import type { RouteDeps } from './deps.ts';
+
+/** Register the account routes; `auth` also guards every other route (see AuthRouter). */
+export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService): void {
+  const { config, store } = deps;
+
+  router.on('POST', '/auth/signup', async (ctx) => {
+    const input = validateSignup(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors);
+    sendJson(ctx, 201, authResponse(await auth.signup(input.value, ctx.ip)));
+  });
+
+  router.on('POST', '/auth/login', async (ctx) => {
+    const input = validateLogin(await readJsonObject(ctx, config.maxBodyBytes));
+    if (!input.ok) throw validationError(input.errors);
+    sendJson(ctx, 200, authResponse(await auth.login(input.value, ctx.ip)));
+  });
+
+  router.on('POST', '/auth/logout', async (ctx) => {
+    ctx.req.resume();
+    await auth.logout(requireIdentity(ctx));
+    sendEmpty(ctx, 204, ctx.cors);
+  });
+
+  router.on('GET', '/auth/me', async (ctx) => {
+    const identity = requireIdentity(ctx);
+    const [user, account] = await Promise.all([store.getUser(identity.userId), auth.accounts.findByUserId(identity.userId)]);
+    if (!user || !account) throw notFound(ErrorCode.UserNotFound, 'User not found');
+    sendJson(ctx, 200, accountUserDto(user, account.email));
+  });
+}
+
+function accountUserDto(user: User, email: string): AccountUserDto {
+  return { ...userDto(user), email };
+}
+
+function authResponse(session: Session): AuthResponseDto {
+  return { user: accountUserDto(session.user, session.account.email), token: session.token, expires_at: session.expiresAt.toISOString() };
+}
