@@ -4,12 +4,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthRouter } from './auth/guard.ts';
+import { defaultAccountStore } from './auth/index.ts';
+import { AuthService } from './auth/service.ts';
+import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
 import type { Config } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
 import { KeyedLimiter } from './http/ratelimit.ts';
-import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './log.ts';
+import { registerAuth } from './routes/auth.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMessages } from './routes/messages.ts';
@@ -25,6 +29,10 @@ export interface AppOptions {
   log?: Logger;
   /** Replace the local fan-out (scale-out). Receives the hub it must deliver into. */
   fanout?: (hub: Hub) => Fanout;
+  /** Where accounts and tokens live. Default: picked by config.storage.kind (auth/index.ts), and closed by close(). */
+  accounts?: AccountStore;
+  /** Clock for token expiry, ms since the epoch (tests). Default Date.now. */
+  now?: () => number;
 }
 
 export interface App {
@@ -32,6 +40,7 @@ export interface App {
   hub: Hub;
   chat: Chat;
   store: Store;
+  auth: AuthService;
   /** Listen on config.host/config.port; resolves with the bound port and base URL. */
   listen(): Promise<{ port: number; url: string }>;
   /** Stop accepting, close sockets with 1001, finish in-flight requests. Does not close the store. */
@@ -45,8 +54,11 @@ export function createApp(options: AppOptions): App {
   const chat = new Chat(store, hub, options.fanout ? options.fanout(hub) : localFanout(hub));
   const deps: RouteDeps = { config, store, chat, hub, startedAtMs: performance.now() };
 
-  const router = new Router();
+  const accounts = options.accounts ?? defaultAccountStore(config);
+  const auth = new AuthService({ config, store, accounts, ...(options.now ? { now: options.now } : {}) });
+  const router = new AuthRouter(auth);
   registerHealth(router, deps);
+  registerAuth(router, deps, auth);
   registerUsers(router, deps);
   registerRooms(router, deps);
   registerMessages(router, deps);
@@ -62,7 +74,7 @@ export function createApp(options: AppOptions): App {
     },
     createRequestHandler({ config, router, log, readLimiter, writeLimiter }),
   );
-  const ws = createWsServer({ config, store, chat, log });
+  const ws = createWsServer({ config, store, chat, log, auth });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -80,6 +92,7 @@ export function createApp(options: AppOptions): App {
     hub,
     chat,
     store,
+    auth,
     listen() {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -94,6 +107,7 @@ export function createApp(options: AppOptions): App {
     async close() {
       readLimiter.close();
       writeLimiter.close();
+      auth.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await ws.close(config.shutdownTimeoutMs);
@@ -101,6 +115,7 @@ export function createApp(options: AppOptions): App {
       timer.unref();
       await stopped;
       clearTimeout(timer);
+      if (!options.accounts) await accounts.close();
     },
   };
 }

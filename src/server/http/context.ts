@@ -1,5 +1,6 @@
 /** Per-request state handed to every route handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestAuth } from '../auth/guard.ts';
 
 export interface Ctx {
   req: IncomingMessage;
@@ -16,4 +17,6 @@ export interface Ctx {
   ip: string;
   /** Path parameters from the router. */
   params: Record<string, string>;
+  /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
+  auth?: RequestAuth;
 }

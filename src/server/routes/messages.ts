@@ -1,5 +1,6 @@
 /** GET and POST /rooms/:id/messages (POST is the REST fallback; it broadcasts like a socket). */
 import { validatePageQuery, validatePostMessage } from '../../shared/validate.ts';
+import { assertActsAs } from '../auth/guard.ts';
 import { messageDto } from '../dto.ts';
 import { roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
@@ -24,6 +25,7 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
     const roomId = checkId(ctx.params.id, roomNotFound);
     const input = validatePostMessage(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
+    assertActsAs(ctx, input.value.user_id);
     const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(input.value.user_id)]);
     if (!room) throw roomNotFound();
     if (!user) throw userNotFoundInBody();

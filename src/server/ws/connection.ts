@@ -5,6 +5,7 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
 import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
+import type { AuthService } from '../auth/service.ts';
 import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../http/ratelimit.ts';
@@ -19,6 +20,8 @@ export interface ConnectionDeps {
   store: Store;
   chat: Chat;
   log: Logger;
+  /** Token checks (4401/4403 after accept); absent in bare hub tests. */
+  auth?: AuthService;
   onGone(conn: Connection): void;
 }
 
@@ -86,6 +89,12 @@ export class Connection implements Peer {
   private async setup(): Promise<void> {
     const { store, chat, log } = this.deps;
     try {
+      const denied = await this.deps.auth?.socketDenial(this.target.token, this.userId);
+      if (denied) {
+        log.warn(`websocket closed ${denied.code}`, { room_id: this.roomId, user_id: this.userId, reason: denied.reason });
+        this.ws.close(denied.code, denied.reason);
+        return;
+      }
       const [room, user] = await Promise.all([store.getRoom(this.roomId), store.getUser(this.userId)]);
       if (!room || !user) {
         const reason = room ? 'User not found' : 'Room not found';

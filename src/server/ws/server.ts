@@ -6,11 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../shared/protocol.ts';
-import type { Chat } from '../chat.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { Store } from '../store/store.ts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionDeps } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { admit, refuseUpgrade } from './upgrade.ts';
 
@@ -21,7 +17,7 @@ export interface WsServer {
   readonly size: number;
 }
 
-export function createWsServer(deps: { config: Config; store: Store; chat: Chat; log: Logger }): WsServer {
+export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
   const { config, log } = deps;
   const wss = new WebSocketServer({
     noServer: true,

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../../shared/protocol.ts';
+import { bearerToken } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { isOriginAllowed } from '../http/cors.ts';
@@ -17,6 +18,8 @@ export interface WsTarget {
   query: URLSearchParams;
   ip: string;
   origin: string | undefined;
+  /** `?token=` (browsers cannot set headers on a WebSocket), else `Authorization: Bearer`. Checked after accept. */
+  token?: string;
 }
 
 export type Admission = { ok: true; target: WsTarget } | { ok: false; status: number; code: string; detail: string };
@@ -47,7 +50,18 @@ export function admit(req: IncomingMessage, config: Config, counts: { total: num
   if (counts.forIp(ip) >= config.maxConnectionsPerIp) {
     return { ok: false, status: 429, code: ErrorCode.TooManyConnections, detail: 'Too many open connections from your address' };
   }
-  return { ok: true, target: { roomId, userId, query: url.searchParams, ip, origin } };
+  const bearer = bearerToken(req.headers.authorization);
+  // An empty ?token= counts as none; a malformed Authorization header as an invalid token.
+  const token = url.searchParams.get('token') || (bearer === null ? '' : bearer);
+  if (token === undefined && config.requireAuth) {
+    return { ok: false, status: 401, code: ErrorCode.AuthRequired, detail: 'This server requires an account token: add ?token=<token> to the URL' };
+  }
+  return { ok: true, target: { roomId, userId, query: url.searchParams, ip, origin, ...(token === undefined ? {} : { token }) } };
+}
+
+/** Tokens never reach the log. */
+export function redactToken(path: string): string {
+  return path.replace(/([?&]token=)[^&]*/gi, '$1REDACTED');
 }
 
 function safeDecode(s: string): string | null {
@@ -58,11 +72,12 @@ function safeDecode(s: string): string | null {
   }
 }
 
-const REASONS: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake). */
 export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, log: Logger, fields: Record<string, unknown>): void {
-  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields });
+  const path = typeof fields.path === 'string' ? redactToken(fields.path) : fields.path;
+  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields, path });
   if (!socket.writable) {
     socket.destroy();
     return;
