@@ -29,7 +29,12 @@ export function defaultAccountStore(config: Config): AccountStore {
   if (config.storage.kind === 'memory') return new MemoryAccountStore();
   return lazyAccountStore(config.storage.kind, async () => {
     const store = await createAccountStore(config);
-    await store.init();
+    try {
+      await store.init();
+    } catch (err) {
+      await store.close().catch(() => undefined); // do not leak a half-open pool; the next call retries
+      throw err;
+    }
     return store;
   });
 }
