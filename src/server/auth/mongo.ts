@@ -52,7 +52,8 @@ export class MongoAccountStore implements AccountStore {
       await this.run(() => this.accounts.insertOne({ ...account }));
     } catch (err) {
       if (err instanceof MongoServerError && err.code === 11000) {
-        throw new AccountConflictError(err.keyPattern && 'email' in err.keyPattern ? 'email' : 'username');
+        const email = (err.keyPattern && 'email' in err.keyPattern) || /index: email_unique/.test(err.message);
+        throw new AccountConflictError(email ? 'email' : 'username');
       }
       throw err;
     }
