@@ -1,0 +1,120 @@
+/**
+ * Setup through the REST API: rooms, users and joins, with bounded concurrency. Every
+ * request is timed and its status counted; a client whose user or join failed is left
+ * out of the run (and counted), never retried silently.
+ */
+import type { Dispatcher } from 'undici';
+import { httpRequest, type HttpRequest } from '../client/http.ts';
+import { describeNetError, netErrorKind } from '../client/net-error.ts';
+import { bump, type Counts } from '../stats/counts.ts';
+import { newHistogram, recordMs, type Histogram } from '../stats/histogram.ts';
+import type { ClientSpec } from './protocol.ts';
+
+/** REST figures: latency histogram (µs), status counts (`200`, `429`, `error_refused`, …). */
+export interface RestStats {
+  hist: Histogram;
+  statuses: Counts;
+}
+
+export function newRestStats(): RestStats {
+  return { hist: newHistogram(), statuses: {} };
+}
+
+export interface RestTarget {
+  api: string;
+  origin: string | null;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  /** Extra headers (e.g. Authorization) for every request. */
+  headers?: Record<string, string>;
+}
+
+/** One timed JSON request; network errors come back as status 0 with a kind, never thrown. */
+export async function timedRequest(target: RestTarget, stats: RestStats, req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>): Promise<{ status: number; json: unknown; error?: string; retryAfter?: string }> {
+  const started = performance.now();
+  try {
+    const res = await httpRequest({ ...req, base: target.api, origin: target.origin, dispatcher: target.dispatcher, timeoutMs: target.timeoutMs, headers: { ...target.headers, ...req.headers } });
+    recordMs(stats.hist, res.ms);
+    bump(stats.statuses, res.status);
+    return { status: res.status, json: res.json, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}) };
+  } catch (err) {
+    recordMs(stats.hist, performance.now() - started);
+    bump(stats.statuses, `error_${netErrorKind(err)}`);
+    return { status: 0, json: undefined, error: describeNetError(err) };
+  }
+}
+
+/** Attempts per setup request when the server answers 429 (waiting Retry-After, 1 s if absent, between). */
+const SETUP_ATTEMPTS = 5;
+
+/** timedRequest, repeated after 429 as the server's Retry-After asks (every 429 still counted). */
+async function politeRequest(target: RestTarget, stats: RestStats, req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>): Promise<{ status: number; json: unknown; error?: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await timedRequest(target, stats, req);
+    if (res.status !== 429 || attempt >= SETUP_ATTEMPTS) return res;
+    const retryAfterS = Number(res.retryAfter ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(10, Number.isFinite(retryAfterS) ? retryAfterS : 1) * 1000));
+  }
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return out;
+}
+
+export interface SetupResult {
+  clients: ClientSpec[];
+  roomIds: string[];
+  stats: RestStats;
+  /** Clients left out, by reason (`user_429`, `join_error_refused`, …). */
+  failures: Counts;
+  /** The first failure in words, for the error message when nothing could be set up. */
+  firstError?: string;
+  ms: number;
+}
+
+const idOf = (json: unknown): string | undefined => {
+  const id = (json as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/** Create `rooms` rooms and `clients` users, join user i to room i % rooms. */
+export async function setupFixtures(target: RestTarget, opts: { clients: number; rooms: number; concurrency: number; run: string }): Promise<SetupResult> {
+  const started = performance.now();
+  const stats = newRestStats();
+  const failures: Counts = {};
+  let firstError: string | undefined;
+  const note = (what: string, res: { status: number; error?: string }): void => {
+    bump(failures, `${what}_${res.status || res.error}`);
+    firstError ??= `${what}: ${res.error ?? `HTTP ${res.status}`}`;
+  };
+  const roomIds = (
+    await mapLimit(Array.from({ length: opts.rooms }, (_, i) => i), opts.concurrency, async (i) => {
+      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` } });
+      if (res.status !== 201 || !idOf(res.json)) return void note('room', res);
+      return idOf(res.json);
+    })
+  ).filter((id): id is string => id !== undefined);
+  if (roomIds.length === 0) return { clients: [], roomIds, stats, failures, firstError, ms: performance.now() - started };
+
+  const made = await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.concurrency, async (index): Promise<ClientSpec | undefined> => {
+    const user = await politeRequest(target, stats, { method: 'POST', url: '/users', json: { username: `load-${opts.run}-${index}` } });
+    const userId = idOf(user.json);
+    if (user.status !== 201 || !userId) return void note('user', user);
+    const roomId = roomIds[index % roomIds.length] as string;
+    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: userId } });
+    if (join.status !== 200) return void note('join', join);
+    return { index, userId, roomId };
+  });
+  const clients = made.filter((c): c is ClientSpec => c !== undefined);
+  return { clients, roomIds, stats, failures, firstError, ms: performance.now() - started };
+}

@@ -1,0 +1,121 @@
+/**
+ * One simulated chat user on a raw `ws` socket. Frames are handled as strings: message
+ * frames are recognised by their `client_msg_id` without a full JSON.parse, so the load
+ * client spends its CPU on the wire, not on parsing fan-out. (The shared WsClient in
+ * client/ws.ts parses and logs every frame, which is right for checks and too slow for
+ * thousands of sockets receiving fan-out.)
+ */
+import WebSocket from 'ws';
+import { netErrorKind } from '../client/net-error.ts';
+import { extractClientMsgId } from '../stats/delivery.ts';
+import type { ClientSpec } from './protocol.ts';
+
+/** Why a connection did not become usable: `upgrade_<status>`, `close_<code>`, `error_<kind>`, `timeout`. */
+export type ConnectFailure = string;
+
+export interface SimHandlers {
+  /** A chat frame carrying a `client_msg_id`. */
+  onTagged(client: SimClient, id: string): void;
+  /** Any other frame (presence, errors), already parsed. */
+  onOther(client: SimClient, frame: { type?: unknown; code?: unknown; user_id?: unknown }): void;
+  /** The socket closed after it was connected. */
+  onClosed(client: SimClient, code: number): void;
+}
+
+export class SimClient {
+  ws: WebSocket | undefined;
+  /** True between own user_joined and close. */
+  open = false;
+  seq = 0;
+  /** Closed loop: messages sent and not yet echoed back. */
+  inflight = 0;
+
+  constructor(
+    readonly spec: ClientSpec,
+    private readonly handlers: SimHandlers,
+  ) {}
+
+  /**
+   * Open the socket and wait until the server has registered it (its own `user_joined`
+   * arrives), so no broadcast sent afterwards can miss it. Resolves with the connect time
+   * in ms, or rejects with a ConnectFailure string.
+   */
+  connect(wsBase: string, origin: string | null, timeoutMs: number): Promise<number> {
+    const started = performance.now();
+    const url = `${wsBase}/ws/${encodeURIComponent(this.spec.roomId)}/${encodeURIComponent(this.spec.userId)}`;
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(origin ? { origin } : {}) });
+    this.ws = ws;
+    return new Promise<number>((resolve, reject) => {
+      let settled = false;
+      const fail = (reason: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.terminate();
+        reject(reason);
+      };
+      const timer = setTimeout(() => fail('timeout'), timeoutMs);
+      ws.on('unexpected-response', (req, res) => {
+        res.resume();
+        req.destroy();
+        fail(`upgrade_${res.statusCode ?? 0}`);
+      });
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        const kind = netErrorKind(err);
+        fail(/timeout/i.test(err.message) ? 'timeout' : `error_${kind === 'other' ? (err.code ?? 'other') : kind}`);
+      });
+      ws.on('close', (code) => {
+        if (!settled) return fail(`close_${code}`);
+        if (this.open) {
+          this.open = false;
+          this.handlers.onClosed(this, code);
+        }
+      });
+      ws.on('message', (data) => {
+        const raw = String(data);
+        const id = extractClientMsgId(raw);
+        if (id !== undefined) return this.handlers.onTagged(this, id);
+        let frame: { type?: unknown; user_id?: unknown };
+        try {
+          frame = JSON.parse(raw) as typeof frame;
+        } catch {
+          frame = { type: 'unparseable' };
+        }
+        if (!settled && frame.type === 'user_joined' && frame.user_id === this.spec.userId) {
+          settled = true;
+          clearTimeout(timer);
+          this.open = true;
+          resolve(performance.now() - started);
+          return;
+        }
+        this.handlers.onOther(this, frame);
+      });
+    });
+  }
+
+  /** Send one pre-encoded text frame; false when the socket is not open. */
+  send(text: string): boolean {
+    if (!this.open || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  /** Close normally and wait (bounded) for the close handshake. */
+  close(timeoutMs = 2000): Promise<void> {
+    const ws = this.ws;
+    this.open = false;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, timeoutMs);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      else ws.terminate();
+    });
+  }
+}
