@@ -3,14 +3,34 @@
  * message once and broadcasting it once, presence frames. Callers have already checked
  * that the room and user exist.
  */
-import type { MessageDto, ServerFrame } from '../shared/protocol.ts';
+import type { FanoutHealth, MessageDto, ServerFrame } from '../shared/protocol.ts';
 import { messageDto } from './dto.ts';
-import type { Hub } from './ws/hub.ts';
+import type { Hub, Peer } from './ws/hub.ts';
 import type { Member, MemberPatch, Store, UpsertMode } from './store/store.ts';
 
 /** Delivers frames to a room's sockets; the Redis fan-out (scale-out) wraps the hub. */
 export interface Fanout {
   publish(roomId: string, frame: ServerFrame, exceptUserId?: string): void;
+  /** Who is online across instances. Default: this process's hub (localPresence). */
+  presence?: Presence;
+  /** For /health. Default: {kind:'local', ok:true}. */
+  health?(): FanoutHealth;
+  /** Called once the Chat exists (the scale-out reaper announces user_left through it). */
+  bind?(chat: Chat): void;
+}
+
+/**
+ * Presence decisions. `local*` is what this process's hub says; a cross-instance
+ * implementation may answer asynchronously. A plain boolean keeps the single-process
+ * path synchronous, exactly as before scale-out existed.
+ */
+export interface Presence {
+  /** One more socket of the user in the room; true when it is the user's first anywhere. */
+  join(roomId: string, userId: string, localFirst: boolean): boolean | Promise<boolean>;
+  /** One socket fewer; true when it was the user's last anywhere. */
+  leave(roomId: string, userId: string, localLast: boolean): boolean | Promise<boolean>;
+  /** Distinct users online per room, in the order given. */
+  online(roomIds: string[]): number[] | Promise<number[]>;
 }
 
 export interface PostInput {
@@ -23,11 +43,68 @@ export interface PostInput {
 }
 
 export class Chat {
+  readonly presence: Presence;
+  /** Per room+user: announcements wait for earlier ones, so joined/left go out in Redis order. */
+  private readonly announcing = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: Store,
     readonly hub: Hub,
     private readonly fanout: Fanout,
-  ) {}
+  ) {
+    this.presence = fanout.presence ?? localPresence(hub);
+    fanout.bind?.(this);
+  }
+
+  /** A socket entered its room: add it to the hub, announce user_joined on the user's first socket. */
+  connected(peer: Peer, member: Member): void | Promise<void> {
+    const { first } = this.hub.add(peer);
+    const isFirst = this.presence.join(peer.roomId, peer.userId, first);
+    if (typeof isFirst === 'boolean') {
+      if (isFirst) this.userJoined(member);
+      return;
+    }
+    return this.inOrder(peer, isFirst, (yes) => yes && this.userJoined(member));
+  }
+
+  /** A socket left its room: remove it from the hub, announce user_left on the user's last socket. */
+  disconnected(peer: Peer, member: Member | undefined): void {
+    const { last } = this.hub.remove(peer);
+    const isLast = this.presence.leave(peer.roomId, peer.userId, last);
+    if (typeof isLast === 'boolean') {
+      if (isLast && member) this.userLeft(member);
+      return;
+    }
+    void this.inOrder(peer, isLast, (yes) => yes && member && this.userLeft(member));
+  }
+
+  /** Distinct users online per room (across instances with scale-out). */
+  async online(roomIds: string[]): Promise<number[]> {
+    return this.presence.online(roomIds);
+  }
+
+  /** The fan-out's state for /health. */
+  fanoutHealth(): FanoutHealth {
+    return this.fanout.health?.() ?? { kind: 'local', ok: true };
+  }
+
+  /** user_left for a user whose last socket was on an instance that died (scale-out reaper). */
+  async userLeftById(roomId: string, userId: string): Promise<void> {
+    const member = await this.store.getMember(roomId, userId);
+    if (member) this.userLeft(member);
+  }
+
+  private inOrder(peer: Peer, decided: Promise<boolean>, then: (yes: boolean) => unknown): Promise<void> {
+    const key = `${peer.roomId}|${peer.userId}`;
+    const next = (this.announcing.get(key) ?? Promise.resolve())
+      .then(() => decided)
+      .then(then, () => undefined)
+      .then(() => {
+        if (this.announcing.get(key) === next) this.announcing.delete(key);
+      });
+    this.announcing.set(key, next);
+    return next;
+  }
 
   /** Create or update a membership. `overwrite` for POST /join, `fill` for sockets. */
   join(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member> {
@@ -84,6 +161,15 @@ export class Chat {
       member.user_id,
     );
   }
+}
+
+/** The single-process presence: this hub's socket counts. */
+export function localPresence(hub: Hub): Presence {
+  return {
+    join: (_roomId, _userId, localFirst) => localFirst,
+    leave: (_roomId, _userId, localLast) => localLast,
+    online: (roomIds) => roomIds.map((id) => hub.online(id)),
+  };
 }
 
 /** The single-process fan-out: straight into the local hub. */

@@ -155,6 +155,16 @@ export interface StorageHealth {
   ok: boolean;
 }
 
+/** Cross-instance fan-out in /health: `local` (one process) or `redis` (REDIS_URL). `ok:false` = Redis unreachable, delivering to this instance only; it does not change `status`. */
+export interface FanoutHealth {
+  kind: 'local' | 'redis';
+  ok: boolean;
+  /** This process's id in the Redis presence tables (redis only). */
+  instance_id?: string;
+  /** Why ok is false, in a sentence (redis only). */
+  detail?: string;
+}
+
 export interface HealthDto {
   status: 'healthy' | 'degraded';
   timestamp: string;
@@ -163,6 +173,7 @@ export interface HealthDto {
   environment: string;
   uptime_s: number;
   storage: StorageHealth;
+  fanout: FanoutHealth;
   active_rooms: number;
   active_connections: number;
   memory_rss_bytes: number;

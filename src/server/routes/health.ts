@@ -8,7 +8,7 @@ import type { RouteDeps } from './deps.ts';
 const PING_TIMEOUT_MS = 2000;
 
 export function registerHealth(router: Router, deps: RouteDeps): void {
-  const { config, store, hub } = deps;
+  const { config, store, hub, chat } = deps;
 
   router.on('GET', '/health', async (ctx) => {
     const ok = await pingWithTimeout(() => store.ping(), PING_TIMEOUT_MS);
@@ -21,6 +21,8 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
       environment: config.environment,
       uptime_s: Math.round((performance.now() - deps.startedAtMs) / 1000),
       storage: { kind: store.kind, persistent: store.persistent, ok },
+      // A Redis outage is a warning here, not `degraded`: this instance still serves its own sockets.
+      fanout: chat.fanoutHealth(),
       active_rooms: hub.activeRooms,
       active_connections: hub.activeConnections,
       memory_rss_bytes: mem.rss,

@@ -11,7 +11,7 @@ import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
 
 export function registerRooms(router: Router, deps: RouteDeps): void {
-  const { store, config, chat, hub } = deps;
+  const { store, config, chat } = deps;
 
   router.on('POST', '/rooms', async (ctx) => {
     const input = validateCreateRoom(await readJsonObject(ctx, config.maxBodyBytes));
@@ -22,17 +22,19 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
 
   router.on('GET', '/rooms', async (ctx) => {
     const rooms = await store.listRooms();
+    const online = await chat.online(rooms.map((r) => r.id));
     sendJson(
       ctx,
       200,
-      rooms.map((r) => roomListItemDto(r, hub.online(r.id))),
+      rooms.map((r, i) => roomListItemDto(r, online[i] ?? 0)),
     );
   });
 
   router.on('GET', '/rooms/:id', async (ctx) => {
     const room = await store.getRoom(checkId(ctx.params.id, roomNotFound));
     if (!room) throw roomNotFound();
-    sendJson(ctx, 200, roomListItemDto(room, hub.online(room.id)));
+    const [online = 0] = await chat.online([room.id]);
+    sendJson(ctx, 200, roomListItemDto(room, online));
   });
 
   const join: Handler = async (ctx) => {

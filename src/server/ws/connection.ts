@@ -110,9 +110,9 @@ export class Connection implements Peer {
       this.member = await chat.join(this.roomId, this.userId, fill, 'fill');
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
       this.inHub = true;
-      const { first } = chat.hub.add(this);
       log.info('websocket accepted', { room_id: this.roomId, user_id: this.userId, origin: this.target.origin });
-      if (first) chat.userJoined(this.member);
+      // hub.add + user_joined on the user's first socket (across instances with scale-out).
+      await chat.connected(this, this.member);
     } catch (err) {
       const unavailable = err instanceof StoreUnavailableError;
       log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
@@ -190,10 +190,8 @@ export class Connection implements Peer {
   private detach(): void {
     if (this.gone) return;
     this.gone = true;
-    if (this.inHub) {
-      const { last } = this.deps.chat.hub.remove(this);
-      if (last && this.member) this.deps.chat.userLeft(this.member);
-    }
+    // hub.remove + user_left on the user's last socket (across instances with scale-out).
+    if (this.inHub) this.deps.chat.disconnected(this, this.member);
     this.deps.onGone(this);
   }
 }

@@ -81,6 +81,13 @@ export class Hub {
     return this.presence.get(roomId)?.get(userId) ?? 0;
   }
 
+  /** Every [room, user, sockets] on this process (scale-out re-registers them after a Redis outage). */
+  userCounts(): Array<[roomId: string, userId: string, sockets: number]> {
+    const out: Array<[string, string, number]> = [];
+    for (const [roomId, users] of this.presence) for (const [userId, n] of users) out.push([roomId, userId, n]);
+    return out;
+  }
+
   get activeRooms(): number {
     return this.rooms.size;
   }
