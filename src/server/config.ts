@@ -38,6 +38,10 @@ export interface Config {
   trustProxy: boolean;
   storage: StorageConfig;
   redisUrl: string | null;
+  /** Namespace for every Redis key and channel (several deployments can share one Redis). */
+  redisPrefix: string;
+  /** An instance whose heartbeat key is older than this is dead; survivors clean up its presence. */
+  redisPresenceTtlMs: number;
   /** Newest messages kept per room by the in-memory store. */
   historyLimit: number;
   maxBodyBytes: number;
@@ -96,6 +100,8 @@ const DEFAULTS = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownTimeoutMs: 10_000,
+  redisPrefix: 'vchat',
+  redisPresenceTtlMs: 15_000,
   requireAuth: false,
   tokenTtlDays: 30,
   loginRateIp: { perSecond: 20 / 60, burst: 20 },
@@ -135,6 +141,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: false,
     storage: { kind: 'memory' },
     redisUrl: null,
+    redisPrefix: DEFAULTS.redisPrefix,
+    redisPresenceTtlMs: DEFAULTS.redisPresenceTtlMs,
     ...overrides,
   };
 }
@@ -199,6 +207,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool('TRUST_PROXY', onRailway),
     storage,
     redisUrl,
+    redisPrefix: env.REDIS_PREFIX?.trim() || DEFAULTS.redisPrefix,
+    redisPresenceTtlMs: int('REDIS_PRESENCE_TTL_MS', DEFAULTS.redisPresenceTtlMs, 1000, 600_000),
     historyLimit: int('HISTORY_LIMIT', DEFAULTS.historyLimit, 1),
     maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024),
     maxFrameBytes: int('MAX_FRAME_BYTES', DEFAULTS.maxFrameBytes, 1024),
