@@ -63,14 +63,17 @@ const ms = (us: number): number => Math.round(us) / 1000;
 export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;
   if (count === 0) return { count: 0, min_ms: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p99_ms: 0, p99_9_ms: 0, max_ms: 0 };
+  // Percentiles are bucket tops (exact below 2.048 ms, else within 0.1%); never report one above max.
+  const max = h.maxValue;
+  const at = (p: number): number => ms(Math.min(h.getValueAtPercentile(p), max));
   return {
     count,
     min_ms: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
     mean_ms: ms(h.mean),
-    p50_ms: ms(h.getValueAtPercentile(50)),
-    p90_ms: ms(h.getValueAtPercentile(90)),
-    p99_ms: ms(h.getValueAtPercentile(99)),
-    p99_9_ms: ms(h.getValueAtPercentile(99.9)),
-    max_ms: ms(h.maxValue),
+    p50_ms: at(50),
+    p90_ms: at(90),
+    p99_ms: at(99),
+    p99_9_ms: at(99.9),
+    max_ms: ms(max),
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * `vchat load`: parse -> runLoad -> render. Progress and warnings go to stderr, the report
+ * (or with --json one JSON document) to stdout. Exit 0 ok, 1 a threshold failed, 2 usage
+ * error or nothing could be set up.
+ */
+import type { Command } from 'commander';
+import { parseApiUrl, parseOrigin } from '../args.ts';
+import { EXIT, type CliIo } from '../io.ts';
+import { LOAD_DEFAULTS, MAX_CLIENTS_WITHOUT_YES, UsageError, loadWarnings, parseLoadOptions, type RawLoadOptions } from './options.ts';
+import { progressLine, renderLoadReport } from './report.ts';
+import { CannotStartError, runLoad } from './run.ts';
+import { describeFailures } from './thresholds.ts';
+
+/** Add `vchat load` to the program. */
+export function registerLoad(program: Command, io: CliIo): void {
+  program
+    .command('load')
+    .description('Load-test a server you own: WebSocket chat clients in rooms, delivery latency, loss, duplicates')
+    .option('--api <url>', 'server base URL (required)', parseApiUrl)
+    .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
+    .option('--clients <n>', `WebSocket clients (max ${MAX_CLIENTS_WITHOUT_YES} without --yes)`, String(LOAD_DEFAULTS.clients))
+    .option('--rooms <n>', 'rooms the clients are spread over', String(LOAD_DEFAULTS.rooms))
+    .option('--ramp <duration>', 'spread the connects over this long', LOAD_DEFAULTS.ramp)
+    .option('--rate <msgs/s>', 'chat messages per second over all clients (server default limit: 10/s per socket)', String(LOAD_DEFAULTS.rate))
+    .option('--duration <duration>', 'how long to send, e.g. 30s, 2m', LOAD_DEFAULTS.duration)
+    .option('--http-rate <req/s>', 'REST requests per second mixed in (GET/POST messages, GET rooms)', String(LOAD_DEFAULTS.httpRate))
+    .option('--workers <n>', 'client processes (default: CPU count; 0 = in this process)')
+    .option('--inflight <n>', 'closed loop: each client sends its next message when its own echo returns (ignores --rate)')
+    .option('--size <chars>', 'message content length', String(LOAD_DEFAULTS.messageChars))
+    .option('--drain <duration>', 'after sending, wait this long at most for deliveries', LOAD_DEFAULTS.drain)
+    .option('--connect-timeout <duration>', 'per-socket connect deadline', LOAD_DEFAULTS.connectTimeout)
+    .option('--setup-concurrency <n>', 'REST setup requests in flight', String(LOAD_DEFAULTS.setupConcurrency))
+    .option('--max-p99 <ms>', 'exit 1 when delivery p99 exceeds this')
+    .option('--max-loss <n>', 'exit 1 when more messages than this were lost')
+    .option('--max-errors <n>', 'exit 1 when more errors than this happened')
+    .option('--json', 'print one JSON result document on stdout')
+    .option('--yes', `allow more than ${MAX_CLIENTS_WITHOUT_YES} clients`)
+    .addHelpText(
+      'after',
+      `
+The server limits each socket to 10 chat messages/s (burst 20), each IP to 100 sockets and
+REST writes to 20/s: for local load runs start it with e.g.
+  WS_MESSAGE_RATE_PER_S=1000 MAX_CONNECTIONS_PER_IP=20000 RATE_LIMIT_WRITE_PER_S=5000 npm start
+
+Example:
+  $ vchat load --api http://localhost:8000 --origin http://localhost:3000 \\
+      --clients 200 --rooms 20 --rate 400 --duration 30s --max-p99 50 --max-loss 0`,
+    )
+    .action(async (raw: RawLoadOptions) => {
+      io.exitCode = await loadAction(raw, io);
+    });
+}
+
+/** The action, separated so tests can call it with an injected io. */
+export async function loadAction(raw: RawLoadOptions, io: CliIo): Promise<number> {
+  let options;
+  try {
+    options = parseLoadOptions(raw);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`vchat load: ${err.message.split('\n').join('\nvchat load: ')}\n(add --help for usage)\n`);
+    return EXIT.usage;
+  }
+  for (const w of loadWarnings(options)) io.stderr.write(`warning: ${w}\n`);
+  const live = io.interactive;
+  try {
+    const result = await runLoad(options, {
+      onPhase: (phase, detail) => {
+        if (live) io.stderr.write('\r\x1b[2K');
+        if (detail) io.stderr.write(`${phase}: ${detail}\n`);
+      },
+      onProgress: (p) => {
+        if (live) io.stderr.write(`\r\x1b[2K${progressLine(p)}`);
+      },
+    });
+    io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderLoadReport(result));
+    if (!result.ok) {
+      if (raw.json) io.stderr.write(`vchat load: FAIL: ${describeFailures(result.thresholds).join('; ')}\n`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CannotStartError) {
+      io.stderr.write(`vchat load: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
