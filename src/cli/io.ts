@@ -1,0 +1,28 @@
+/** Where a command writes, and whether it may animate: injected so tests capture output. */
+import type { Writable } from 'node:stream';
+
+/** Streams and flags a command runs with; actions set `exitCode`. */
+export interface CliIo {
+  /** Data: the report, the JSON document. */
+  stdout: Writable;
+  /** Diagnostics: usage errors, warnings, progress. */
+  stderr: Writable;
+  /** True on a TTY outside CI: spinners and colours allowed. */
+  interactive: boolean;
+  /** Set by the action: 0 all good, 1 a check failed, 2 usage error or cannot start. */
+  exitCode: number;
+}
+
+/** Stable exit codes (DESIGN.md habit 12). */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** True when running under CI (CI set to anything but "", "0" or "false"). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return Boolean(ci) && ci !== '0' && ci !== 'false';
+}
+
+/** The real process streams; interactive only on a TTY stdout outside CI. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, interactive: process.stdout.isTTY === true && !isCi(), exitCode: 0 };
+}
