@@ -1,0 +1,57 @@
+/**
+ * Fix hints, each tied to a row of the seed's "Common Issues" table (backend-fix.md) or to
+ * the frontend behaviour in FRONTEND.md. Steps pick from here so the wording stays consistent.
+ */
+export const HINTS = {
+  unreachable:
+    'Check the --api URL (scheme, host, port) and that the service is deployed and listening; on Railway check the deploy logs and that the service has a public domain.',
+  tls: 'The TLS certificate was rejected: use the https URL Railway gives you (…up.railway.app), or fix the custom domain certificate.',
+  notApi: 'The answer is not the API: is --api pointing at the backend (not the Vercel frontend or a proxy error page)?',
+  healthStatus: 'GET /health must answer 200 with JSON {"status":"healthy",…} (seed Step 10); a 503 means the database is unreachable.',
+  inMemory:
+    'Common Issues "Data lost on restart": the server uses in-memory storage; set MONGO_URL / MONGODB_URI or DATABASE_URL so users, rooms and messages survive restarts.',
+  corsMissing:
+    'Common Issues "CORS error in browser": no Access-Control-Allow-Origin for this origin: the origin is not in ALLOWED_ORIGINS (check http vs https, a new Vercel preview URL, a trailing slash) or the CORS middleware is missing.',
+  corsStar:
+    'Access-Control-Allow-Origin "*" is refused by browsers when credentials are sent (the frontend uses withCredentials): echo the exact origin instead.',
+  corsCredentials:
+    'Access-Control-Allow-Credentials must be "true": the frontend sends withCredentials requests, which browsers block without it.',
+  corsVary: 'Add "Vary: Origin": without it a CDN or browser cache can serve one origin\'s CORS headers to another.',
+  preflight:
+    'Common Issues "CORS error in browser": JSON POSTs are preflighted; OPTIONS must answer 2xx with the exact origin, credentials true, POST in Allow-Methods and Content-Type in Allow-Headers. Add the CORS middleware before the routes (no catch-all OPTIONS route that answers 405).',
+  allowsAnyOrigin:
+    'The server allows any origin (it reflects Origin, or ALLOWED_ORIGINS="*"): with credentials every website can act as your users. List your frontend origins explicitly.',
+  createUser: 'POST /users {"username"} must answer 2xx with JSON {id, username, created_at}; when it fails the frontend silently uses mock users (ids "mock-…").',
+  createRoom: 'POST /rooms {"name"} must answer 2xx with JSON {id, name, …}; Common Issues "Room page shows mock rooms" when it fails.',
+  join: 'POST /rooms/{room_id}/join (seed Step 5) must answer 2xx; otherwise the frontend never opens the socket. A stale user must get 400/422 with "User not found" so the page recreates it.',
+  listRooms:
+    'GET /rooms must be a JSON array that includes rooms just created; if the new room is missing, several workers or instances are each keeping their own in-memory rooms (run one worker, or use a database).',
+  wsRefused403:
+    'Common Issues "WebSocket 403": the Origin is not accepted by the WebSocket handler. Use the same allowlist for the upgrade as for CORS, and check the Origin before accepting.',
+  wsRefused404: 'No WebSocket route here: the path is /ws/{room_id}/{user_id}; check --ws (derived from --api: http->ws, https->wss) and any path prefix.',
+  wsNetwork: 'The WebSocket connection failed below HTTP: check --ws, and that the proxy in front of the server forwards Upgrade requests.',
+  wsClosedEarly:
+    'Common Issues "WebSocket closes immediately": the room or user was not found by the socket handler. Make sure /join and the socket share state (one worker, or a database), and that the join happened first.',
+  userJoined: 'The server should broadcast {"type":"user_joined", user_id, username, avatar_url, timestamp} to everyone in the room, the joiner too: the frontend uses it for presence and avatars.',
+  echoMissing:
+    'The server must broadcast each chat frame to everyone in the room including the sender: the frontend keeps its optimistic copy until the echo arrives (otherwise the sender never sees it confirmed, and reloads show it twice).',
+  echoType: 'The echo must be {"type":"message", …}: the frontend draws any other type as a bubble and does not replace its optimistic copy.',
+  echoIdentity:
+    'Common Issues "own message shows twice": the echo must carry the same username and content the client sent, or the frontend shows the message twice.',
+  echoId: 'Every stored message needs a stable string "id": the frontend merges history by id, and a message without one is duplicated on every poll.',
+  avatars: 'Common Issues "Messages missing avatars": store avatar_url with the room member on join and copy it into every message (WebSocket and REST).',
+  secondClient:
+    'Broadcast to every socket in the room (Common Issues "WebSocket closes immediately" if the second socket was dropped); with several instances, fan-out between them needs Redis or a single instance.',
+  history:
+    'GET /rooms/{room_id}/messages must return the stored messages (oldest first) with id, username, content, avatar_url and timestamp: the frontend polls it whenever the socket is down.',
+  badOriginAccepted:
+    'Common Issues "WebSocket 403" (the other way round): the WebSocket accepts any Origin, so any website can open a socket as your users (cross-site WebSocket hijacking). Check Origin against the allowlist before websocket.accept().',
+  badOriginLate: 'The Origin is checked only after the handshake: refuse it before accepting (HTTP 403), so the socket never opens.',
+  unknownRoomNot4004:
+    'Clients will retry forever: the frontend stops reconnecting only on close code 4004. Accept the upgrade, then close with 4004 "Room not found" (a 403 or plain close looks like a network error to it).',
+  unknownRoomOpen: 'The server kept a socket open for a room that does not exist; close it with 4004 "Room not found".',
+  timestamps:
+    'Emit RFC 3339 UTC with a Z, e.g. 2026-11-25T10:00:00.123Z (JavaScript toISOString(); Python datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")). The frontend appends a Z to anything not ending in Z: "+00:00" becomes "+00:00Z" = Invalid Date.',
+  naiveTimestamps:
+    'Timestamps without a zone (Python datetime.utcnow().isoformat()) only work because the frontend appends a Z; other clients read them as local time. Emit a trailing Z.',
+} as const;
