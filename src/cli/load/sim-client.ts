@@ -24,7 +24,7 @@ export interface SimHandlers {
 
 export class SimClient {
   ws: WebSocket | undefined;
-  /** True between own user_joined and close. */
+  /** True between the first pong and close. */
   open = false;
   seq = 0;
   /** Closed loop: messages sent and not yet echoed back. */
@@ -36,9 +36,11 @@ export class SimClient {
   ) {}
 
   /**
-   * Open the socket and wait until the server has registered it (its own `user_joined`
-   * arrives), so no broadcast sent afterwards can miss it. Resolves with the connect time
-   * in ms, or rejects with a ConnectFailure string.
+   * Open the socket, send `{"type":"ping"}` and wait for the `pong`: the server handles a
+   * socket's frames only after it has joined the room's hub, so once the pong is here no
+   * later broadcast can miss this client (its own `user_joined` would not do: a reconnect
+   * racing its old socket's close gets none). Resolves with the connect time in ms, or
+   * rejects with a ConnectFailure string.
    */
   connect(wsBase: string, origin: string | null, timeoutMs: number): Promise<number> {
     const started = performance.now();
@@ -60,6 +62,7 @@ export class SimClient {
         req.destroy();
         fail(`upgrade_${res.statusCode ?? 0}`);
       });
+      ws.on('open', () => ws.send('{"type":"ping"}'));
       ws.on('error', (err: NodeJS.ErrnoException) => {
         const kind = netErrorKind(err);
         fail(/timeout/i.test(err.message) ? 'timeout' : `error_${kind === 'other' ? (err.code ?? 'other') : kind}`);
@@ -81,7 +84,7 @@ export class SimClient {
         } catch {
           frame = { type: 'unparseable' };
         }
-        if (!settled && frame.type === 'user_joined' && frame.user_id === this.spec.userId) {
+        if (!settled && frame.type === 'pong') {
           settled = true;
           clearTimeout(timer);
           this.open = true;

@@ -1,0 +1,61 @@
+/**
+ * `vchat soak`: parse -> runSoak -> render. One line per interval on stderr, the report
+ * (or --json) on stdout. Exit 0 ok, 1 a check failed, 2 usage error or cannot start.
+ */
+import type { Command } from 'commander';
+import { parseApiUrl, parseOrigin } from '../args.ts';
+import { EXIT, type CliIo } from '../io.ts';
+import { UsageError } from '../load/options.ts';
+import { CannotStartError } from '../load/run.ts';
+import { SOAK_DEFAULTS, parseSoakOptions } from './options.ts';
+import { intervalLine, renderSoakReport } from './report.ts';
+import { runSoak } from './run.ts';
+
+/** Add `vchat soak` to the program. */
+export function registerSoak(program: Command, io: CliIo): void {
+  program
+    .command('soak')
+    .description('Long, low-rate run with scheduled reconnects; tracks latency, loss and server memory drift via /health')
+    .option('--api <url>', 'server base URL (required)', parseApiUrl)
+    .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
+    .option('--clients <n>', 'WebSocket clients', String(SOAK_DEFAULTS.clients))
+    .option('--rooms <n>', 'rooms the clients are spread over', String(SOAK_DEFAULTS.rooms))
+    .option('--rate <msgs/s>', 'chat messages per second over all clients', String(SOAK_DEFAULTS.rate))
+    .option('--duration <duration>', 'total length, e.g. 30m, 2h', SOAK_DEFAULTS.duration)
+    .option('--interval <duration>', 'reconnect, measure and sample /health this often', SOAK_DEFAULTS.interval)
+    .option('--reconnect <n>', 'clients closed and reopened each interval (default: a quarter)')
+    .option('--drain <duration>', 'end of each interval without sending, for the last deliveries', SOAK_DEFAULTS.drain)
+    .option('--max-rss-growth <limit>', 'fail when server RSS grows past this from the first sample (50% or 200MB)', SOAK_DEFAULTS.maxRssGrowth)
+    .option('--max-p99 <ms>', 'fail when any interval delivery p99 exceeds this')
+    .option('--max-loss <n>', 'fail when more messages than this were lost', '0')
+    .option('--max-reconnect-failures <n>', 'fail when more reconnects than this failed', '0')
+    .option('--json', 'print one JSON result document on stdout')
+    .option('--yes', 'allow more than 2000 clients')
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
+      io.exitCode = await soakAction(raw, io);
+    });
+}
+
+/** The action, separated so tests can call it with an injected io. */
+export async function soakAction(raw: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  let options;
+  try {
+    options = parseSoakOptions(raw);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`vchat soak: ${err.message.split('\n').join('\nvchat soak: ')}\n(add --help for usage)\n`);
+    return EXIT.usage;
+  }
+  try {
+    const result = await runSoak(options, { onInterval: (x, of) => io.stderr.write(`${intervalLine(x, of)}\n`) });
+    io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderSoakReport(result));
+    if (!result.ok && raw.json) io.stderr.write(`vchat soak: FAIL: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join('; ')}\n`);
+    return result.ok ? EXIT.ok : EXIT.failed;
+  } catch (err) {
+    if (err instanceof CannotStartError) {
+      io.stderr.write(`vchat soak: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+/** `vchat soak` options: defaults in one literal; raw commander values -> checked SoakOptions (UsageError, exit 2). */
+import { parseDurationMs } from '../load/duration.ts';
+import { MAX_CLIENTS_WITHOUT_YES, UsageError } from '../load/options.ts';
+
+export const SOAK_DEFAULTS = {
+  clients: 20,
+  rooms: 4,
+  rate: 5,
+  duration: '30m',
+  interval: '30s',
+  drain: '2s',
+  maxRssGrowth: '50%',
+};
+
+export interface SoakOptions {
+  api: string;
+  origin: string | null;
+  clients: number;
+  rooms: number;
+  /** Total chat rate, messages/s (low: a soak is about time, not load). */
+  ratePerS: number;
+  durationMs: number;
+  intervalMs: number;
+  /** Clients closed and reopened at the start of every interval (rotating). */
+  reconnectPerInterval: number;
+  drainMs: number;
+  /** Fail when server RSS grows past this fraction of its first sample (0.5 = +50%)… */
+  maxRssGrowthFraction?: number;
+  /** …or past this many bytes. */
+  maxRssGrowthBytes?: number;
+  /** Fail when any interval's delivery p99 exceeds this, ms. */
+  maxP99Ms?: number;
+  maxLoss: number;
+  maxReconnectFailures: number;
+}
+
+/** `50%` -> {fraction: 0.5}; `200MB` / `64MiB` / `1GB` -> {bytes}. */
+export function parseGrowth(text: string): { fraction?: number; bytes?: number } {
+  const m = text.trim().match(/^(\d+(?:\.\d+)?)\s*(%|b|kb|kib|mb|mib|gb|gib)$/i);
+  if (!m) throw new UsageError(`--max-rss-growth must look like 50% or 200MB (got ${JSON.stringify(text)})`);
+  const n = Number(m[1]);
+  const unit = (m[2] as string).toLowerCase();
+  if (unit === '%') return { fraction: n / 100 };
+  const scale: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+  return { bytes: n * (scale[unit] as number) };
+}
+
+/** Check and convert; throws one UsageError listing every problem. */
+export function parseSoakOptions(raw: Record<string, string | boolean | undefined>): SoakOptions {
+  const problems: string[] = [];
+  const str = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const num = (k: string, flag: string, fallback: number, min: number): number => {
+    const v = str(k);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) {
+      problems.push(`${flag} must be a number ≥ ${min} (got ${JSON.stringify(v)})`);
+      return fallback;
+    }
+    return n;
+  };
+  const dur = (k: string, flag: string, fallback: string): number => {
+    try {
+      return parseDurationMs(str(k) ?? fallback);
+    } catch (err) {
+      problems.push(`${flag}: ${(err as Error).message}`);
+      return 1000;
+    }
+  };
+  const api = str('api');
+  if (!api) problems.push('--api URL is required (the server to soak; point it only at servers you own)');
+  const clients = Math.floor(num('clients', '--clients', SOAK_DEFAULTS.clients, 2));
+  if (clients > MAX_CLIENTS_WITHOUT_YES && raw.yes !== true) problems.push(`--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you mean it`);
+  const rooms = Math.floor(num('rooms', '--rooms', SOAK_DEFAULTS.rooms, 1));
+  if (rooms > clients) problems.push(`--rooms ${rooms} is more than --clients ${clients}`);
+  const intervalMs = dur('interval', '--interval', SOAK_DEFAULTS.interval);
+  const durationMs = dur('duration', '--duration', SOAK_DEFAULTS.duration);
+  if (intervalMs < 1000) problems.push('--interval must be at least 1s');
+  if (durationMs < intervalMs) problems.push('--duration must be at least one --interval');
+  let growth: { fraction?: number; bytes?: number } = {};
+  try {
+    growth = parseGrowth(str('maxRssGrowth') ?? SOAK_DEFAULTS.maxRssGrowth);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const options: SoakOptions = {
+    api: (api ?? '').replace(/\/+$/, ''),
+    origin: str('origin') ?? null,
+    clients,
+    rooms,
+    ratePerS: num('rate', '--rate', SOAK_DEFAULTS.rate, 0),
+    durationMs,
+    intervalMs,
+    reconnectPerInterval: Math.floor(num('reconnect', '--reconnect', Math.max(1, Math.floor(clients / 4)), 0)),
+    drainMs: dur('drain', '--drain', SOAK_DEFAULTS.drain),
+    maxLoss: num('maxLoss', '--max-loss', 0, 0),
+    maxReconnectFailures: num('maxReconnectFailures', '--max-reconnect-failures', 0, 0),
+  };
+  if (growth.fraction !== undefined) options.maxRssGrowthFraction = growth.fraction;
+  if (growth.bytes !== undefined) options.maxRssGrowthBytes = growth.bytes;
+  if (str('maxP99') !== undefined) options.maxP99Ms = num('maxP99', '--max-p99', 0, 0);
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  return options;
+}
