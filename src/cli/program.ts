@@ -7,9 +7,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, type CliIo } from './io.ts';
 import { cliVersion } from './version.ts';
 import { registerVerify } from './verify/command.ts';
+import { registerLoad } from './load/command.ts';
+import { registerSoak } from './soak/command.ts';
 
 /** Every command, in help order. Another command: write `registerXxx` and append it here. */
-const COMMANDS: Array<(program: Command, io: CliIo) => void> = [registerVerify];
+const COMMANDS: Array<(program: Command, io: CliIo) => void> = [registerVerify, registerLoad, registerSoak];
 
 /** Build the `vchat` program writing to `io`; exitOverride is on, so parse errors throw CommanderError. */
 export function buildProgram(io: CliIo): Command {
