@@ -5,6 +5,7 @@
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { startScaleOut } from './scale/index.ts';
 import { createStore } from './store/index.ts';
 
 async function main(): Promise<void> {
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
     else log.info('in-memory storage (data is lost on restart; set MONGODB_URI or DATABASE_URL to persist)', fields);
   }
 
-  const app = createApp({ config, store, log });
+  // REDIS_URL: cross-instance fan-out and presence; without it, null and nothing changes.
+  const scale = await startScaleOut(config, log);
+  const app = createApp({ config, store, log, ...(scale ? { fanout: (hub) => scale.fanout(hub) } : {}) });
   const { url } = await app.listen();
   log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
 
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     hardExit.unref();
     await app.close();
+    await scale?.close();
     await store.close();
     log.info('stopped');
     process.exit(0);

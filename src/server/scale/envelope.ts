@@ -1,0 +1,34 @@
+/**
+ * What travels on the fan-out channel: one JSON object per frame, with the room id (one
+ * channel for all rooms) and the origin instance (so it can skip its own echo).
+ */
+import type { ServerFrame } from '../../shared/protocol.ts';
+
+export interface Envelope {
+  origin: string;
+  roomId: string;
+  frame: ServerFrame;
+  exceptUserId?: string;
+}
+
+/** `{"o":origin,"r":room,"x":except?,"f":frame}`. */
+export function encodeEnvelope(origin: string, roomId: string, frame: ServerFrame, exceptUserId?: string): string {
+  return JSON.stringify(exceptUserId === undefined ? { o: origin, r: roomId, f: frame } : { o: origin, r: roomId, x: exceptUserId, f: frame });
+}
+
+/** The envelope, or null for anything that is not one (it is dropped, never thrown). */
+export function decodeEnvelope(payload: string): Envelope | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { o, r, x, f } = raw as Record<string, unknown>;
+  if (typeof o !== 'string' || typeof r !== 'string' || typeof f !== 'object' || f === null) return null;
+  if (typeof (f as { type?: unknown }).type !== 'string') return null;
+  const env: Envelope = { origin: o, roomId: r, frame: f as ServerFrame };
+  if (typeof x === 'string') env.exceptUserId = x;
+  return env;
+}

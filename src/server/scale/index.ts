@@ -1,0 +1,23 @@
+/**
+ * Scale-out entry point for main.ts. Without REDIS_URL it returns null and no Redis
+ * code is even loaded (the import below is lazy), so one process runs exactly as before.
+ */
+import type { Fanout } from '../chat.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Hub } from '../ws/hub.ts';
+
+/** Cross-instance fan-out and presence, handed to createApp({fanout}). */
+export interface ScaleOut {
+  /** The factory createApp calls with its hub. */
+  fanout(hub: Hub): Fanout;
+  /** After app.close(): leave the presence tables, close connections. Never throws. */
+  close(): Promise<void>;
+}
+
+/** The Redis fan-out when config.redisUrl is set, else null. Never waits for Redis to be up. */
+export async function startScaleOut(config: Config, log: Logger): Promise<ScaleOut | null> {
+  if (!config.redisUrl) return null;
+  const { RedisFanout } = await import('./redis-fanout.ts');
+  return new RedisFanout({ url: config.redisUrl, prefix: config.redisPrefix, presenceTtlMs: config.redisPresenceTtlMs, log });
+}

@@ -1,0 +1,101 @@
+/**
+ * Redis pub/sub fan-out. The instance that produced a frame delivers it to its own
+ * sockets at once, then publishes it once on one channel with its instance id; every
+ * other instance delivers what it receives to its sockets and drops its own echo.
+ * So each socket gets each frame exactly once whichever instance holds it, and a Redis
+ * outage degrades to exactly "same-instance delivery" instead of to silence.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FanoutHealth, ServerFrame } from '../../shared/protocol.ts';
+import type { Chat, Fanout } from '../chat.ts';
+import type { Logger } from '../log.ts';
+import type { Hub } from '../ws/hub.ts';
+import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import { RedisLink } from './redis-link.ts';
+import { RedisPresence } from './redis-presence.ts';
+import type { ScaleOut } from './index.ts';
+
+export interface RedisFanoutOptions {
+  url: string;
+  /** REDIS_PREFIX: namespace for keys and the channel. */
+  prefix: string;
+  /** REDIS_PRESENCE_TTL_MS. */
+  presenceTtlMs: number;
+  log: Logger;
+}
+
+/** A readable, unique id per process: host, pid and 6 random hex digits. */
+export function newInstanceId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export class RedisFanout implements Fanout, ScaleOut {
+  readonly instanceId = newInstanceId();
+  readonly presence: RedisPresence;
+  private readonly link: RedisLink;
+  private readonly channel: string;
+  private hub: Hub | undefined;
+  /** Frames published / received from other instances, and publishes skipped while Redis was down. */
+  readonly counters = { published: 0, received: 0, skipped: 0 };
+
+  constructor(private readonly o: RedisFanoutOptions) {
+    this.channel = `${o.prefix}:fanout`;
+    const log = o.log.child({ instance_id: this.instanceId });
+    this.link = new RedisLink({
+      url: o.url,
+      channel: this.channel,
+      log,
+      onMessage: (payload) => this.receive(payload),
+      onReady: () => this.presence.onReady(),
+    });
+    this.presence = new RedisPresence({ link: this.link, prefix: o.prefix, instanceId: this.instanceId, ttlMs: o.presenceTtlMs, log });
+    this.link.connect();
+    log.info('scale-out: redis fan-out', { channel: this.channel, presence_ttl_ms: o.presenceTtlMs });
+  }
+
+  /** ScaleOut.fanout: the factory createApp calls with its hub. */
+  fanout(hub: Hub): Fanout {
+    this.hub = hub;
+    this.presence.start(hub);
+    return this;
+  }
+
+  /** Fanout.bind: the reaper announces user_left through the chat. */
+  bind(chat: Chat): void {
+    this.presence.bind(chat);
+  }
+
+  /** Deliver here now, then to every other instance through Redis (skipped while Redis is down). */
+  publish(roomId: string, frame: ServerFrame, exceptUserId?: string): void {
+    this.hub?.broadcast(roomId, frame, exceptUserId);
+    if (!this.link.cmdReady) {
+      this.counters.skipped++;
+      return;
+    }
+    this.counters.published++;
+    this.link.cmd.publish(this.channel, encodeEnvelope(this.instanceId, roomId, frame, exceptUserId)).catch(() => {
+      this.counters.skipped++;
+    });
+  }
+
+  health(): FanoutHealth {
+    const ok = this.link.ok && !this.presence.stalled;
+    const health: FanoutHealth = { kind: 'redis', ok, instance_id: this.instanceId };
+    if (!ok) health.detail = this.presence.stalled ? 'Redis is not answering; delivering to this instance only' : this.link.detail;
+    return health;
+  }
+
+  /** Leave the presence tables (announcing what is owed), then close both connections. */
+  async close(): Promise<void> {
+    await this.presence.stop();
+    await this.link.close();
+  }
+
+  private receive(payload: string): void {
+    const env = decodeEnvelope(payload);
+    if (!env || env.origin === this.instanceId) return;
+    this.counters.received++;
+    this.hub?.broadcast(env.roomId, env.frame, env.exceptUserId);
+  }
+}

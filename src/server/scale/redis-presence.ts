@@ -1,0 +1,196 @@
+/**
+ * Cross-instance presence in Redis: per-instance socket counts summed per room+user, a
+ * heartbeat key per instance, and survivors that clean up after a dead one. Whenever
+ * Redis cannot answer, every decision falls back to this process's hub (the same
+ * answers as a single instance) and the instance re-registers its whole state once
+ * Redis is back, so counts heal by themselves.
+ */
+import type { Chat, Presence } from '../chat.ts';
+import type { Logger } from '../log.ts';
+import type { Hub } from '../ws/hub.ts';
+import { DEREGISTER, HEARTBEAT, JOIN, LEAVE, RESYNC } from './presence-scripts.ts';
+import type { RedisLink } from './redis-link.ts';
+
+/** A presence answer slower than this falls back to the local one (and the state is re-sent later). */
+export const PRESENCE_TIMEOUT_MS = 1000;
+
+export interface RedisPresenceOptions {
+  link: RedisLink;
+  prefix: string;
+  instanceId: string;
+  /** Heartbeat key lifetime; the heartbeat runs every third of it. */
+  ttlMs: number;
+  log: Logger;
+}
+
+export class RedisPresence implements Presence {
+  private hub: Hub | undefined;
+  private chat: Chat | undefined;
+  /** Redis may not hold exactly this instance's sockets: re-send them all at the next chance. */
+  private dirty = true;
+  private heartbeatPending = false;
+  /** The last heartbeat did not answer within a period: Redis is hung. */
+  stalled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: RedisPresenceOptions) {}
+
+  /** Attach the hub (the source of truth for this instance) and start the heartbeat. */
+  start(hub: Hub): void {
+    this.hub = hub;
+    this.timer = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.o.ttlMs / 3)));
+    this.timer.unref();
+    if (this.o.link.cmdReady) void this.resync();
+  }
+
+  /** The chat that announces user_left for users of dead instances. */
+  bind(chat: Chat): void {
+    this.chat = chat;
+  }
+
+  /** The command connection is (again) ready: re-register everything we hold. */
+  onReady(): void {
+    this.dirty = true;
+    if (this.hub) void this.resync();
+  }
+
+  join(roomId: string, userId: string, localFirst: boolean): boolean | Promise<boolean> {
+    if (!this.usable()) return localFirst;
+    return this.script(JOIN, [roomId, userId]).then(
+      (total) => total === 1,
+      () => this.fallback(localFirst),
+    );
+  }
+
+  leave(roomId: string, userId: string, localLast: boolean): boolean | Promise<boolean> {
+    if (!this.usable()) return localLast;
+    return this.script(LEAVE, [roomId, userId]).then(
+      (total) => {
+        // -1: survivors already dropped this instance (and announced); re-register, say nothing.
+        if (total === -1) this.dirty = true;
+        return total === 0;
+      },
+      () => this.fallback(localLast),
+    );
+  }
+
+  online(roomIds: string[]): number[] | Promise<number[]> {
+    const local = (): number[] => roomIds.map((id) => this.hub?.online(id) ?? 0);
+    if (!this.usable() || roomIds.length === 0) return local();
+    const { cmd } = this.o.link;
+    const all = Promise.all(roomIds.map((id) => cmd.hLen(`${this.o.prefix}:presence:room:${id}`)));
+    return this.track(withTimeout(all, PRESENCE_TIMEOUT_MS)).then(
+      (counts) => counts.map(Number),
+      () => local(),
+    );
+  }
+
+  /** Wait for presence writes in flight, then leave the cluster; announces anything owed. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+    if (!this.o.link.cmdReady) return;
+    try {
+      const gone = await withTimeout(this.o.link.cmd.eval(DEREGISTER, { arguments: [this.o.prefix, this.o.instanceId] }), PRESENCE_TIMEOUT_MS);
+      await this.announceGone(gone);
+    } catch (err) {
+      this.o.log.warn('redis presence: could not deregister; survivors will clean up after the TTL', { err });
+    }
+  }
+
+  /**
+   * Redis can decide now. When Redis may be stale, re-send the hub's state instead (it
+   * already includes the caller's change, made just before) and let the caller answer
+   * locally this once: sending the change as well would count it twice.
+   */
+  private usable(): boolean {
+    if (!this.o.link.cmdReady || !this.hub || this.stalled) {
+      this.dirty = true;
+      return false;
+    }
+    if (!this.dirty) return true;
+    void this.resync();
+    return false;
+  }
+
+  private fallback(local: boolean): boolean {
+    this.dirty = true;
+    return local;
+  }
+
+  private script(lua: string, args: string[]): Promise<number> {
+    const run = this.o.link.cmd.eval(lua, { arguments: [this.o.prefix, this.o.instanceId, ...args] });
+    return this.track(withTimeout(run, PRESENCE_TIMEOUT_MS)).then(Number);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = (): void => void this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Replace this instance's Redis state with the hub's; sent before any later write on the same connection. */
+  private async resync(): Promise<void> {
+    if (!this.hub || !this.o.link.cmdReady) return;
+    const args = [this.o.prefix, this.o.instanceId, String(this.o.ttlMs)];
+    for (const [roomId, userId, n] of this.hub.userCounts()) args.push(roomId, userId, String(n));
+    this.dirty = false;
+    try {
+      await this.track(withTimeout(this.o.link.cmd.eval(RESYNC, { arguments: args }), PRESENCE_TIMEOUT_MS * 5));
+      this.o.log.info('redis presence registered', { instance_id: this.o.instanceId, users: (args.length - 3) / 3 });
+    } catch (err) {
+      this.dirty = true;
+      this.o.log.debug('redis presence resync failed', { err });
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.o.link.cmdReady) {
+      this.dirty = true;
+      return;
+    }
+    if (this.heartbeatPending) {
+      this.stalled = true;
+      return;
+    }
+    if (this.dirty) await this.resync();
+    this.heartbeatPending = true;
+    try {
+      const reply = await this.o.link.cmd.eval(HEARTBEAT, { arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs)] });
+      this.stalled = false;
+      const [registered, ...gone] = reply as unknown[];
+      if (Number(registered) === 0) {
+        this.o.log.warn('redis presence: this instance had been presumed dead; re-registering', { instance_id: this.o.instanceId });
+        await this.resync();
+      }
+      await this.announceGone(gone);
+    } catch (err) {
+      this.dirty = true;
+      this.o.log.debug('redis heartbeat failed', { err });
+    } finally {
+      this.heartbeatPending = false;
+    }
+  }
+
+  /** user_left for each [room, user] whose last socket was on an instance that is gone. */
+  private async announceGone(reply: unknown): Promise<void> {
+    const flat = Array.isArray(reply) ? reply.map(String) : [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const roomId = flat[i] as string;
+      const userId = flat[i + 1] as string;
+      this.o.log.info('redis presence: user_left for a socket of a dead instance', { room_id: roomId, user_id: userId });
+      await this.chat?.userLeftById(roomId, userId).catch((err: unknown) => this.o.log.warn('user_left lookup failed', { err }));
+    }
+  }
+}
+
+/** Reject after `ms`; the original promise keeps running (Redis applies the write or not; a resync settles it). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
