@@ -62,13 +62,13 @@ export async function redisProxy(target: string): Promise<Proxy> {
 }
 
 /** Poll `check` until it returns a truthy value (a state reached through the network, not a timer). */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
       last = v;
     } catch (err) {
       last = err;
