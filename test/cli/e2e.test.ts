@@ -1,0 +1,46 @@
+/** One real end-to-end run: spawn bin/vchat.js against a server on port 0, check exit code and stdout JSON. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { checkVerifyReport } from '../../src/cli/verify/report-shape.ts';
+import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/vchat.js', import.meta.url));
+
+/** Run the CLI as a child process; resolves with exit code, stdout and stderr. */
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+    delete env.VCHAT_API;
+    delete env.VCHAT_ORIGIN;
+    const child = spawn(process.execPath, [BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
+    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let srv: TestServer;
+beforeAll(async () => {
+  srv = await startTestServer();
+});
+afterAll(() => srv.close());
+
+it('npx vchat verify --json: exit 0 and exactly one valid JSON document on stdout', async () => {
+  const res = await runBin(['verify', '--api', srv.url, '--origin', ORIGIN, '--json']);
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+  const report = JSON.parse(res.stdout);
+  expect(checkVerifyReport(report)).toEqual([]);
+  expect(report.exit_code).toBe(0);
+});
+
+it('an unreachable API exits 2 and says so on stderr', async () => {
+  const res = await runBin(['verify', '--api', 'http://127.0.0.1:1', '--origin', ORIGIN]);
+  expect(res.code).toBe(2);
+  expect(res.stdout).toMatch(/FAIL  reachable/);
+  expect(res.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
+});
