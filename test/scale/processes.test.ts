@@ -76,7 +76,7 @@ maybe(title, () => {
     RATE_LIMIT_WRITE_BURST: '100000',
     RATE_LIMIT_READ_PER_S: '100000',
     RATE_LIMIT_READ_BURST: '100000',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // the harness waits for the 'listening' line
   });
   const adminQuery = async (sql: string): Promise<void> => {
     const admin = new pg.Client({ connectionString: DATABASE_URL });
