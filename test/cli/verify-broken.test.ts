@@ -29,7 +29,7 @@ describe('verify against broken servers', () => {
     for (const id of ['ws-user-joined', 'ws-echo', 'ws-second-client', 'messages-history', 'ws-unknown-room']) {
       expect(step(report, id).verdict, id).toBe('SKIP');
     }
-    expect(step(report, 'ws-echo').note).toBe('needs ws-user-joined, which was skipped');
+    expect(step(report, 'ws-echo').note).toBe('needs ws-user-joined, skipped because ws-connect failed');
     expect(step(report, 'create-user').verdict).toBe('PASS');
     expect(report.exit_code).toBe(1);
     expect(checkVerifyReport(report)).toEqual([]);

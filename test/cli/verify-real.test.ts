@@ -48,7 +48,7 @@ describe('verify against the real server', () => {
     expect(only.steps.map((s) => s.id)).toEqual(['reachable', 'create-user', 'create-room', 'join-room', 'ws-connect', 'ws-user-joined', 'ws-echo']);
     const skipped = await verify(srv.url, { skip: ['join-room'] });
     expect(step(skipped, 'join-room').note).toBe('skipped by --skip');
-    expect(step(skipped, 'ws-connect')).toMatchObject({ verdict: 'SKIP', note: 'needs join-room, which was skipped' });
+    expect(step(skipped, 'ws-connect')).toMatchObject({ verdict: 'SKIP', note: 'needs join-room, which was skipped by --skip' });
     expect(step(skipped, 'create-room').verdict).toBe('PASS');
     expect(skipped.exit_code).toBe(0);
   });

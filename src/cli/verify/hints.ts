@@ -6,7 +6,8 @@ export const HINTS = {
   unreachable:
     'Check the --api URL (scheme, host, port) and that the service is deployed and listening; on Railway check the deploy logs and that the service has a public domain.',
   tls: 'The TLS certificate was rejected: use the https URL Railway gives you (…up.railway.app), or fix the custom domain certificate.',
-  notApi: 'The answer is not the API: is --api pointing at the backend (not the Vercel frontend or a proxy error page)?',
+  notApi:
+    'The answer is not the API\'s JSON: is --api the backend URL (not the Vercel frontend)? An HTML 404/502 from the platform ("Application not found") means the app is not running or not bound to $PORT.',
   healthStatus: 'GET /health must answer 200 with JSON {"status":"healthy",…} (seed Step 10); a 503 means the database is unreachable.',
   inMemory:
     'Common Issues "Data lost on restart": the server uses in-memory storage; set MONGO_URL / MONGODB_URI or DATABASE_URL so users, rooms and messages survive restarts.',

@@ -17,6 +17,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const ctx = new VerifyContext(options);
   const plan = planSteps(STEPS, options.origins, options.only, options.skip);
   const verdicts = new Map<string, StepReport['verdict']>();
+  /** For a skipped step, the step that started the chain ("ws-connect failed", "join-room was skipped by --skip"). */
+  const causes = new Map<string, string>();
   const steps: StepReport[] = [];
   try {
     for (const step of plan) {
@@ -24,9 +26,14 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       let outcome: Outcome;
       let ms = 0;
       const blocker = step.needs.find((id) => verdicts.get(id) === 'FAIL' || verdicts.get(id) === 'SKIP');
-      if (step.skippedByUser) outcome = { verdict: 'SKIP', note: 'skipped by --skip' };
-      else if (blocker) outcome = { verdict: 'SKIP', note: `needs ${blocker}, which ${verdicts.get(blocker) === 'FAIL' ? 'failed' : 'was skipped'}` };
-      else {
+      if (step.skippedByUser) {
+        outcome = { verdict: 'SKIP', note: 'skipped by --skip' };
+        causes.set(step.id, `${step.id} was skipped by --skip`);
+      } else if (blocker) {
+        const cause = verdicts.get(blocker) === 'FAIL' ? `${blocker} failed` : (causes.get(blocker) ?? `${blocker} was skipped`);
+        causes.set(step.id, cause);
+        outcome = { verdict: 'SKIP', note: cause.startsWith(`${blocker} `) ? `needs ${cause.replace(`${blocker} `, `${blocker}, which `)}` : `needs ${blocker}, skipped because ${cause}` };
+      } else {
         options.onProgress?.({ kind: 'start', id: step.id, title: step.def.title });
         const t0 = performance.now();
         outcome = await step.def.run(ctx, step.runOrigin).catch(

@@ -29,7 +29,7 @@ export const health: StepDef = {
     const res = await ctx.request('GET', '/health');
     const body = res.json;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return fail(describeResponse(res), 'HTTP 200 with a JSON object', res.status === 200 ? HINTS.notApi : HINTS.healthStatus);
+      return fail(describeResponse(res), 'HTTP 200 with a JSON object', HINTS.notApi);
     }
     const h = body as Record<string, unknown>;
     const storage = h.storage as { kind?: unknown; persistent?: unknown } | undefined;
