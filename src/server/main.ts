@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     hardExit.unref();
+    scale?.drain(); // sockets closed with 1001 reconnect elsewhere: no user_left flap
     await app.close();
     await scale?.close();
     await store.close();

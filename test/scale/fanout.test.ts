@@ -156,17 +156,42 @@ maybe(title, () => {
     expect(u2.frames.some((f) => f.content === 'during outage')).toBe(false); // pub/sub does not replay
   });
 
+  it('SIGTERM handover: a draining instance leaves presence to the reaper, so movers do not flap and the rest are announced gone', async () => {
+    const [u1] = sockets as [TestSocket];
+    for (const name of ['u4', 'u5']) users[name] = (await api(a.url).user(name)).id;
+    const c = await start();
+    await waitUntil('C up', () => fanoutOk(c));
+    const u4 = await open(c, 'u4');
+    await u1.next((f) => f.type === 'user_joined' && f.user_id === users.u4);
+    const u5 = await open(c, 'u5');
+    await u1.next((f) => f.type === 'user_joined' && f.user_id === users.u5);
+    c.scale.drain(); // what main.ts does on SIGTERM, before app.close()
+    await c.app.close();
+    expect((await u4.closed).code).toBe(1001);
+    await u5.closed;
+    await c.scale.close();
+    instances.splice(instances.indexOf(c), 1);
+    const u4again = await open(a, 'u4'); // the frontend reconnects; the LB picks A
+    await u1.next((f) => f.type === 'user_left' && f.user_id === users.u5, 8000); // reaped after the TTL
+    expect(ofType(u1, 'user_left').filter((f) => f.user_id === users.u4)).toHaveLength(0);
+    expect(ofType(u1, 'user_joined').filter((f) => f.user_id === users.u4)).toHaveLength(1);
+    await waitUntil('online: u1, u2, u3 (x2), u4', () => onlineEverywhere(4));
+    await u4again.close();
+    await u1.next((f) => f.type === 'user_left' && f.user_id === users.u4);
+  });
+
   it('user_left only when the last socket anywhere closes', async () => {
     const [u1, u2, u3a, u3b] = sockets as [TestSocket, TestSocket, TestSocket, TestSocket];
+    await waitUntil('online 3', () => onlineEverywhere(3));
     await u3a.close();
     await waitUntil('online still 3', () => onlineEverywhere(3));
     u2.send({ type: 'typing_stop' }); // a later frame from B to A: a user_left would be before it
     await u1.next((f) => f.type === 'typing_stop');
-    expect(ofType(u1, 'user_left')).toHaveLength(0);
+    expect(ofType(u1, 'user_left').filter((f) => f.user_id === users.u3)).toHaveLength(0);
     await u3b.close();
     await u1.next((f) => f.type === 'user_left' && f.user_id === users.u3);
     await u2.next((f) => f.type === 'user_left' && f.user_id === users.u3);
     await waitUntil('online 2', () => onlineEverywhere(2));
-    expect(ofType(u1, 'user_left')).toHaveLength(1);
+    expect(ofType(u1, 'user_left').filter((f) => f.user_id === users.u3)).toHaveLength(1);
   });
 });

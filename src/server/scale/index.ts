@@ -11,6 +11,12 @@ import type { Hub } from '../ws/hub.ts';
 export interface ScaleOut {
   /** The factory createApp calls with its hub. */
   fanout(hub: Hub): Fanout;
+  /**
+   * SIGTERM, before app.close(): the sockets about to be closed with 1001 will reconnect to
+   * another instance, so keep their presence until the TTL reaper runs instead of
+   * announcing user_left now (no left/joined flap on every deploy).
+   */
+  drain(): void;
   /** After app.close(): leave the presence tables, close connections. Never throws. */
   close(): Promise<void>;
 }

@@ -86,6 +86,10 @@ export class RedisFanout implements Fanout, ScaleOut {
     return health;
   }
 
+  drain(): void {
+    this.presence.drain();
+  }
+
   /** Leave the presence tables (announcing what is owed), then close both connections. */
   async close(): Promise<void> {
     await this.presence.stop();

@@ -29,6 +29,8 @@ export class RedisPresence implements Presence {
   /** Redis may not hold exactly this instance's sockets: re-send them all at the next chance. */
   private dirty = true;
   private heartbeatPending = false;
+  /** Shutting down for a handover: sockets closing now are expected back on another instance. */
+  private draining = false;
   /** The last heartbeat did not answer within a period: Redis is hung. */
   stalled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -64,6 +66,8 @@ export class RedisPresence implements Presence {
   }
 
   leave(roomId: string, userId: string, localLast: boolean): boolean | Promise<boolean> {
+    // Draining: keep the count; survivors reap it after the TTL if the user does not come back.
+    if (this.draining) return false;
     if (!this.usable()) return localLast;
     return this.script(LEAVE, [roomId, userId]).then(
       (total) => {
@@ -86,10 +90,22 @@ export class RedisPresence implements Presence {
     );
   }
 
-  /** Wait for presence writes in flight, then leave the cluster; announces anything owed. */
+  /** See ScaleOut.drain. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /**
+   * Stop heartbeating. After drain(), leave our entries to expire with the heartbeat key
+   * (survivors announce whoever did not reconnect); otherwise deregister now and announce.
+   */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
+    if (this.draining) {
+      this.o.log.info('redis presence: left for the TTL reaper (handover)', { instance_id: this.o.instanceId, ttl_ms: this.o.ttlMs });
+      return;
+    }
     if (!this.o.link.cmdReady) return;
     try {
       const gone = await withTimeout(this.o.link.cmd.eval(DEREGISTER, { arguments: [this.o.prefix, this.o.instanceId] }), PRESENCE_TIMEOUT_MS);
@@ -133,7 +149,8 @@ export class RedisPresence implements Presence {
 
   /** Replace this instance's Redis state with the hub's; sent before any later write on the same connection. */
   private async resync(): Promise<void> {
-    if (!this.hub || !this.o.link.cmdReady) return;
+    // Draining: Redis must keep the closing sockets for the reaper, not lose them silently.
+    if (!this.hub || !this.o.link.cmdReady || this.draining) return;
     const args = [this.o.prefix, this.o.instanceId, String(this.o.ttlMs)];
     for (const [roomId, userId, n] of this.hub.userCounts()) args.push(roomId, userId, String(n));
     this.dirty = false;
