@@ -1,0 +1,31 @@
+/**
+ * The bench servers run as forked children so they get their own core. Each one calls
+ * `serveBench(server)`: it reports its port over IPC, answers `{type:'mem'}` with
+ * process.memoryUsage() after a full GC (the bench forks with --expose-gc), and exits
+ * when the parent disconnects.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MemReply {
+  type: 'mem';
+  rss: number;
+  heapUsed: number;
+}
+
+/** Listen on 127.0.0.1:0 (unless already listening) and serve the bench IPC protocol. */
+export async function serveBench(server: Server): Promise<void> {
+  if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  process.on('message', (msg: { type?: string }) => {
+    if (msg.type !== 'mem') return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    // Two passes: the first frees, the second settles what finalizers released.
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    process.send?.({ type: 'mem', rss: m.rss, heapUsed: m.heapUsed } satisfies MemReply);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ type: 'ready', port });
+}

@@ -1,0 +1,52 @@
+/** REST section: autocannon against GET /health and POST /rooms/{id}/messages, ours vs bare node:http. */
+import autocannon from 'autocannon';
+import { httpRequest } from '../src/cli/client/http.ts';
+import type { BenchServer } from './servers.ts';
+
+export const ORIGIN = 'http://localhost:3000';
+
+export interface RestFigures {
+  route: string;
+  server: string;
+  req_per_s: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** A room and a user on our server, for the POST route (the baseline accepts any ids). */
+async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: string }> {
+  const post = async (url: string, json: unknown): Promise<string> => {
+    const res = await httpRequest({ base: server.url, url, method: 'POST', json, origin: ORIGIN });
+    return (res.json as { id?: string }).id ?? 'bench';
+  };
+  const roomId = await post('/rooms', { name: 'bench' });
+  const userId = await post('/users', { username: 'bench' });
+  await httpRequest({ base: server.url, url: `/rooms/${roomId}/join`, method: 'POST', json: { user_id: userId }, origin: ORIGIN });
+  return { roomId, userId };
+}
+
+/** Drive one route for `seconds` with 32 keep-alive connections. */
+async function drive(server: BenchServer, route: 'GET /health' | 'POST /rooms/{id}/messages', seconds: number): Promise<RestFigures> {
+  const opts =
+    route === 'GET /health'
+      ? { url: `${server.url}/health`, headers: { origin: ORIGIN } }
+      : await fixtures(server).then(({ roomId, userId }) => ({
+          url: `${server.url}/rooms/${roomId}/messages`,
+          method: 'POST',
+          headers: { origin: ORIGIN, 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: userId, content: 'bench message of a typical length, about sixty-four chars' }),
+        }));
+  const r = await autocannon({ ...opts, connections: 32, pipelining: 1, duration: seconds });
+  return { route, server: server.name, req_per_s: Math.round(r.requests.average), p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/** Both routes on both servers, baseline first, in the same run. */
+export async function benchRest(ours: BenchServer, baseline: BenchServer, seconds: number): Promise<RestFigures[]> {
+  const out: RestFigures[] = [];
+  for (const route of ['GET /health', 'POST /rooms/{id}/messages'] as const) {
+    out.push(await drive(baseline, route, seconds));
+    out.push(await drive(ours, route, seconds));
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * WebSocket sections, all driven by the `vchat load` engine (runLoad) with one forked
+ * client worker, so the client gets one core and the server the other:
+ * - saturation: closed loop (each client sends its next message when its own echo
+ *   returns), delivered messages/s for rooms of 2, 10, 100 members;
+ * - p99 at half of that saturation rate, open loop;
+ * - scaling: fixed per-client rate over 100 -> 1k -> 5k clients.
+ */
+import { parseLoadOptions } from '../src/cli/load/options.ts';
+import type { LoadResult } from '../src/cli/load/result.ts';
+import { runLoad } from '../src/cli/load/run.ts';
+import { ORIGIN } from './rest.ts';
+import type { BenchServer } from './servers.ts';
+
+export interface WsRun {
+  server: string;
+  clients: number;
+  room_size: number;
+  mode: string;
+  sent: number;
+  delivered_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  lost: number;
+  duplicated: number;
+  errors: number;
+  connect_failed: number;
+}
+
+/** One load run; the figures the bench tables need. */
+export async function loadRun(server: BenchServer, o: { clients: number; roomSize: number; seconds: number; rate?: number; inflight?: number; workers?: number; ramp?: string }): Promise<WsRun> {
+  const options = parseLoadOptions({
+    api: server.url,
+    origin: ORIGIN,
+    clients: String(o.clients),
+    rooms: String(Math.max(1, Math.round(o.clients / o.roomSize))),
+    ramp: o.ramp ?? '1s',
+    duration: `${o.seconds}s`,
+    rate: String(o.rate ?? 0),
+    inflight: String(o.inflight ?? 0),
+    workers: String(o.workers ?? 1),
+    drain: '5s',
+    setupConcurrency: '32',
+    yes: true,
+  });
+  const r: LoadResult = await runLoad(options);
+  return {
+    server: server.name,
+    clients: o.clients,
+    room_size: o.roomSize,
+    mode: o.inflight ? `closed loop, ${o.inflight} in flight/client` : `${o.rate} msgs/s`,
+    sent: r.messages.sent,
+    delivered_per_s: r.messages.delivered_per_s,
+    p50_ms: r.latency.p50_ms,
+    p99_ms: r.latency.p99_ms,
+    lost: r.messages.lost,
+    duplicated: r.messages.duplicated,
+    errors: r.errors_total,
+    connect_failed: r.connect.failed,
+  };
+}
+
+export interface WsCompare {
+  room_size: number;
+  saturation: WsRun[];
+  half: WsRun[];
+}
+
+/** Saturation and half-rate p99 for one room size, baseline first, then ours. */
+export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, roomSize: number, clients: number, seconds: number): Promise<WsCompare> {
+  const out: WsCompare = { room_size: roomSize, saturation: [], half: [] };
+  for (const server of [baseline, ours]) {
+    const sat = await loadRun(server, { clients, roomSize, seconds, inflight: 1 });
+    out.saturation.push(sat);
+    const rate = Math.max(1, Math.round(sat.sent / seconds / 2));
+    out.half.push(await loadRun(server, { clients, roomSize, seconds, rate }));
+  }
+  return out;
+}
