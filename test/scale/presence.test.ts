@@ -68,13 +68,14 @@ maybe(REDIS_URL ? 'presence scripts (real Redis)' : 'presence scripts: SKIPPED, 
     await run(RESYNC, 'C', '60000', 'r3', 'u5', '1', 'r3', 'u6', '1');
     await run(JOIN, 'A', 'r3', 'u6'); // u6 also on A: not gone when C dies
     await redis.del(`${p}:presence:alive:C`); // C "died"
-    const reply = (await run(HEARTBEAT, 'A', '60000')) as string[];
+    expect(await run(HEARTBEAT, 'A', '60000', '0')).toEqual([1]); // just reconnected: no reaping yet
+    const reply = (await run(HEARTBEAT, 'A', '60000', '1')) as string[];
     expect(reply[0]).toBe(1); // A is registered
     expect(reply.slice(1)).toEqual(['r3', 'u5']);
     expect(await total('r3')).toEqual({ u6: '1' });
     expect(await redis.sIsMember(`${p}:presence:instances`, 'C')).toBe(0);
-    expect(await run(HEARTBEAT, 'B', '60000')).toEqual([1]); // reaped once, by one survivor
-    expect((await run(HEARTBEAT, 'C', '60000'))[0]).toBe(0); // C comes back: told to re-register
+    expect(await run(HEARTBEAT, 'B', '60000', '1')).toEqual([1]); // reaped once, by one survivor
+    expect((await run(HEARTBEAT, 'C', '60000', '1'))[0]).toBe(0); // C comes back: told to re-register
   });
 
   it('deregister drops the instance and returns what it owed', async () => {

@@ -71,17 +71,18 @@ return 1
 `;
 
 /**
- * ARGV: P, inst, ttlMs. Refresh this instance's heartbeat, then clean up every registered
- * instance whose heartbeat expired. Returns {registered (0|1), room, user, …}: registered=0
+ * ARGV: P, inst, ttlMs, reap (1|0). Refresh this instance's heartbeat, then (when reap=1)
+ * clean up every registered instance whose heartbeat expired. Returns {registered (0|1), room, user, …}: registered=0
  * means survivors already reaped this instance (it must RESYNC); the pairs are users whose
  * last socket was on a dead instance, owed a user_left.
  */
 export const HEARTBEAT = `${DROP_INSTANCE}
-local p, inst, ttl = ARGV[1], ARGV[2], ARGV[3]
+local p, inst, ttl, reap = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local set = p .. ':presence:instances'
 local registered = redis.call('SISMEMBER', set, inst)
 redis.call('SET', p .. ':presence:alive:' .. inst, '1', 'PX', ttl)
 local out = { registered }
+if reap ~= '1' then return out end
 for _, other in ipairs(redis.call('SMEMBERS', set)) do
   if other ~= inst and redis.call('EXISTS', p .. ':presence:alive:' .. other) == 0 then
     redis.call('SREM', set, other)

@@ -31,6 +31,8 @@ export class RedisPresence implements Presence {
   private heartbeatPending = false;
   /** Shutting down for a handover: sockets closing now are expected back on another instance. */
   private draining = false;
+  /** When the command connection last became ready (performance.now()). */
+  private readySinceMs = Number.POSITIVE_INFINITY;
   /** The last heartbeat did not answer within a period: Redis is hung. */
   stalled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -53,6 +55,7 @@ export class RedisPresence implements Presence {
 
   /** The command connection is (again) ready: re-register everything we hold. */
   onReady(): void {
+    this.readySinceMs = performance.now();
     this.dirty = true;
     if (this.hub) void this.resync();
   }
@@ -175,7 +178,10 @@ export class RedisPresence implements Presence {
     if (this.dirty) await this.resync();
     this.heartbeatPending = true;
     try {
-      const reply = await this.o.link.cmd.eval(HEARTBEAT, { arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs)] });
+      // Reap others only after a full TTL connected: after an outage everyone's key may have
+      // expired, and the others deserve the same TTL to come back before being declared dead.
+      const reap = performance.now() - this.readySinceMs >= this.o.ttlMs ? '1' : '0';
+      const reply = await this.o.link.cmd.eval(HEARTBEAT, { arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs), reap] });
       this.stalled = false;
       const [registered, ...gone] = reply as unknown[];
       if (Number(registered) === 0) {
