@@ -46,7 +46,7 @@ class Client {
   say(content = `${this.name}-${this.seq}`): string {
     const id = `${this.name}-${this.seq++}`;
     this.pending.set(id, content);
-    if (this.sock.ws.readyState === this.sock.ws.OPEN) this.sock.send({ content, client_msg_id: id });
+    if (this.sock && this.sock.ws.readyState === this.sock.ws.OPEN) this.sock.send({ content, client_msg_id: id });
     return id;
   }
   messages(): any[] {
@@ -76,6 +76,8 @@ maybe(title, () => {
     RATE_LIMIT_WRITE_BURST: '100000',
     RATE_LIMIT_READ_PER_S: '100000',
     RATE_LIMIT_READ_BURST: '100000',
+    WS_MESSAGE_RATE_PER_S: '100000',
+    WS_MESSAGE_RATE_BURST: '100000',
     LOG_LEVEL: 'info', // the harness waits for the 'listening' line
   });
   const adminQuery = async (sql: string): Promise<void> => {
