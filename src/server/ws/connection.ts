@@ -125,7 +125,15 @@ export class Connection implements Peer {
       this.ws.close(CloseCode.UnsupportedData, 'Binary frames are not supported; send JSON text');
       return;
     }
-    const frame = parseClientFrame(data.toString('utf8'));
+    let frame: ParsedFrame;
+    try {
+      frame = parseClientFrame(data.toString('utf8'));
+    } catch (err) {
+      // A throw here would escape into ws's receiver and the process: answer this socket only.
+      this.deps.log.error('websocket frame could not be parsed', { room_id: this.roomId, user_id: this.userId, err });
+      this.sendFrame({ type: 'error', code: ErrorCode.InternalError, detail: 'This frame could not be handled' });
+      return;
+    }
     if (frame.kind === 'ignore') return;
     // Rate limits are applied as frames arrive, before any queueing.
     const bucket = frame.kind === 'typing' || frame.kind === 'ping' ? this.typingBucket : this.messageBucket;

@@ -30,7 +30,7 @@ export function parseClientFrame(text: string): ParsedFrame {
       return {
         kind: 'invalid',
         code: ErrorCode.UnknownType,
-        detail: `Unknown frame type ${JSON.stringify(type).slice(0, 64)}; send a chat frame {content} or typing_start, typing_stop, keep_alive, ping, pong`,
+        detail: `Unknown frame type ${describeType(type)}; send a chat frame {content} or typing_start, typing_stop, keep_alive, ping, pong`,
       };
   }
 }
@@ -44,4 +44,14 @@ function parseChat(value: Record<string, unknown>): ParsedFrame {
     return { kind: 'invalid', code: ErrorCode.ValidationError, detail: detail.charAt(0).toUpperCase() + detail.slice(1) };
   }
   return clientMsgId === undefined ? { kind: 'chat', content } : { kind: 'chat', content, clientMsgId };
+}
+
+/**
+ * A short description of a client's `type` for the error frame. Never JSON.stringify the
+ * whole value: a 64 KiB frame can nest 30 000 levels deep and overflow the stack.
+ */
+function describeType(type: unknown): string {
+  if (typeof type === 'string') return JSON.stringify(type.slice(0, 62));
+  if (typeof type === 'number' || typeof type === 'boolean') return String(type);
+  return Array.isArray(type) ? '(an array)' : `(${typeof type})`;
 }
