@@ -109,6 +109,11 @@ export class Connection implements Peer {
       if (avatar !== undefined) fill.avatar_url = avatar;
       this.member = await chat.join(this.roomId, this.userId, fill, 'fill');
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
+      if (this.roomIsFull()) {
+        log.warn('websocket closed 1013: room full', { room_id: this.roomId, user_id: this.userId, cap: this.deps.config.maxRoomMembersOnline });
+        this.ws.close(CloseCode.TryAgainLater, 'Room is full');
+        return;
+      }
       this.inHub = true;
       log.info('websocket accepted', { room_id: this.roomId, user_id: this.userId, origin: this.target.origin });
       // hub.add + user_joined on the user's first socket (across instances with scale-out).
@@ -118,6 +123,16 @@ export class Connection implements Peer {
       log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
       this.ws.close(CloseCode.TryAgainLater, unavailable ? 'Storage unavailable' : 'Internal error');
     }
+  }
+
+  /**
+   * MAX_ROOM_ONLINE: distinct users online in this room on this instance. A user already
+   * online (another tab) always gets in. Checked with no await before hub.add, so it is exact.
+   */
+  private roomIsFull(): boolean {
+    const cap = this.deps.config.maxRoomMembersOnline;
+    const hub = this.deps.chat.hub;
+    return cap > 0 && hub.userSockets(this.roomId, this.userId) === 0 && hub.online(this.roomId) >= cap;
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
