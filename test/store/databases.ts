@@ -44,7 +44,7 @@ async function adminQuery(base: string, sql: string): Promise<void> {
 }
 
 /** A fresh MongoDB database name on `base`; `drop()` removes it. */
-export async function freshMongoDatabase(base: string, prefix = 'vchat_test'): Promise<{ dbName: string; drop(): Promise<void> }> {
+export function freshMongoDatabase(base: string, prefix = 'vchat_test'): { dbName: string; drop(): Promise<void> } {
   const dbName = uniqueName(prefix);
   return {
     dbName,

@@ -10,9 +10,9 @@ import { freshMongoDatabase, MONGO_SKIP, MONGO_URL } from './databases.ts';
 const mongoUrl = MONGO_URL;
 if (mongoUrl) {
   const db = freshMongoDatabase(mongoUrl);
-  storeContract('mongo', async () => new MongoStore({ url: mongoUrl, dbName: (await db).dbName }));
+  storeContract('mongo', async () => new MongoStore({ url: mongoUrl, dbName: db.dbName }));
   afterAll(async () => {
-    await (await db).drop();
+    await db.drop();
   });
 } else {
   describe(`mongo store — ${MONGO_SKIP}`, () => {

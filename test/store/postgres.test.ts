@@ -2,7 +2,7 @@
  * The store contract on PostgresStore, in a fresh database per run. Runs when
  * VCHAT_TEST_DATABASE_URL (or DATABASE_URL) is set, e.g. by `bash .ci/run`; skipped with the reason otherwise.
  */
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/server/store/postgres.ts';
 import { storeContract } from './contract.ts';
 import { freshPgDatabase, PG_SKIP, PG_URL, type TestDatabase } from './databases.ts';
@@ -22,3 +22,26 @@ if (pgUrl) {
     it.skip(PG_SKIP, () => {});
   });
 }
+
+describe.skipIf(!pgUrl)('postgres migrations', () => {
+  it('several instances starting together apply the schema once (advisory lock), and a restart applies nothing', async () => {
+    const fresh = await freshPgDatabase(pgUrl as string, 'vchat_migrate');
+    const stores = [1, 2, 3].map(() => new PostgresStore({ url: fresh.url, max: 2 }));
+    try {
+      await Promise.all(stores.map((s) => s.init()));
+      const { migrate } = await import('../../src/server/store/pg-helpers.ts');
+      const pg = (await import('pg')).default;
+      const pool = new pg.Pool({ connectionString: fresh.url, max: 1 });
+      try {
+        expect(await migrate(pool)).toEqual([]);
+        const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
+        expect(rows.map((r) => r.version)).toEqual(['001_init']);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await fresh.drop();
+    }
+  });
+});
