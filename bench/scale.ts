@@ -7,7 +7,8 @@
  *
  *   BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL) and BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)
  *   npx tsx bench/scale.ts            # writes bench/results/scale.json
- * Knobs: BENCH_SCALE_CLIENTS (40), BENCH_SCALE_RATE (msgs/s per client, 5), BENCH_SCALE_SECONDS (8).
+ * Knobs: BENCH_SCALE_CLIENTS (40), BENCH_SCALE_RATE (msgs/s per client, 5), BENCH_SCALE_SECONDS (8),
+ * BENCH_SCALE_ONLY (comma list of scenarios, default 1l,1r,2r,3r).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -199,16 +200,16 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
   }
 }
 
-/** Every row: 1 local, then 1, 2, 3 instances over Redis. */
-export async function runScaleBench(o: ScaleOptions): Promise<ScaleRow[]> {
+/** The scenarios by name: `1l` = one instance, local fan-out; `Nr` = N instances over Redis. */
+export const SCENARIOS = ['1l', '1r', '2r', '3r'] as const;
+
+/** Every row (or the named ones): 1 local, then 1, 2, 3 instances over Redis. */
+export async function runScaleBench(o: ScaleOptions, only: readonly string[] = SCENARIOS): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
-  for (const [n, redis] of [
-    [1, false],
-    [1, true],
-    [2, true],
-    [3, true],
-  ] as const) {
-    rows.push(await runOne(o, n, redis));
+  for (const name of only) {
+    const n = Number(name.slice(0, -1));
+    if (!Number.isInteger(n) || n < 1 || !/[lr]$/.test(name)) throw new Error(`unknown scenario ${name}; use e.g. 1l,1r,2r,3r`);
+    rows.push(await runOne(o, n, name.endsWith('r')));
   }
   return rows;
 }
@@ -238,7 +239,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     clients: num('BENCH_SCALE_CLIENTS', 40),
     ratePerClient: num('BENCH_SCALE_RATE', 5),
     seconds: num('BENCH_SCALE_SECONDS', 8),
-  });
+  }, process.env.BENCH_SCALE_ONLY ? process.env.BENCH_SCALE_ONLY.split(',') : SCENARIOS);
   process.stdout.write(`${scaleTable(rows)}\n`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/scale.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);

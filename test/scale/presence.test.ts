@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/server/config.ts';
 import { createLogger } from '../../src/server/log.ts';
-import { decodeEnvelope, encodeEnvelope } from '../../src/server/scale/envelope.ts';
+import { decodeEnvelope, encodeEnvelope, envelopePrefix } from '../../src/server/scale/envelope.ts';
 import { startScaleOut } from '../../src/server/scale/index.ts';
 import { DEREGISTER, HEARTBEAT, JOIN, LEAVE, RESYNC } from '../../src/server/scale/presence-scripts.ts';
 import { MAX_RECONNECT_DELAY_MS, reconnectDelayMs } from '../../src/server/scale/redis-link.ts';
@@ -24,6 +24,8 @@ describe('scale-out without Redis', () => {
     expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, 'u'))).toEqual({ origin: 'i', roomId: 'r', frame, exceptUserId: 'u' });
     expect(decodeEnvelope(encodeEnvelope('i', 'r', frame))).toEqual({ origin: 'i', roomId: 'r', frame });
     for (const junk of ['', 'x', '1', 'null', '{"o":1}', '{"o":"i","r":"r","f":{}}']) expect(decodeEnvelope(junk)).toBeNull();
+    expect(encodeEnvelope('vm-1-ab"c', 'r', frame).startsWith(envelopePrefix('vm-1-ab"c'))).toBe(true);
+    expect(encodeEnvelope('vm-12', 'r', frame).startsWith(envelopePrefix('vm-1'))).toBe(false);
   });
 });
 

@@ -16,6 +16,11 @@ export function encodeEnvelope(origin: string, roomId: string, frame: ServerFram
   return JSON.stringify(exceptUserId === undefined ? { o: origin, r: roomId, f: frame } : { o: origin, r: roomId, x: exceptUserId, f: frame });
 }
 
+/** How every envelope from `origin` starts: lets an instance drop its own echo without parsing it. */
+export function envelopePrefix(origin: string): string {
+  return `${JSON.stringify({ o: origin }).slice(0, -1)},`;
+}
+
 /** The envelope, or null for anything that is not one (it is dropped, never thrown). */
 export function decodeEnvelope(payload: string): Envelope | null {
   let raw: unknown;

@@ -11,7 +11,7 @@ import type { FanoutHealth, ServerFrame } from '../../shared/protocol.ts';
 import type { Chat, Fanout } from '../chat.ts';
 import type { Logger } from '../log.ts';
 import type { Hub } from '../ws/hub.ts';
-import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import { decodeEnvelope, encodeEnvelope, envelopePrefix } from './envelope.ts';
 import { RedisLink } from './redis-link.ts';
 import { RedisPresence } from './redis-presence.ts';
 import type { ScaleOut } from './index.ts';
@@ -36,11 +36,13 @@ export class RedisFanout implements Fanout, ScaleOut {
   private readonly link: RedisLink;
   private readonly channel: string;
   private hub: Hub | undefined;
+  private readonly echoPrefix: string;
   /** Frames published / received from other instances, and publishes skipped while Redis was down. */
   readonly counters = { published: 0, received: 0, skipped: 0 };
 
   constructor(private readonly o: RedisFanoutOptions) {
     this.channel = `${o.prefix}:fanout`;
+    this.echoPrefix = envelopePrefix(this.instanceId);
     const log = o.log.child({ instance_id: this.instanceId });
     this.link = new RedisLink({
       url: o.url,
@@ -97,6 +99,7 @@ export class RedisFanout implements Fanout, ScaleOut {
   }
 
   private receive(payload: string): void {
+    if (payload.startsWith(this.echoPrefix)) return; // our own frame: delivered locally already
     const env = decodeEnvelope(payload);
     if (!env || env.origin === this.instanceId) return;
     this.counters.received++;
