@@ -70,6 +70,9 @@ export function createApp(options: AppOptions): App {
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       keepAliveTimeout: config.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only every connectionsCheckingInterval (default
+      // 30 s), so a slowloris client would live up to 30 s past them: check 4 times per timeout.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4))),
       maxHeaderSize: 16 * 1024,
     },
     createRequestHandler({ config, router, log, readLimiter, writeLimiter }),
