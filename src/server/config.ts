@@ -231,6 +231,10 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateIp: perMinute('LOGIN_RATE_IP', DEFAULTS.loginRateIp),
     loginRateUser: perMinute('LOGIN_RATE_USER', DEFAULTS.loginRateUser),
   };
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    // node:http refuses this combination at startup with a less helpful RangeError.
+    problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be larger than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
