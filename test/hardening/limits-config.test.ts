@@ -1,0 +1,68 @@
+/** Every limit in docs/security.md is set by the env var the table names, and impossible combinations fail fast. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
+
+describe('limit env vars (docs/security.md)', () => {
+  it('each variable reaches its config field', () => {
+    const c = loadConfig({
+      RATE_LIMIT_WRITE_PER_S: '7',
+      RATE_LIMIT_WRITE_BURST: '8',
+      RATE_LIMIT_READ_PER_S: '9',
+      RATE_LIMIT_READ_BURST: '10',
+      WS_MESSAGE_RATE_PER_S: '11',
+      WS_MESSAGE_RATE_BURST: '12',
+      WS_TYPING_RATE_PER_S: '13',
+      WS_TYPING_RATE_BURST: '14',
+      WS_RATE_STRIKES: '15',
+      HEARTBEAT_MS: '16000',
+      WS_MAX_BUFFERED_BYTES: '17000',
+      MAX_CONNECTIONS: '18',
+      MAX_CONNECTIONS_PER_IP: '19',
+      MAX_ROOM_ONLINE: '20',
+      HEADERS_TIMEOUT_MS: '2100',
+      REQUEST_TIMEOUT_MS: '2200',
+      KEEP_ALIVE_TIMEOUT_MS: '2300',
+      SHUTDOWN_TIMEOUT_MS: '2400',
+      MAX_BODY_BYTES: '25000',
+      MAX_FRAME_BYTES: '26000',
+      HISTORY_LIMIT: '27',
+      TRUST_PROXY: 'true',
+      LOGIN_RATE_IP_PER_MIN: '30',
+      LOGIN_RATE_USER_PER_MIN: '6',
+    });
+    expect(c.rateLimitWrite).toEqual({ perSecond: 7, burst: 8 });
+    expect(c.rateLimitRead).toEqual({ perSecond: 9, burst: 10 });
+    expect(c.wsMessageRate).toEqual({ perSecond: 11, burst: 12 });
+    expect(c.wsTypingRate).toEqual({ perSecond: 13, burst: 14 });
+    expect(c.wsRateStrikes).toBe(15);
+    expect(c.heartbeatMs).toBe(16000);
+    expect(c.wsMaxBufferedBytes).toBe(17000);
+    expect([c.maxConnections, c.maxConnectionsPerIp, c.maxRoomMembersOnline]).toEqual([18, 19, 20]);
+    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([2100, 2200, 2300, 2400]);
+    expect([c.maxBodyBytes, c.maxFrameBytes, c.historyLimit]).toEqual([25000, 26000, 27]);
+    expect(c.trustProxy).toBe(true);
+    expect(c.loginRateIp.perSecond).toBeCloseTo(0.5);
+    expect(c.loginRateUser.perSecond).toBeCloseTo(0.1);
+  });
+
+  it('defaults match the table', () => {
+    const c = loadConfig({});
+    expect(c.rateLimitWrite).toEqual({ perSecond: 20, burst: 40 });
+    expect(c.rateLimitRead).toEqual({ perSecond: 50, burst: 100 });
+    expect(c.wsMessageRate).toEqual({ perSecond: 10, burst: 20 });
+    expect(c.wsTypingRate).toEqual({ perSecond: 10, burst: 10 });
+    expect(c.wsRateStrikes).toBe(20);
+    expect(c.heartbeatMs).toBe(30_000);
+    expect(c.wsMaxBufferedBytes).toBe(1024 * 1024);
+    expect([c.maxConnections, c.maxConnectionsPerIp, c.maxRoomMembersOnline]).toEqual([10_000, 100, 0]);
+    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([10_000, 30_000, 5_000, 10_000]);
+    expect([c.maxBodyBytes, c.maxFrameBytes]).toEqual([1024 * 1024, 64 * 1024]);
+    expect(c.trustProxy).toBe(false);
+    expect(loadConfig({ RAILWAY_ENVIRONMENT: 'production' }).trustProxy).toBe(true);
+  });
+
+  it('a headers timeout above the request timeout is refused with a clear message', () => {
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS \(5000\) must not be larger than REQUEST_TIMEOUT_MS \(1000\)/);
+  });
+});
