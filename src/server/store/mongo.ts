@@ -113,7 +113,8 @@ export class MongoStore implements Store {
       ]);
     })().catch((err: unknown) => {
       this.ready = undefined;
-      throw toStoreError(err, 'Cannot prepare the MongoDB collections');
+      // Any failure here (unreachable, DNS for mongodb+srv, auth) means "not usable yet": 503, retried on the next call.
+      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('Cannot prepare the MongoDB collections', { cause: err });
     });
     return this.ready;
   }
@@ -276,7 +277,8 @@ export class MongoStore implements Store {
   }
 
   private findByClientMsgId(roomId: string, userId: string, cmid: string): Promise<MessageDoc | null> {
-    return this.run(() => this.messages.findOne({ room_id: roomId, user_id: userId, client_msg_id: cmid }));
+    // `$type: 'string'` matches the partial filter, so the planner may use the dedupe index.
+    return this.run(() => this.messages.findOne({ room_id: roomId, user_id: userId, client_msg_id: { $type: 'string', $eq: cmid } }));
   }
 
   private async cursorSeq(roomId: string, id: string): Promise<number> {
@@ -287,10 +289,14 @@ export class MongoStore implements Store {
 
   /** The next number of a named sequence; atomic on the server, so unique across instances. */
   private async nextSeq(name: string): Promise<number> {
-    const doc = await this.run(() =>
-      this.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }),
-    );
-    return (doc as CounterDoc).seq;
+    const inc = () => this.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    try {
+      return ((await this.run(inc)) as CounterDoc).seq;
+    } catch (err) {
+      // Two first increments raced to create the counter (servers before 4.2 do not retry this themselves).
+      if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+      return ((await this.run(inc)) as CounterDoc).seq;
+    }
   }
 
   /** Ensure connection and indexes, run one operation, and turn "cannot reach the server" into a 503. */
