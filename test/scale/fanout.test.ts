@@ -156,6 +156,30 @@ maybe(title, () => {
     expect(u2.frames.some((f) => f.content === 'during outage')).toBe(false); // pub/sub does not replay
   });
 
+  it('a hung Redis (connected, not answering) is detected by the heartbeat; sockets still connect and chat locally', async () => {
+    const [u1, u2] = sockets as [TestSocket, TestSocket];
+    proxy.freeze();
+    try {
+      const health = await waitUntil('stalled', async () => {
+        const res = await api(a.url).get('/health');
+        return res.body.fanout?.ok === false ? res : null;
+      });
+      expect(health.body.fanout.detail).toMatch(/not answering/);
+      // A new socket is not held up by the hung Redis: presence answers locally.
+      const extra = await open(a, 'u1');
+      u1.send({ content: 'while hung' });
+      await extra.next((f) => f.content === 'while hung');
+      await extra.close();
+    } finally {
+      proxy.thaw();
+    }
+    await waitUntil('fanout ok again', async () => (await fanoutOk(a)) && (await fanoutOk(b)), 15_000);
+    u1.send({ content: 'after the hang' });
+    await u2.next((f) => f.content === 'after the hang');
+    expect(u2.frames.some((f) => f.content === 'while hung')).toBe(false); // not queued to arrive late
+    await waitUntil('online 3 after the hang', () => onlineEverywhere(3));
+  });
+
   it('SIGTERM handover: a draining instance leaves presence to the reaper, so movers do not flap and the rest are announced gone', async () => {
     const [u1] = sockets as [TestSocket];
     for (const name of ['u4', 'u5']) users[name] = (await api(a.url).user(name)).id;

@@ -19,6 +19,9 @@ export interface Proxy {
   cut(): Promise<void>;
   /** Redis is back: accept again on the same port. */
   restore(): Promise<void>;
+  /** Simulate a hung Redis: connections stay open but no byte moves either way. */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -58,7 +61,14 @@ export async function redisProxy(target: string): Promise<Proxy> {
       server = undefined;
     });
   await listen();
-  return { url: `redis://127.0.0.1:${listenPort}`, cut: stop, restore: listen, close: stop };
+  return {
+    url: `redis://127.0.0.1:${listenPort}`,
+    cut: stop,
+    restore: listen,
+    close: stop,
+    freeze: () => sockets.forEach((s) => s.pause()),
+    thaw: () => sockets.forEach((s) => s.resume()),
+  };
 }
 
 /** Poll `check` until it returns a truthy value (a state reached through the network, not a timer). */

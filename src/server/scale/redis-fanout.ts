@@ -68,10 +68,11 @@ export class RedisFanout implements Fanout, ScaleOut {
     this.presence.bind(chat);
   }
 
-  /** Deliver here now, then to every other instance through Redis (skipped while Redis is down). */
+  /** Deliver here now, then to every other instance through Redis (skipped while Redis is down or hung). */
   publish(roomId: string, frame: ServerFrame, exceptUserId?: string): void {
     this.hub?.broadcast(roomId, frame, exceptUserId);
-    if (!this.link.cmdReady) {
+    // Hung: do not pile frames up in the client to deliver them late (or never).
+    if (!this.link.cmdReady || this.presence.stalled) {
       this.counters.skipped++;
       return;
     }
