@@ -1,0 +1,174 @@
+/**
+ * SIGTERM during traffic, against the real process (`node --import tsx src/server/main.ts`,
+ * the same entry point as `npm start`): every message acknowledged by an echo is in the store
+ * (checked through the API between echo and signal) and reached the other client; a request in
+ * flight when the signal lands is finished; sockets see 1001; new connections are refused;
+ * exit code 0 well within 10 s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/http.ts';
+import { rawConnect, statusOf, bodyOf } from '../helpers/raw.ts';
+import { openSocket, type TestSocket } from '../helpers/ws.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Proc {
+  child: ChildProcess;
+  lines: any[];
+  line(pred: (l: any) => boolean, timeoutMs?: number): Promise<any>;
+  exited: Promise<{ code: number | null; signal: string | null; atMs: number }>;
+}
+
+function startServer(extraEnv: Record<string, string> = {}): Proc {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const k of ['MONGODB_URI', 'MONGO_URL', 'MONGODB_URL', 'DATABASE_URL', 'REDIS_URL', 'RAILWAY_ENVIRONMENT', 'ALLOWED_ORIGINS', 'NODE_ENV', 'REQUIRE_AUTH', 'TRUST_PROXY']) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_WRITE_PER_S: '100000',
+      RATE_LIMIT_WRITE_BURST: '100000',
+      RATE_LIMIT_READ_PER_S: '100000',
+      RATE_LIMIT_READ_BURST: '100000',
+      WS_MESSAGE_RATE_PER_S: '100000',
+      WS_MESSAGE_RATE_BURST: '100000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: any[] = [];
+  const waiters = new Set<() => void>();
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    try {
+      lines.push(JSON.parse(text));
+    } catch {
+      lines.push({ msg: text });
+    }
+    for (const w of [...waiters]) w();
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<{ code: number | null; signal: string | null; atMs: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })),
+  );
+  return {
+    child,
+    lines,
+    exited,
+    line(pred, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = lines.find(pred);
+          if (found) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}; last: ${JSON.stringify(lines.slice(-3))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+const procs: Proc[] = [];
+afterAll(() => {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+});
+
+describe('SIGTERM during traffic (real process)', () => {
+  it('acknowledged messages are stored and delivered, in-flight requests finish, sockets see 1001, exit 0 within 10 s', async () => {
+    const proc = startServer();
+    procs.push(proc);
+    const { url } = await proc.line((l) => l.msg === 'listening');
+    const base = String(url).replace('localhost', '127.0.0.1');
+    const port = Number(new URL(base).port);
+    const wsBase = base.replace('http', 'ws');
+    const http = api(base);
+    const room = await http.room('shutdown');
+    const [ua, ub] = await Promise.all([http.user('a'), http.user('b')]);
+    const sa = await openSocket(`${wsBase}/ws/${room.id}/${ua.id}`);
+    const sb = await openSocket(`${wsBase}/ws/${room.id}/${ub.id}`);
+    await sa.next((f) => f.type === 'user_joined' && f.user_id === ub.id);
+
+    // Both chat continuously until their socket closes.
+    const sockets: Array<[TestSocket, string]> = [
+      [sa, 'a'],
+      [sb, 'b'],
+    ];
+    const chatting = sockets.map(async ([s, who]) => {
+      for (let i = 0; s.ws.readyState === s.ws.OPEN && i < 5000; i++) {
+        s.send({ content: `${who}-${i}`, client_msg_id: `${who}-${i}` });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    });
+    /** Messages a socket's own sender has seen echoed: the acknowledgement. */
+    const acked = (s: TestSocket, who: string) => s.frames.filter((f) => f.type === 'message' && f.content.startsWith(`${who}-`));
+    await sa.next(() => acked(sa, 'a').length >= 30 && acked(sb, 'b').length >= 30, 10_000);
+
+    // Everything acknowledged so far is in the store, fetched between echo and signal.
+    const ackedBefore = [...acked(sa, 'a'), ...acked(sb, 'b')].map((f) => f.id);
+    const stored = new Set(((await http.get(`/rooms/${room.id}/messages?limit=500`)).body as any[]).map((m) => m.id));
+    expect(ackedBefore.filter((id) => !stored.has(id))).toEqual([]);
+
+    // A request in flight: headers and half a body now, the rest after the signal has landed.
+    const inflight = await rawConnect(port);
+    const body = JSON.stringify({ user_id: ua.id, content: 'sent across the signal', client_msg_id: 'inflight' });
+    await inflight.write(`POST /rooms/${room.id}/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+
+    const t0 = performance.now();
+    proc.child.kill('SIGTERM');
+    await proc.line((l) => l.msg === 'shutting down');
+    await inflight.write(body.slice(20));
+    const answer = await inflight.until((t) => statusOf(t) !== null && t.includes('}'), 5000);
+    expect(statusOf(answer)).toBe(201);
+    expect(bodyOf(answer).content).toBe('sent across the signal');
+
+    // No new connections once shutting down.
+    const refused = await new Promise<string>((resolve) => {
+      const c = connect({ port, host: '127.0.0.1' });
+      c.once('connect', () => {
+        c.destroy();
+        resolve('connected');
+      });
+      c.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+
+    const [ca, cb] = await Promise.all([sa.closed, sb.closed]);
+    expect(ca.code).toBe(1001);
+    expect(cb.code).toBe(1001);
+    await Promise.all(chatting);
+    const exit = await proc.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.atMs - t0).toBeLessThan(10_000);
+    // The finished keep-alive connection is closed at once, not left to idle out and hold the exit.
+    expect((await inflight.closed).atMs - t0).toBeLessThan(3000);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+
+    // Every acknowledged message (before or during shutdown) reached the other client exactly once.
+    for (const [sender, who, other] of [
+      [sa, 'a', sb],
+      [sb, 'b', sa],
+    ] as const) {
+      const ids = acked(sender, who).map((f) => f.id);
+      const got = other.frames.filter((f) => f.type === 'message').map((f) => f.id);
+      expect(ids.filter((id) => !got.includes(id))).toEqual([]);
+      expect(new Set(got).size).toBe(got.length);
+    }
+    expect(proc.lines.some((l) => l.msg === 'stopped')).toBe(true);
+    expect(proc.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
