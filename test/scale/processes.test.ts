@@ -213,4 +213,25 @@ maybe(title, () => {
     const after = onA.say('redis is back');
     await waitUntil('crosses again', () => onB.messages().some((m) => m.client_msg_id === after));
   }, 30_000);
+
+  it('SIGTERM exits 0 and hands its sockets over: no user_left flap for a client that reconnects', async () => {
+    const [a, b] = servers as [Child, Child];
+    const onA = clients.find((cl) => cl.name === 'c0')!;
+    const onB = clients.find((cl) => cl.name === 'c1')!;
+    const closed = onB.sock.closed;
+    await b.stop();
+    expect(await b.exited).toBe(0);
+    expect((await closed).code).toBe(1001);
+    expect(b.logs.some((l) => String(l.msg).includes('left for the TTL reaper'))).toBe(true);
+    await onB.connect(a);
+    const id = onB.say('back on A');
+    await waitUntil('acked', () => onB.acked.has(id));
+    await waitUntil('B reaped', async () => (await redis.sCard(`${prefix}:presence:instances`)) === 1, 10_000);
+    onA.say('sentinel');
+    await waitUntil('sentinel', () => onB.messages().some((m) => m.content === 'sentinel'));
+    expect(onA.of('user_left', onB.userId)).toHaveLength(0);
+    // B's other clients (c4, and c2 which had moved there) did not come back: announced gone.
+    expect(await online(a)).toBe(4);
+    await onA.sock.next((f) => f.type === 'user_left' && f.user_id === clients[4]!.userId, 5000);
+  }, 30_000);
 });
