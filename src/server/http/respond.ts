@@ -48,10 +48,16 @@ export async function readJsonObject(ctx: Ctx, maxBytes: number): Promise<Record
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(ctx, maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(ctx, maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge(ctx, maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The client went away mid-body ("aborted"): its fault, not a 500 worth an error log.
+    throw new HttpError(400, ErrorCode.InvalidJson, 'The request body ended before its Content-Length');
   }
   let parsed: unknown;
   try {
