@@ -11,6 +11,7 @@ import { createLogger } from '../../src/server/log.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
 import { StoreUnavailableError, type Store } from '../../src/server/store/store.ts';
 import { api, call } from '../helpers/http.ts';
+import { rawConnect } from '../helpers/raw.ts';
 import { ORIGIN } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';
 
@@ -114,6 +115,20 @@ describe('a throw inside a handler', () => {
       faults.delete('ping');
     }
     expect((await call(base, 'GET', '/health', undefined, fresh())).body.status).toBe('healthy');
+  });
+});
+
+describe('client aborts', () => {
+  it('a client that hangs up mid-body is not a 500 and not logged as a server error', async () => {
+    const before = logLines.length;
+    const conn = await rawConnect(Number(new URL(base).port));
+    await conn.write('POST /rooms HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.20.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"ha');
+    conn.socket.end();
+    await conn.closed;
+    // The server has seen the abort once a later request on another connection is answered.
+    expect((await call(base, 'GET', '/health', undefined, fresh())).status).toBe(200);
+    await new Promise((r) => setImmediate(r));
+    expect(logLines.slice(before)).toEqual([]);
   });
 });
 
