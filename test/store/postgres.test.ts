@@ -23,7 +23,7 @@ if (pgUrl) {
   });
 }
 
-describe.skipIf(!pgUrl)('postgres migrations', () => {
+describe.skipIf(!pgUrl)(pgUrl ? 'postgres migrations' : `postgres migrations — ${PG_SKIP}`, () => {
   it('several instances starting together apply the schema once (advisory lock), and a restart applies nothing', async () => {
     const fresh = await freshPgDatabase(pgUrl as string, 'vchat_migrate');
     const stores = [1, 2, 3].map(() => new PostgresStore({ url: fresh.url, max: 2 }));
