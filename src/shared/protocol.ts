@@ -163,6 +163,8 @@ export interface FanoutHealth {
   instance_id?: string;
   /** Why ok is false, in a sentence (redis only). */
   detail?: string;
+  /** Since start (redis only): frames sent to / received from other instances, and not sent because Redis was down. */
+  frames?: { published: number; received: number; skipped: number };
 }
 
 export interface HealthDto {

@@ -139,12 +139,14 @@ maybe(title, () => {
     expect(health.body.status).toBe('healthy');
     expect(health.body.fanout).toMatchObject({ kind: 'redis', ok: false });
     expect(health.body.fanout.detail).toMatch(/this instance only/);
+    const before = health.body.fanout.frames;
 
     u1.send({ content: 'during outage' });
     await u1.next((f) => f.content === 'during outage'); // same instance: delivered
     u2.send({ content: 'b during outage' });
     await u2.next((f) => f.content === 'b during outage');
     expect(u2.frames.some((f) => f.content === 'during outage')).toBe(false);
+    expect((await api(a.url).get('/health')).body.fanout.frames.skipped).toBeGreaterThan(before.skipped);
     // Presence falls back to each instance's own sockets.
     expect((await api(a.url).get(`/rooms/${roomId}`)).body.online).toBe(2);
 

@@ -37,7 +37,7 @@ export class RedisFanout implements Fanout, ScaleOut {
   private readonly channel: string;
   private hub: Hub | undefined;
   private readonly echoPrefix: string;
-  /** Frames published / received from other instances, and publishes skipped while Redis was down. */
+  /** Frames published / received from other instances, and publishes skipped while Redis was down (/health). */
   readonly counters = { published: 0, received: 0, skipped: 0 };
 
   constructor(private readonly o: RedisFanoutOptions) {
@@ -84,7 +84,7 @@ export class RedisFanout implements Fanout, ScaleOut {
 
   health(): FanoutHealth {
     const ok = this.link.ok && !this.presence.stalled;
-    const health: FanoutHealth = { kind: 'redis', ok, instance_id: this.instanceId };
+    const health: FanoutHealth = { kind: 'redis', ok, instance_id: this.instanceId, frames: { ...this.counters } };
     if (!ok) health.detail = this.presence.stalled ? 'Redis is not answering; delivering to this instance only' : this.link.detail;
     return health;
   }
