@@ -32,4 +32,20 @@ describe('MemoryStore history bound', () => {
     const repeat = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: 'x', avatar_url: null, client_msg_id: 'c7' });
     expect(repeat).toMatchObject({ created: false, message: { id: ids[7] } });
   });
+
+  it('stays correct across array compaction (thousands of inserts into a full room)', async () => {
+    const store = new MemoryStore({ historyLimit: 10 });
+    const room = await store.createRoom({ name: 'r', thumbnail_url: null });
+    const user = await store.createUser({ username: 'u' });
+    const ids: string[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const { message } = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: `m${i}`, avatar_url: null });
+      ids.push(message.id);
+    }
+    const kept = await store.listMessages(room.id, { limit: 500 });
+    expect(kept.map((m) => m.content)).toEqual(Array.from({ length: 10 }, (_, i) => `m${2490 + i}`));
+    expect((await store.listMessages(room.id, { limit: 3, before: ids[2495] as string })).map((m) => m.content)).toEqual(['m2492', 'm2493', 'm2494']);
+    expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] as string })).map((m) => m.content)).toEqual(['m2491', 'm2492', 'm2493']);
+    await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] as string })).rejects.toBeInstanceOf(CursorNotFoundError);
+  });
 });

@@ -25,9 +25,10 @@ export interface MemoryStoreOptions {
 interface RoomState {
   room: Room;
   members: Map<string, Member>;
-  /** Oldest first; `seqs[i]` is the sequence number of `messages[i]`. */
+  /** Oldest first; `seqs[i]` is the sequence number of `messages[i]`. Entries before `head` are evicted. */
   messages: Message[];
   seqs: number[];
+  head: number;
   /** `${user_id}\n${client_msg_id}` -> message id */
   dedupe: Map<string, string>;
 }
@@ -76,7 +77,7 @@ export class MemoryStore implements Store {
 
   async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
     const room: Room = { id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date() };
-    this.rooms.set(room.id, { room, members: new Map(), messages: [], seqs: [], dedupe: new Map() });
+    this.rooms.set(room.id, { room, members: new Map(), messages: [], seqs: [], head: 0, dedupe: new Map() });
     return { ...room, users: [] };
   }
 
@@ -141,16 +142,17 @@ export class MemoryStore implements Store {
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
     const state = this.rooms.get(roomId);
     if (!state) return [];
-    let start = 0;
+    const first = state.head;
+    let start = first;
     let end = state.messages.length;
     if (page.before !== undefined) {
-      end = lowerBound(state.seqs, this.cursorSeq(roomId, page.before));
-      start = Math.max(0, end - page.limit);
+      end = lowerBound(state.seqs, this.cursorSeq(roomId, page.before), first);
+      start = Math.max(first, end - page.limit);
     } else if (page.after !== undefined) {
-      start = lowerBound(state.seqs, this.cursorSeq(roomId, page.after) + 1);
+      start = lowerBound(state.seqs, this.cursorSeq(roomId, page.after) + 1, first);
       end = Math.min(end, start + page.limit);
     } else {
-      start = Math.max(0, end - page.limit);
+      start = Math.max(first, end - page.limit);
     }
     return state.messages.slice(start, end).map((m) => this.withAvatar(state, m));
   }
@@ -170,19 +172,28 @@ export class MemoryStore implements Store {
   private findInRoom(state: RoomState, id: string): Message | undefined {
     const entry = this.messageIndex.get(id);
     if (!entry) return undefined;
-    const i = lowerBound(state.seqs, entry.seq);
+    const i = lowerBound(state.seqs, entry.seq, state.head);
     return state.messages[i]?.id === id ? state.messages[i] : undefined;
   }
 
-  /** Drop the oldest messages past the history limit (V8 left-trims arrays, so this is cheap). */
+  /**
+   * Drop the oldest messages past the history limit. Eviction only moves `head`; the arrays
+   * are compacted once the dead prefix is large, so an insert into a full room stays O(1)
+   * amortised instead of shifting the whole history every time.
+   */
   private evict(state: RoomState): void {
-    const over = state.messages.length - this.historyLimit;
+    const over = state.messages.length - state.head - this.historyLimit;
     if (over <= 0) return;
-    const dropped = state.messages.splice(0, over);
-    state.seqs.splice(0, over);
-    for (const m of dropped) {
+    for (let i = state.head; i < state.head + over; i++) {
+      const m = state.messages[i] as Message;
       this.messageIndex.delete(m.id);
       if (m.client_msg_id !== undefined) state.dedupe.delete(`${m.user_id}\n${m.client_msg_id}`);
+    }
+    state.head += over;
+    if (state.head >= 1024 && state.head * 2 >= state.messages.length) {
+      state.messages = state.messages.slice(state.head);
+      state.seqs = state.seqs.slice(state.head);
+      state.head = 0;
     }
   }
 }
@@ -196,9 +207,9 @@ function withMembers(state: RoomState): RoomWithMembers {
   return { ...state.room, users: [...state.members.keys()] };
 }
 
-/** First index whose value is >= target in an ascending array. */
-function lowerBound(values: number[], target: number): number {
-  let lo = 0;
+/** First index at or after `from` whose value is >= target in an ascending array. */
+function lowerBound(values: number[], target: number, from = 0): number {
+  let lo = from;
   let hi = values.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
