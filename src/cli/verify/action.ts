@@ -15,6 +15,7 @@ export interface VerifyCliOptions {
   only?: string[];
   skip?: string[];
   badOrigin: string;
+  account?: boolean;
 }
 
 /** Run the checks and render them; returns the exit code (0, 1 or 2). */
@@ -29,6 +30,7 @@ export async function verifyAction(opts: VerifyCliOptions, io: CliIo): Promise<n
     timeoutMs: opts.timeout,
     only: opts.only,
     skip: opts.skip,
+    account: opts.account === true,
     onProgress: live?.onProgress,
   });
   if (live) live.finish(report);

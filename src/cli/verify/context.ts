@@ -2,6 +2,7 @@
  * The state one verify run threads through its steps: options, one connection pool, the
  * user/room/socket created along the way, and every timestamp seen (checked at the end).
  */
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Agent } from 'undici';
 import { createPool, httpRequest, type HttpResponse } from '../client/http.ts';
 import { toWsUrl, wsConnect, type WsClient, type WsConnectResult } from '../client/ws.ts';
@@ -17,6 +18,21 @@ export interface SeenTimestamp {
 export interface Entity {
   id: string;
   name: string;
+}
+
+/** The throwaway account of the --account steps, once account-signup created it. */
+export interface AccountState {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+  /** The sign-up token (account-me, account-socket; revoked by account-logout). */
+  token: string;
+}
+
+/** `vchat_` and 6 random base36 characters: valid (3-20 of [A-Za-z0-9_]) and unlikely to exist. */
+export function throwawayUsername(): string {
+  return `vchat_${randomInt(36 ** 6).toString(36).padStart(6, '0')}`;
 }
 
 /** Shared, mutable state of one run. Steps read what earlier steps stored. */
@@ -40,6 +56,14 @@ export class VerifyContext {
   /** The echoed message frame, when it arrived. */
   echo?: Record<string, unknown>;
   readonly timestamps: SeenTimestamp[] = [];
+  /** --account: the username, email and password account-signup uses. */
+  readonly accountName: string;
+  readonly accountEmail: string;
+  readonly accountPassword: string;
+  /** Set by account-signup when the server created the account. */
+  account?: AccountState;
+  /** Other tokens the run obtained (logins); account-logout revokes them too. */
+  readonly extraTokens: string[] = [];
   private readonly pool: Agent;
   private readonly sockets = new Set<WsClient>();
 
@@ -52,6 +76,10 @@ export class VerifyContext {
     const now = (options.now ?? (() => new Date()))();
     this.label = `vchat-verify-${now.toISOString().replace(/[-:]/g, '')}`;
     this.avatarUrl = `https://ui-avatars.com/api/?name=vchat-verify`;
+    this.accountName = throwawayUsername();
+    this.accountEmail = `${this.accountName}@verify.invalid`;
+    // Meets the rules (>= 8, upper, lower, digit) whatever the random part holds.
+    this.accountPassword = `Vv9-${randomBytes(12).toString('base64url')}`;
     this.pool = createPool({ keepAliveTimeoutMs: 1000 });
   }
 

@@ -55,4 +55,40 @@ export const HINTS = {
     'Emit RFC 3339 UTC with a Z, e.g. 2026-11-25T10:00:00.123Z (JavaScript toISOString(); Python datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")). The frontend appends a Z to anything not ending in Z: "+00:00" becomes "+00:00Z" = Invalid Date.',
   naiveTimestamps:
     'Timestamps without a zone (Python datetime.utcnow().isoformat()) only work because the frontend appends a Z; other clients read them as local time. Emit a trailing Z.',
+  // --account (docs/accounts.md)
+  accountsMissing:
+    'accounts are not deployed on this server (no /auth routes): deploy a version with the accounts feature (docs/accounts.md), or run verify without --account.',
+  accountSignup:
+    'POST /auth/signup {username, email, password} must answer 201 {user, token, expires_at} (docs/accounts.md); the frontend stores user and token from this body. Check the server log for the error.',
+  accountSignupRejected:
+    'The server refused a sign-up that meets the frontend\'s rules (username 3-20 of [A-Za-z0-9_], a valid email, password of 8+ characters with an uppercase letter, a lowercase letter and a digit): its rules must match the frontend\'s (docs/accounts.md "Rules").',
+  accountTaken: 'The random throwaway name or email is already taken: run verify again (it picks a new vchat_<6 random> name each run).',
+  accountRateLimited:
+    'Too many sign-up/login attempts from this address (429 rate_limited): wait for Retry-After and run again, or raise LOGIN_RATE_IP_PER_MIN / LOGIN_RATE_IP_BURST (and LOGIN_RATE_USER_* for logins).',
+  accountStorage: 'The account store is unavailable (503 storage_unavailable): check DATABASE_URL / MONGODB_URI and the database; the auth routes recover by themselves once it answers.',
+  accountSecrets:
+    'Never send the password, its hash or salt back: answer only {id, username, avatar_url, created_at, joined_at, email} for the user, plus token and expires_at.',
+  accountCors:
+    'The /auth routes (their errors too) need the same CORS headers as the others, the exact origin with credentials true: otherwise the browser hides the answer and the frontend cannot sign in or show why not. Put the CORS middleware in front of the auth routes.',
+  accountDuplicate:
+    'Usernames must be unique among accounts, case-insensitively (Alice = alice): answer 409 {"code":"username_taken"} so the frontend can say the name is taken. Compare a lower-cased copy (unique index on username_lower).',
+  accountBadLogin: 'A wrong password must be refused with 401 {"code":"invalid_credentials"} (docs/accounts.md "Routes"); the frontend shows "wrong username or password" on that code.',
+  accountEnumeration:
+    'An unknown username must get exactly the same 401 body as a wrong password (and take about as long: hash against a dummy), or anyone can find out which usernames exist.',
+  accountLogin:
+    'POST /auth/login {username, password} must answer 200 {user, token, expires_at} for the account just created, with the username and with the email (case-insensitive). A 401 means signup and login hash differently, or the lookup by email is missing.',
+  accountMe:
+    'GET /auth/me with Authorization: Bearer <token> must answer 200 with the token\'s user: a 401 means the sign-up token is not stored, or not looked up the way it is stored (sha256 of the token).',
+  accountPreflight:
+    'Browsers preflight requests that carry an Authorization header: OPTIONS must answer 2xx with the exact origin, credentials true and Authorization named in Access-Control-Allow-Headers (a "*" is literal when credentials are sent).',
+  accountJoin:
+    'POST /rooms/{id}/join with the account\'s token and its own user_id must answer 2xx: an account\'s user id is a normal user id (docs/accounts.md "Identity rules").',
+  accountSocketToken:
+    'The socket with ?token=<token> was closed 4401: the WebSocket must accept the token from the query string (browsers cannot set headers on a WebSocket) and check it like the REST Bearer token.',
+  accountSocketOther: 'The socket was closed 4403 although the token belongs to the user in the path: compare the token\'s user id with /ws/{room_id}/{user_id}.',
+  accountSocketIdentity:
+    'Messages on an account\'s socket must carry that account\'s user_id and username: stamp them from the member record of the token\'s user, never from the frame.',
+  accountLogout: 'POST /auth/logout with Authorization: Bearer <token> must answer 204 and revoke that token (docs/accounts.md "Routes").',
+  accountLogoutIneffective:
+    'After logout the token must stop working (401 invalid_token): delete or revoke it in the token store, not just in the client, or a stolen token stays valid for its whole lifetime.',
 } as const;

@@ -2,7 +2,7 @@
  * Turn the step list into this run's plan: apply --only (plus what those steps need),
  * mark --skip, expand per-origin steps, and resolve `needs` to concrete step ids.
  */
-import { STEP_NAMES, type StepDef, type StepName } from './types.ts';
+import { ACCOUNT_STEP_NAMES, ALL_STEP_NAMES, type StepDef, type StepName } from './types.ts';
 
 /** One step instance to run. */
 export interface PlannedStep {
@@ -21,7 +21,12 @@ export interface PlannedStep {
 
 /** Names given to --only/--skip that are not steps. */
 export function unknownStepNames(names: readonly string[]): string[] {
-  return names.filter((n) => !(STEP_NAMES as readonly string[]).includes(n));
+  return names.filter((n) => !(ALL_STEP_NAMES as readonly string[]).includes(n));
+}
+
+/** Names given to --only/--skip that belong to the `--account` group. */
+export function accountStepNames(names: readonly string[]): string[] {
+  return names.filter((n) => (ACCOUNT_STEP_NAMES as readonly string[]).includes(n));
 }
 
 /** `names` plus everything they need, transitively. */

@@ -2,7 +2,7 @@
  * A runtime check of the `--json` document against VerifyReport (types.ts), for tests and
  * for CI scripts that want to trust the file before reading it. Returns a list of problems.
  */
-import { STEP_NAMES } from './types.ts';
+import { ALL_STEP_NAMES } from './types.ts';
 
 type Json = Record<string, unknown>;
 const VERDICTS = ['PASS', 'FAIL', 'WARN', 'SKIP'];
@@ -29,6 +29,13 @@ export function checkVerifyReport(value: unknown): string[] {
     if (!isObj(r.server)) p.push('server must be an object or null');
     else for (const k of ['version', 'commit', 'environment', 'storage']) if (!isStrOrNull(r.server[k])) p.push(`server.${k} must be a string or null`);
   }
+  if (r.account !== undefined) {
+    if (!isObj(r.account)) p.push('account must be an object when present');
+    else {
+      for (const k of ['username', 'email']) if (!isStr(r.account[k])) p.push(`account.${k} must be a string`);
+      if (!isStrOrNull(r.account.user_id)) p.push('account.user_id must be a string or null');
+    }
+  }
   if (!Array.isArray(r.steps)) return [...p, 'steps must be an array'];
   r.steps.forEach((s, i) => p.push(...checkStep(s).map((m) => `steps[${i}].${m}`)));
   const ids = r.steps.map((s) => (isObj(s) ? s.id : undefined));
@@ -44,7 +51,7 @@ function checkStep(s: unknown): string[] {
   if (!isObj(s)) return ['is not an object'];
   const p: string[] = [];
   if (!isStr(s.id) || !s.id) p.push('id must be a non-empty string');
-  if (!(STEP_NAMES as readonly unknown[]).includes(s.name)) p.push(`name ${JSON.stringify(s.name)} is not a step name`);
+  if (!(ALL_STEP_NAMES as readonly unknown[]).includes(s.name)) p.push(`name ${JSON.stringify(s.name)} is not a step name`);
   if (!isStrOrNull(s.origin)) p.push('origin must be a string or null');
   if (!isStr(s.title)) p.push('title must be a string');
   if (!VERDICTS.includes(s.verdict as string)) p.push('verdict must be PASS, FAIL, WARN or SKIP');

@@ -5,7 +5,7 @@
 import { describeNetError } from '../client/net-error.ts';
 import { VerifyContext } from './context.ts';
 import { planSteps } from './plan.ts';
-import { STEPS } from './steps/index.ts';
+import { ACCOUNT_STEPS, STEPS } from './steps/index.ts';
 import type { Outcome, StepReport, VerifyOptions, VerifyReport } from './types.ts';
 
 const STOPPED_HINT = 'The server stopped answering in the middle of the run: check its logs for a crash, restart or rate limit, and raise --timeout for a slow network.';
@@ -15,7 +15,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const startedAt = new Date();
   const started = performance.now();
   const ctx = new VerifyContext(options);
-  const plan = planSteps(STEPS, options.origins, options.only, options.skip);
+  const plan = planSteps(options.account ? [...STEPS, ...ACCOUNT_STEPS] : STEPS, options.origins, options.only, options.skip);
   const verdicts = new Map<string, StepReport['verdict']>();
   /** For a skipped step, the step that started the chain ("ws-connect failed", "join-room was skipped by --skip"). */
   const causes = new Map<string, string>();
@@ -64,6 +64,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(performance.now() - started),
     server: ctx.server,
+    ...(options.account ? { account: { username: ctx.accountName, email: ctx.accountEmail, user_id: ctx.account?.id ?? null } } : {}),
     summary,
     steps,
   };

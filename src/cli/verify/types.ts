@@ -27,7 +27,25 @@ export const STEP_NAMES = [
   'ws-unknown-room',
   'timestamps',
 ] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+
+/**
+ * The `--account` group, run after the steps above only when `--account` is given (a throwaway
+ * account signs up, logs in, reads /auth/me, chats with its token and logs out). Names are public too.
+ */
+export const ACCOUNT_STEP_NAMES = [
+  'account-signup',
+  'account-duplicate',
+  'account-bad-login',
+  'account-login',
+  'account-me',
+  'account-socket',
+  'account-logout',
+] as const;
+
+/** Every step name a report may contain: STEP_NAMES, then ACCOUNT_STEP_NAMES. */
+export const ALL_STEP_NAMES = [...STEP_NAMES, ...ACCOUNT_STEP_NAMES] as const;
+export type AccountStepName = (typeof ACCOUNT_STEP_NAMES)[number];
+export type StepName = (typeof STEP_NAMES)[number] | AccountStepName;
 
 /** What a step's `run` returns (the runner adds name, origin and time). */
 export interface Outcome {
@@ -81,6 +99,15 @@ export interface ServerInfo {
   storage: string | null;
 }
 
+/** The throwaway account of an `--account` run, so it is easy to find and delete. */
+export interface AccountInfo {
+  /** `vchat_<6 base36>`. */
+  username: string;
+  /** `<username>@verify.invalid`. */
+  email: string;
+  user_id: string | null;
+}
+
 /** The whole result of a run: what `--json` prints. */
 export interface VerifyReport {
   /** Shape identifier; bumped on incompatible changes. */
@@ -97,6 +124,8 @@ export interface VerifyReport {
   started_at: string;
   duration_ms: number;
   server: ServerInfo | null;
+  /** Only with `--account`: the throwaway account the run signed up (user_id null when sign-up failed). */
+  account?: AccountInfo;
   summary: { total: number; pass: number; fail: number; warn: number; skip: number };
   steps: StepReport[];
 }
@@ -117,6 +146,8 @@ export interface VerifyOptions {
   only?: string[];
   /** Do not run these steps (dependents are skipped). */
   skip?: string[];
+  /** Also run the account-* steps (after the others). */
+  account?: boolean;
   /** Called when a step starts and ends (progress display). */
   onProgress?: (event: ProgressEvent) => void;
   /** Clock for names like vchat-verify-<time> (tests pin it). */

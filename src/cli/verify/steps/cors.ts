@@ -20,7 +20,8 @@ function allowedOriginProblem(h: Headers, origin: string): Outcome | null {
   return null;
 }
 
-const listHas = (value: string | undefined, item: string): boolean =>
+/** True when the comma-separated header value names `item` (case-insensitive). */
+export const listHas = (value: string | undefined, item: string): boolean =>
   (value ?? '').split(',').some((v) => v.trim().toLowerCase() === item.toLowerCase());
 
 export const corsHealth: StepDef = {

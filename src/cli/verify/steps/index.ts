@@ -1,6 +1,7 @@
-/** Every step, in run order (the order of STEP_NAMES). */
+/** Every step, in run order (the order of STEP_NAMES); the --account group follows them when asked for. */
 import type { StepDef } from '../types.ts';
 import { health, reachable } from './basics.ts';
+export { ACCOUNT_STEPS } from './account.ts';
 import { corsDisallowed, corsHealth, corsPreflight } from './cors.ts';
 import { messagesHistory, timestamps } from './history.ts';
 import { createRoom, createUser, joinRoom, listRooms } from './rest.ts';
