@@ -2,7 +2,7 @@
  * createApp({config, store}) -> {server, listen, close}. Wires the router, the request
  * pipeline, the WebSocket server and the hub. Nothing here reads process.env.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthRouter } from './auth/guard.ts';
 import { defaultAccountStore } from './auth/index.ts';
@@ -65,10 +65,9 @@ export function createApp(options: AppOptions): App {
 
   const readLimiter = new KeyedLimiter(config.rateLimitRead);
   const writeLimiter = new KeyedLimiter(config.rateLimitWrite);
-  const handleRequest = createRequestHandler({ config, router, log, readLimiter, writeLimiter });
-  /** Responses not yet written; on shutdown they (and any later ones) end with Connection: close. */
-  const unanswered = new Set<ServerResponse>();
-  let closing = false;
+  /** Once closing, every response still to be written ends with Connection: close (see respond.ts). */
+  const lifecycle = { closing: false };
+  const handleRequest = createRequestHandler({ config, router, log, readLimiter, writeLimiter, lifecycle });
   const server = createServer(
     {
       headersTimeout: config.headersTimeoutMs,
@@ -79,16 +78,7 @@ export function createApp(options: AppOptions): App {
       connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4))),
       maxHeaderSize: 16 * 1024,
     },
-    (req, res) => {
-      // Once closing, a keep-alive connection is closed right after its response instead of
-      // idling until keepAliveTimeout (which held shutdown for 6 s after the last request).
-      if (closing) res.shouldKeepAlive = false;
-      else {
-        unanswered.add(res);
-        res.once('close', () => unanswered.delete(res));
-      }
-      handleRequest(req, res);
-    },
+    handleRequest,
   );
   const ws = createWsServer({ config, store, chat, log, auth });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
@@ -124,8 +114,7 @@ export function createApp(options: AppOptions): App {
       readLimiter.close();
       writeLimiter.close();
       auth.close();
-      closing = true;
-      for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
+      lifecycle.closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await ws.close(config.shutdownTimeoutMs);

@@ -76,7 +76,7 @@ describe('a throw inside a handler', () => {
         expect(res.text).not.toMatch(/secret-internal-detail|\bat .*\.ts|stack/i);
         expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
         const requestId = res.headers['x-request-id'];
-        expect(requestId).toMatch(/^[0-9a-f]{12}$/);
+        expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
         const line = logLines.find((l) => l.request_id === requestId);
         expect(line).toMatchObject({ level: 'error', msg: 'request failed', status: 500, path: '/rooms', method: 'GET' });
         // The log (not the client) gets the real error, with its stack.

@@ -8,7 +8,10 @@ export interface Ctx {
   /** Short id that ties a request to its log lines. */
   requestId: string;
   method: string;
-  url: URL;
+  /** The raw path, without the query string. */
+  path: string;
+  /** The parsed URL (built on first use: most requests never need the query). */
+  readonly url: URL;
   /** The Origin header, if any. */
   origin: string | undefined;
   /** CORS headers for this request (empty when the origin is not allowed). */
@@ -17,6 +20,8 @@ export interface Ctx {
   ip: string;
   /** Path parameters from the router. */
   params: Record<string, string>;
+  /** Shared with the app: set when shutdown starts. */
+  lifecycle: { readonly closing: boolean };
   /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
   auth?: RequestAuth;
 }
