@@ -7,10 +7,10 @@ function peer(roomId: string, userId: string, opts: { slow?: boolean; onSend?: (
     userId,
     got: [] as string[],
     dropped: 0,
-    send(data: string) {
+    send(data: Buffer | string) {
       opts.onSend?.();
       if (opts.slow) return false;
-      p.got.push(data);
+      p.got.push(String(data));
       return true;
     },
     dropSlow() {

@@ -128,8 +128,17 @@ export class MemoryStore implements Store {
       const existing = existingId === undefined ? undefined : this.findInRoom(state, existingId);
       if (existing) return { message: { ...existing }, created: false };
     }
-    const message: Message = { ...input, id: randomUUID(), created_at: new Date() };
-    if (input.client_msg_id === undefined) delete message.client_msg_id;
+    // Built field by field: a `delete` of an absent client_msg_id would make it a slow dictionary object.
+    const message: Message = {
+      id: randomUUID(),
+      room_id: input.room_id,
+      user_id: input.user_id,
+      username: input.username,
+      content: input.content,
+      avatar_url: input.avatar_url,
+      created_at: new Date(),
+    };
+    if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
     const seq = ++this.seq;
     state.messages.push(message);
     state.seqs.push(seq);

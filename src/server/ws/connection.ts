@@ -25,6 +25,9 @@ export interface ConnectionDeps {
   onGone(conn: Connection): void;
 }
 
+/** Buffers from the hub are UTF-8 JSON: send them as text frames, not binary. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** After a slow reader is sent its 1013 close, give the close frame this long before cutting. */
 const SLOW_CLOSE_GRACE_MS = 1000;
 
@@ -61,10 +64,10 @@ export class Connection implements Peer {
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
-  send(data: string): boolean {
+  send(data: Buffer | string): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return true;
     if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) return false;
-    this.ws.send(data);
+    this.ws.send(data, TEXT_FRAME);
     return true;
   }
 

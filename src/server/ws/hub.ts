@@ -8,8 +8,8 @@ import type { ServerFrame } from '../../shared/protocol.ts';
 export interface Peer {
   readonly roomId: string;
   readonly userId: string;
-  /** Queue an encoded frame. Returns false when the peer is too slow and must be dropped. */
-  send(data: string): boolean;
+  /** Queue an encoded text frame (UTF-8 bytes or a string). Returns false when the peer is too slow and must be dropped. */
+  send(data: Buffer | string): boolean;
   /** Called by the hub after a broadcast for peers whose send returned false. */
   dropSlow(): void;
 }
@@ -59,7 +59,8 @@ export class Hub {
   broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
     const peers = this.rooms.get(roomId);
     if (!peers) return 0;
-    const data = JSON.stringify(frame);
+    // Encoded to UTF-8 once: handing ws a string would re-encode it for every peer.
+    const data = Buffer.from(JSON.stringify(frame));
     let sent = 0;
     let slow: Peer[] | undefined;
     for (const peer of peers) {
