@@ -2,7 +2,7 @@
  * The bench servers run as forked children so they get their own core. Each one calls
  * `serveBench(server)`: it reports its port over IPC, answers `{type:'mem'}` with
  * process.memoryUsage() after a full GC (the bench forks with --expose-gc), and exits
- * when the parent disconnects.
+ * when the parent disconnects (after `onExit`, e.g. dropping the run's database).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,7 @@ export interface MemReply {
 }
 
 /** Listen on 127.0.0.1:0 (unless already listening) and serve the bench IPC protocol. */
-export async function serveBench(server: Server): Promise<void> {
+export async function serveBench(server: Server, onExit?: () => Promise<void>): Promise<void> {
   if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   process.on('message', (msg: { type?: string }) => {
@@ -26,6 +26,13 @@ export async function serveBench(server: Server): Promise<void> {
     const m = process.memoryUsage();
     process.send?.({ type: 'mem', rss: m.rss, heapUsed: m.heapUsed } satisfies MemReply);
   });
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => {
+    const done = (code: number) => () => process.exit(code);
+    if (!onExit) return done(0)();
+    onExit().then(done(0), (err: unknown) => {
+      process.stderr.write(`bench server cleanup failed: ${String(err)}\n`);
+      done(1)();
+    });
+  });
   process.send?.({ type: 'ready', port });
 }

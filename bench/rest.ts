@@ -27,7 +27,7 @@ async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: 
 }
 
 /** Drive one route for `seconds` with 32 keep-alive connections. */
-async function drive(server: BenchServer, route: 'GET /health' | 'POST /rooms/{id}/messages', seconds: number): Promise<RestFigures> {
+export async function drive(server: BenchServer, route: 'GET /health' | 'POST /rooms/{id}/messages', seconds: number): Promise<RestFigures> {
   const opts =
     route === 'GET /health'
       ? { url: `${server.url}/health`, headers: { origin: ORIGIN } }

@@ -1,8 +1,15 @@
-/** Our server for the bench: the real app, in-memory store, limits opened up so the bench measures speed, not policy. */
+/**
+ * Our server for the bench: the real app with limits opened up so the bench measures speed,
+ * not policy. In-memory store by default; with `BENCH_STORE=postgres` and
+ * `BENCH_DATABASE_URL` (a Postgres server the bench may create databases on) it uses
+ * `PostgresStore` on a fresh database created for this process and dropped when it exits.
+ */
 import { createApp } from '../src/server/app.ts';
 import { testConfig } from '../src/server/config.ts';
 import { MemoryStore } from '../src/server/store/memory.ts';
+import type { Store } from '../src/server/store/store.ts';
 import { serveBench } from './ipc.ts';
+import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
 
 const OPEN = { perSecond: 1_000_000, burst: 1_000_000 };
 const config = testConfig({
@@ -18,8 +25,23 @@ const config = testConfig({
   // The run's messages stay in memory; keep the per-room history small so it does not dominate RSS.
   historyLimit: 1000,
 });
-const store = new MemoryStore();
+
+let store: Store;
+let db: BenchDatabase | undefined;
+if (process.env.BENCH_STORE === 'postgres') {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) throw new Error('BENCH_STORE=postgres needs BENCH_DATABASE_URL');
+  db = await freshBenchDatabase(base);
+  const { PostgresStore } = await import('../src/server/store/postgres.ts');
+  // The same options production uses (src/server/store/index.ts: pool defaults).
+  store = new PostgresStore({ url: db.url });
+} else {
+  store = new MemoryStore({ historyLimit: config.historyLimit });
+}
 await store.init();
 const app = createApp({ config, store });
 await app.listen();
-await serveBench(app.server);
+await serveBench(app.server, async () => {
+  await store.close();
+  await db?.drop();
+});

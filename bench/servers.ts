@@ -13,12 +13,16 @@ export interface BenchServer {
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** Start `bench/<file>` with --expose-gc; resolves once it listens. `cpuProfDir`: also write a --cpu-prof there. */
-export function startBenchServer(name: string, file: string, cpuProfDir?: string): Promise<BenchServer> {
+/**
+ * Start `bench/<file>` with --expose-gc; resolves once it listens. `cpuProfDir`: also write a
+ * --cpu-prof there. `env`: added to the child's environment (e.g. BENCH_STORE=postgres).
+ */
+export function startBenchServer(name: string, file: string, cpuProfDir?: string, env?: Record<string, string>): Promise<BenchServer> {
   const child: ChildProcess = fork(fileURLToPath(new URL(`./${file}`, import.meta.url)), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', '--expose-gc', ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
@@ -44,7 +48,8 @@ export function startBenchServer(name: string, file: string, cpuProfDir?: string
             child.removeAllListeners('exit');
             child.once('exit', () => res());
             child.disconnect();
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+            // Long enough for a Postgres-backed server to close its pool and drop its database.
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
           }),
       });
     });
