@@ -44,6 +44,9 @@ export class Connection implements Peer {
   private readonly messageBucket: TokenBucket;
   private readonly typingBucket: TokenBucket;
   private strikes = 0;
+  /** Frames broadcast to the room while setup runs; flushed when the socket joins the hub. */
+  private early: Array<Buffer | string> | null = [];
+  private earlyBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -60,11 +63,18 @@ export class Connection implements Peer {
     });
     ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
     ws.on('close', () => this.detach());
-    this.queue = this.setup();
+    deps.chat.hub.addPending(this);
+    this.queue = this.setup().finally(() => this.endPending());
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
   send(data: Buffer | string): boolean {
+    if (this.gone) return true;
+    if (this.early) {
+      this.earlyBytes += data.length;
+      this.early.push(data);
+      return this.earlyBytes <= this.deps.config.wsMaxBufferedBytes;
+    }
     if (this.ws.readyState !== this.ws.OPEN) return true;
     if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) return false;
     this.ws.send(data, TEXT_FRAME);
@@ -78,6 +88,21 @@ export class Connection implements Peer {
     this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
     this.detach();
     setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+
+  /** Leave the pending set; flush the early frames if the socket made it into the room, else drop them. */
+  private endPending(): void {
+    if (!this.early) return;
+    const early = this.early;
+    this.early = null;
+    this.deps.chat.hub.removePending(this);
+    if (!this.inHub || this.gone) return;
+    for (const data of early) {
+      if (!this.send(data)) {
+        this.dropSlow();
+        return;
+      }
+    }
   }
 
   /** Wait until every frame received so far has been handled (graceful shutdown). */
@@ -119,7 +144,9 @@ export class Connection implements Peer {
       }
       this.inHub = true;
       log.info('websocket accepted', { room_id: this.roomId, user_id: this.userId, origin: this.target.origin });
-      // hub.add + user_joined on the user's first socket (across instances with scale-out).
+      // With no await in between: deliver what the room said during setup, then hub.add and
+      // user_joined on the user's first socket (across instances with scale-out).
+      this.endPending();
       await chat.connected(this, this.member);
     } catch (err) {
       const unavailable = err instanceof StoreUnavailableError;
@@ -216,6 +243,7 @@ export class Connection implements Peer {
   private detach(): void {
     if (this.gone) return;
     this.gone = true;
+    this.endPending();
     // hub.remove + user_left on the user's last socket (across instances with scale-out).
     if (this.inHub) this.deps.chat.disconnected(this, this.member);
     this.deps.onGone(this);

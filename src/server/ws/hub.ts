@@ -19,6 +19,24 @@ export class Hub {
   /** room -> user -> number of that user's sockets in the room */
   private presence = new Map<string, Map<string, number>>();
   private connections = 0;
+  /**
+   * Sockets accepted but still being set up (room/user lookup). Broadcasts reach them too
+   * (they buffer), so nothing sent to the room in that gap is lost. Not counted as presence.
+   */
+  private pending = new Map<string, Set<Peer>>();
+
+  /** Let a socket that is still being set up receive the room's broadcasts. */
+  addPending(peer: Peer): void {
+    let peers = this.pending.get(peer.roomId);
+    if (!peers) this.pending.set(peer.roomId, (peers = new Set()));
+    peers.add(peer);
+  }
+
+  /** Setup finished (or failed): stop delivering to the pending socket. */
+  removePending(peer: Peer): void {
+    const peers = this.pending.get(peer.roomId);
+    if (peers?.delete(peer) && peers.size === 0) this.pending.delete(peer.roomId);
+  }
 
   /** Register a peer. `first` is true when it is the user's first socket in the room. */
   add(peer: Peer): { first: boolean } {
@@ -58,15 +76,19 @@ export class Hub {
    */
   broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
     const peers = this.rooms.get(roomId);
-    if (!peers) return 0;
+    const pending = this.pending.get(roomId);
+    if (!peers && !pending) return 0;
     // Encoded to UTF-8 once: handing ws a string would re-encode it for every peer.
     const data = Buffer.from(JSON.stringify(frame));
     let sent = 0;
     let slow: Peer[] | undefined;
-    for (const peer of peers) {
-      if (peer.userId === exceptUserId) continue;
-      if (peer.send(data)) sent++;
-      else (slow ??= []).push(peer);
+    for (const set of [peers, pending]) {
+      if (!set) continue;
+      for (const peer of set) {
+        if (peer.userId === exceptUserId) continue;
+        if (peer.send(data)) sent++;
+        else (slow ??= []).push(peer);
+      }
     }
     if (slow) for (const peer of slow) peer.dropSlow();
     return sent;
