@@ -1,12 +1,11 @@
 /** A real server on port 0 with a movable clock, plus account shorthands. */
 import { expect } from 'vitest';
-import { createApp } from '../../src/server/app.ts';
 import { MemoryAccountStore } from '../../src/server/auth/memory.ts';
 import type { AccountStore } from '../../src/server/auth/store.ts';
-import { testConfig, type Config } from '../../src/server/config.ts';
+import type { Config } from '../../src/server/config.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
 import { api } from '../helpers/http.ts';
-import type { TestServer } from '../helpers/server.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 export interface AuthServer extends TestServer {
   accounts: AccountStore;
@@ -15,37 +14,25 @@ export interface AuthServer extends TestServer {
   http: ReturnType<typeof api>;
 }
 
-const UNTHROTTLED: Partial<Config> = {
-  rateLimitRead: { perSecond: 100_000, burst: 100_000 },
-  rateLimitWrite: { perSecond: 100_000, burst: 100_000 },
+/** Login limits opened up too (REST limits are open in every test server); limit tests override them. */
+const UNTHROTTLED_LOGIN: Partial<Config> = {
   loginRateIp: { perSecond: 100_000, burst: 100_000 },
   loginRateUser: { perSecond: 100_000, burst: 100_000 },
 };
 
 export async function startAuthServer(overrides: Partial<Config> = {}): Promise<AuthServer> {
-  const config = testConfig({ ...UNTHROTTLED, ...overrides });
-  const store = new MemoryStore();
   const accounts = new MemoryAccountStore();
-  await store.init();
   let offsetMs = 0;
-  const app = createApp({ config, store, accounts, now: () => Date.now() + offsetMs });
-  const { port } = await app.listen();
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    port,
-    app,
-    store,
+  const srv = await startTestServer({ ...UNTHROTTLED_LOGIN, ...overrides }, new MemoryStore(), {
     accounts,
-    config,
-    http: api(url),
+    now: () => Date.now() + offsetMs,
+  });
+  return {
+    ...srv,
+    accounts,
+    http: api(srv.url),
     advance: (ms) => {
       offsetMs += ms;
-    },
-    close: async () => {
-      await app.close();
-      await store.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Start the real app on 127.0.0.1:0 with an in-memory store (or the one given). */
-import { createApp, type App } from '../../src/server/app.ts';
+import { createApp, type App, type AppOptions } from '../../src/server/app.ts';
 import { testConfig, type Config } from '../../src/server/config.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
 import type { Store } from '../../src/server/store/store.ts';
@@ -22,10 +22,15 @@ const UNTHROTTLED: Partial<Config> = {
   rateLimitWrite: { perSecond: 100_000, burst: 100_000 },
 };
 
-export async function startTestServer(overrides: Partial<Config> = {}, store: Store = new MemoryStore()): Promise<TestServer> {
+/** `extra`: further createApp options (an account store, a clock). */
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  store: Store = new MemoryStore(),
+  extra: Omit<AppOptions, 'config' | 'store'> = {},
+): Promise<TestServer> {
   const config = testConfig({ ...UNTHROTTLED, ...overrides });
   await store.init();
-  const app = createApp({ config, store });
+  const app = createApp({ config, store, ...extra });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
   return {

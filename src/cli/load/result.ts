@@ -9,17 +9,21 @@ export interface RestSummary {
   latency: LatencySummary;
 }
 
-/** A sender with lost, duplicated or out-of-order deliveries. */
-export interface SenderIssue {
-  sender: number;
-  user_id: string;
-  room_id: string;
+/** Delivery counts: messages sent, deliveries expected (other members), delivered, and what went wrong. */
+export interface DeliveryCounts {
   sent: number;
   expected: number;
   delivered: number;
   lost: number;
   duplicated: number;
   out_of_order: number;
+}
+
+/** A sender with lost, duplicated or out-of-order deliveries. */
+export interface SenderIssue extends DeliveryCounts {
+  sender: number;
+  user_id: string;
+  room_id: string;
 }
 
 export interface ThresholdCheck {
@@ -47,13 +51,7 @@ export interface LoadResult {
   elapsed_ms: number;
   setup: { ms: number; rooms: number; clients_ready: number; failures: Counts; rest: RestSummary };
   connect: { attempted: number; connected: number; failed: number; failures: Counts; latency: LatencySummary };
-  messages: {
-    sent: number;
-    expected: number;
-    delivered: number;
-    lost: number;
-    duplicated: number;
-    out_of_order: number;
+  messages: DeliveryCounts & {
     /** Achieved send rate over the send window, messages/s. */
     sent_per_s: number;
     /** Deliveries per second from the start of sending to the last arrival. */

@@ -5,18 +5,12 @@
  * sums give delivered, and expected - delivered is what was lost.
  */
 import type { ClientSpec, WorkerResult, WorkerSent } from './protocol.ts';
-import type { SenderIssue } from './result.ts';
+import type { DeliveryCounts, SenderIssue } from './result.ts';
 
 /** Senders listed in the result when they had problems. */
 const MAX_LISTED = 20;
 
-export interface DeliveryTotals {
-  sent: number;
-  expected: number;
-  delivered: number;
-  lost: number;
-  duplicated: number;
-  out_of_order: number;
+export interface DeliveryTotals extends DeliveryCounts {
   senders_with_issues: SenderIssue[];
 }
 

@@ -1,5 +1,6 @@
 /** The result document of `vchat soak` (also what `--json` prints). */
 import type { Counts } from '../stats/counts.ts';
+import type { DeliveryCounts } from '../load/result.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 
 /** One /health sample; `ok:false` when the request failed or the figures are missing. */
@@ -42,13 +43,7 @@ export interface SoakResult {
   started_at: string;
   elapsed_ms: number;
   intervals: SoakInterval[];
-  totals: {
-    sent: number;
-    expected: number;
-    delivered: number;
-    lost: number;
-    duplicated: number;
-    out_of_order: number;
+  totals: DeliveryCounts & {
     reconnects: number;
     reconnect_failures: number;
     latency: LatencySummary;
