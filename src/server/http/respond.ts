@@ -83,43 +83,42 @@ function tooLarge(ctx: Ctx, maxBytes: number): HttpError {
 
 /**
  * The whole body as text, at most `maxBytes` (413 past it). Plain 'data'/'end' listeners:
- * the async iterator costs several promises per chunk on the hot POST path.
+ * the async iterator costs several promises per chunk on the hot POST path. The listeners are
+ * inline and settle once (no named closures: tsx's keepNames wraps each one per request).
  */
 function readBody(ctx: Ctx, maxBytes: number): Promise<string> {
   const { req } = ctx;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size > maxBytes) {
-        cleanup();
+        settled = true;
         req.resume();
         reject(tooLarge(ctx, maxBytes));
         return;
       }
       chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
-    };
-    // The client went away mid-body ("aborted"): its fault, not a 500 worth an error log.
-    const onAbort = (): void => {
-      cleanup();
-      reject(new HttpError(400, ErrorCode.InvalidJson, 'The request body ended before its Content-Length'));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('aborted', onAbort);
-      req.off('close', onAbort);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('aborted', onAbort);
-    req.on('close', onAbort);
+    });
+    // The client went away mid-body ("aborted", or closed before 'end'): its fault, not a 500 worth an error log.
+    for (const event of ['error', 'close']) {
+      req.on(event, () => {
+        if (settled) return;
+        settled = true;
+        reject(bodyCutShort());
+      });
+    }
   });
+}
+
+function bodyCutShort(): HttpError {
+  return new HttpError(400, ErrorCode.InvalidJson, 'The request body ended before its Content-Length');
 }
