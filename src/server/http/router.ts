@@ -15,6 +15,8 @@ interface Route {
 
 export class Router {
   private routes: Route[] = [];
+  /** Routes by segment count, in registration order: a request only tries routes of its own length. */
+  private byLength = new Map<number, Route[]>();
 
   /** Register `handler` for `method` on `pattern` (segments starting with `:` are params). */
   on(method: string, pattern: string, handler: Handler): this {
@@ -23,6 +25,9 @@ export class Router {
     if (!route) {
       route = { segments, handlers: new Map() };
       this.routes.push(route);
+      const same = this.byLength.get(segments.length) ?? [];
+      same.push(route);
+      this.byLength.set(segments.length, same);
     }
     route.handlers.set(method.toUpperCase(), handler);
     if (method.toUpperCase() === 'GET' && !route.handlers.has('HEAD')) route.handlers.set('HEAD', handler);
@@ -32,7 +37,7 @@ export class Router {
   /** Find the handler for a request; throws 404 or 405 (with Allow). */
   resolve(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
     const parts = split(pathname);
-    for (const route of this.routes) {
+    for (const route of this.byLength.get(parts.length) ?? []) {
       const params = match(route.segments, parts);
       if (!params) continue;
       const handler = route.handlers.get(method);
@@ -52,19 +57,20 @@ function split(path: string): string[] {
 
 function match(pattern: string[], parts: string[]): Record<string, string> | null {
   if (pattern.length !== parts.length) return null;
+  // Static segments first: most routes are ruled out without decoding or allocating anything.
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i] as string;
+    if (p.charCodeAt(0) !== 58 /* ':' */ && p !== parts[i]) return null;
+  }
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i] as string;
-    const v = parts[i] as string;
-    if (p.startsWith(':')) {
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(v);
-      } catch {
-        return null;
-      }
-      params[p.slice(1)] = decoded;
-    } else if (p !== v) return null;
+    if (p.charCodeAt(0) !== 58) continue;
+    try {
+      params[p.slice(1)] = decodeURIComponent(parts[i] as string);
+    } catch {
+      return null;
+    }
   }
   return params;
 }
