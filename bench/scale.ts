@@ -10,17 +10,15 @@
  * Knobs: BENCH_SCALE_CLIENTS (40), BENCH_SCALE_RATE (msgs/s per client, 5), BENCH_SCALE_SECONDS (8),
  * BENCH_SCALE_ONLY (comma list of scenarios, default 1l,1r,2r,3r).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { request } from 'undici';
 import WebSocket from 'ws';
+import { spawnServer, type ServerProcess } from '../test/helpers/process.ts';
+import { freshPgDatabase } from '../test/store/databases.ts';
 
 const ORIGIN = 'http://localhost:3000';
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** One row of the table. */
 export interface ScaleRow {
@@ -47,33 +45,6 @@ export interface ScaleOptions {
   seconds: number;
 }
 
-interface Child {
-  url: string;
-  proc: ChildProcess;
-}
-
-function spawnServer(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20_000);
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    let buf = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const m = /"msg":"listening".*?"url":"([^"]+)"/.exec(buf);
-      if (!m) return;
-      clearTimeout(timer);
-      proc.stdout!.removeAllListeners('data');
-      proc.stdout!.resume();
-      resolve({ url: m[1]!.replace('localhost', '127.0.0.1'), proc });
-    });
-  });
-}
-
 async function post(base: string, path: string, body: unknown): Promise<any> {
   const res = await request(base + path, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = await res.body.json();
@@ -93,18 +64,11 @@ function percentile(sorted: number[], p: number): number {
 
 /** One scenario: N instances, one room, every client sends at a fixed rate for `seconds`. */
 async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): Promise<ScaleRow> {
-  const db = `vchat_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string): Promise<void> => {
-    const c = new pg.Client({ connectionString: o.databaseUrl });
-    await c.connect();
-    await c.query(sql).finally(() => c.end());
-  };
-  await admin(`CREATE DATABASE ${db}`);
-  const dbUrl = new URL(o.databaseUrl);
-  dbUrl.pathname = `/${db}`;
+  const fresh = await freshPgDatabase(o.databaseUrl, 'vchat_bench');
+  const db = new URL(fresh.url).pathname.slice(1);
   const open = '1000000';
   const env: Record<string, string> = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: fresh.url,
     REDIS_PREFIX: db,
     RATE_LIMIT_WRITE_PER_S: open,
     RATE_LIMIT_WRITE_BURST: open,
@@ -115,7 +79,7 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
     MAX_CONNECTIONS_PER_IP: '100000',
     ...(withRedis ? { REDIS_URL: o.redisUrl } : {}),
   };
-  const servers: Child[] = [];
+  const servers: ServerProcess[] = [];
   const sockets: WebSocket[] = [];
   try {
     servers.push(await spawnServer(env));
@@ -184,19 +148,8 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
     };
   } finally {
     for (const ws of sockets) ws.terminate();
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            if (s.proc.exitCode !== null) return resolve();
-            s.proc.removeAllListeners('exit');
-            s.proc.once('exit', () => resolve());
-            s.proc.kill('SIGTERM');
-            setTimeout(() => s.proc.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
-    await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+    await Promise.all(servers.map((s) => s.stop()));
+    await fresh.drop().catch(() => undefined);
   }
 }
 

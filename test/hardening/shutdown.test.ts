@@ -5,95 +5,33 @@
  * flight when the signal lands is finished; sockets see 1001; new connections are refused;
  * exit code 0 well within 10 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
+import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { rawConnect, statusOf, bodyOf } from '../helpers/raw.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Limits opened up so the chat traffic in these tests is never throttled. */
+const OPEN_LIMITS = {
+  RATE_LIMIT_WRITE_PER_S: '100000',
+  RATE_LIMIT_WRITE_BURST: '100000',
+  RATE_LIMIT_READ_PER_S: '100000',
+  RATE_LIMIT_READ_BURST: '100000',
+  WS_MESSAGE_RATE_PER_S: '100000',
+  WS_MESSAGE_RATE_BURST: '100000',
+};
 
-interface Proc {
-  child: ChildProcess;
-  lines: any[];
-  line(pred: (l: any) => boolean, timeoutMs?: number): Promise<any>;
-  exited: Promise<{ code: number | null; signal: string | null; atMs: number }>;
-}
-
-function startServer(extraEnv: Record<string, string> = {}): Proc {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const k of ['MONGODB_URI', 'MONGO_URL', 'MONGODB_URL', 'DATABASE_URL', 'REDIS_URL', 'RAILWAY_ENVIRONMENT', 'ALLOWED_ORIGINS', 'NODE_ENV', 'REQUIRE_AUTH', 'TRUST_PROXY']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_WRITE_PER_S: '100000',
-      RATE_LIMIT_WRITE_BURST: '100000',
-      RATE_LIMIT_READ_PER_S: '100000',
-      RATE_LIMIT_READ_BURST: '100000',
-      WS_MESSAGE_RATE_PER_S: '100000',
-      WS_MESSAGE_RATE_BURST: '100000',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: any[] = [];
-  const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    try {
-      lines.push(JSON.parse(text));
-    } catch {
-      lines.push({ msg: text });
-    }
-    for (const w of [...waiters]) w();
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: string | null; atMs: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })),
-  );
-  return {
-    child,
-    lines,
-    exited,
-    line(pred, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = lines.find(pred);
-          if (found) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}; last: ${JSON.stringify(lines.slice(-3))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-}
-
-const procs: Proc[] = [];
+const procs: ServerProcess[] = [];
 afterAll(() => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
 });
 
 describe('SIGTERM during traffic (real process)', () => {
   it('acknowledged messages are stored and delivered, in-flight requests finish, sockets see 1001, exit 0 within 10 s', async () => {
-    const proc = startServer();
+    const proc = await spawnServer(OPEN_LIMITS);
     procs.push(proc);
-    const { url } = await proc.line((l) => l.msg === 'listening');
-    const base = String(url).replace('localhost', '127.0.0.1');
+    const base = proc.url;
     const port = Number(new URL(base).port);
     const wsBase = base.replace('http', 'ws');
     const http = api(base);
@@ -129,7 +67,7 @@ describe('SIGTERM during traffic (real process)', () => {
     await inflight.write(`POST /rooms/${room.id}/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
 
     const t0 = performance.now();
-    proc.child.kill('SIGTERM');
+    proc.proc.kill('SIGTERM');
     await proc.line((l) => l.msg === 'shutting down');
     await inflight.write(body.slice(20));
     const answer = await inflight.until((t) => statusOf(t) !== null && t.includes('}'), 5000);
@@ -168,7 +106,7 @@ describe('SIGTERM during traffic (real process)', () => {
       expect(ids.filter((id) => !got.includes(id))).toEqual([]);
       expect(new Set(got).size).toBe(got.length);
     }
-    expect(proc.lines.some((l) => l.msg === 'stopped')).toBe(true);
-    expect(proc.lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(proc.logs.some((l) => l.msg === 'stopped')).toBe(true);
+    expect(proc.logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 /** Scale-out test helpers: a cuttable TCP proxy in front of Redis, polling, child servers. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -88,72 +87,5 @@ export async function waitUntil<T>(what: string, check: () => Promise<T> | T, ti
   }
 }
 
-export interface Child {
-  url: string;
-  wsUrl: string;
-  proc: ChildProcess;
-  /** Every stdout line parsed as JSON (the server's log). */
-  logs: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-  /** SIGTERM and wait for the exit (SIGKILL after `ms`). */
-  stop(ms?: number): Promise<void>;
-}
-
-/** `node --import tsx src/server/main.ts` on 127.0.0.1:0; resolves once its `listening` log line names the url. */
-export function spawnServer(env: Record<string, string>, startTimeoutMs = 20_000): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`server did not start within ${startTimeoutMs} ms; stderr: ${stderr}`));
-    }, startTimeoutMs);
-    let buf = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        logs.push(entry);
-        if (entry.msg === 'listening' && typeof entry.url === 'string') {
-          clearTimeout(timer);
-          const url = entry.url.replace('localhost', '127.0.0.1');
-          resolve({
-            url,
-            wsUrl: url.replace(/^http/, 'ws'),
-            proc,
-            logs,
-            exited,
-            async stop(ms = 10_000) {
-              if (proc.exitCode !== null || proc.signalCode !== null) return;
-              const kill = setTimeout(() => proc.kill('SIGKILL'), ms);
-              proc.kill('SIGTERM');
-              await exited;
-              clearTimeout(kill);
-            },
-          });
-        }
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening; stderr: ${stderr}`));
-    });
-  });
-}
+/** A real server process (shared with the other process-level tests). */
+export { spawnServer, type ServerProcess as Child } from '../helpers/process.ts';

@@ -220,7 +220,7 @@ maybe(title, () => {
     const onB = clients.find((cl) => cl.name === 'c1')!;
     const closed = onB.sock.closed;
     await b.stop();
-    expect(await b.exited).toBe(0);
+    expect((await b.exited).code).toBe(0);
     expect((await closed).code).toBe(1001);
     expect(b.logs.some((l) => String(l.msg).includes('left for the TTL reaper'))).toBe(true);
     await onB.connect(a);
