@@ -8,19 +8,10 @@
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
-import { spawnServer, type ServerProcess } from '../helpers/process.ts';
+import { OPEN_LIMITS_ENV, spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { rawConnect, statusOf, bodyOf } from '../helpers/raw.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 
-/** Limits opened up so the chat traffic in these tests is never throttled. */
-const OPEN_LIMITS = {
-  RATE_LIMIT_WRITE_PER_S: '100000',
-  RATE_LIMIT_WRITE_BURST: '100000',
-  RATE_LIMIT_READ_PER_S: '100000',
-  RATE_LIMIT_READ_BURST: '100000',
-  WS_MESSAGE_RATE_PER_S: '100000',
-  WS_MESSAGE_RATE_BURST: '100000',
-};
 
 const procs: ServerProcess[] = [];
 afterAll(() => {
@@ -29,7 +20,7 @@ afterAll(() => {
 
 describe('SIGTERM during traffic (real process)', () => {
   it('acknowledged messages are stored and delivered, in-flight requests finish, sockets see 1001, exit 0 within 10 s', async () => {
-    const proc = await spawnServer(OPEN_LIMITS);
+    const proc = await spawnServer(OPEN_LIMITS_ENV);
     procs.push(proc);
     const base = proc.url;
     const port = Number(new URL(base).port);

@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Rate limits opened up, so a test's own traffic is never throttled (limit tests set their own). */
+export const OPEN_LIMITS_ENV: Record<string, string> = {
+  RATE_LIMIT_WRITE_PER_S: '100000',
+  RATE_LIMIT_WRITE_BURST: '100000',
+  RATE_LIMIT_READ_PER_S: '100000',
+  RATE_LIMIT_READ_BURST: '100000',
+  WS_MESSAGE_RATE_PER_S: '100000',
+  WS_MESSAGE_RATE_BURST: '100000',
+};
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -10,6 +10,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
+import { OPEN_LIMITS_ENV } from '../helpers/process.ts';
 import { DATABASE_URL, REDIS_URL, redisProxy, spawnServer, uniquePrefix, waitUntil, type Child, type Proxy } from './helpers.ts';
 
 const missing = [!DATABASE_URL && 'VCHAT_TEST_DATABASE_URL', !REDIS_URL && 'VCHAT_TEST_REDIS_URL'].filter(Boolean);
@@ -72,12 +73,7 @@ maybe(title, () => {
     REDIS_URL: proxy.url,
     REDIS_PREFIX: prefix,
     REDIS_PRESENCE_TTL_MS: '2000',
-    RATE_LIMIT_WRITE_PER_S: '100000',
-    RATE_LIMIT_WRITE_BURST: '100000',
-    RATE_LIMIT_READ_PER_S: '100000',
-    RATE_LIMIT_READ_BURST: '100000',
-    WS_MESSAGE_RATE_PER_S: '100000',
-    WS_MESSAGE_RATE_BURST: '100000',
+    ...OPEN_LIMITS_ENV,
     LOG_LEVEL: 'info', // the harness waits for the 'listening' line
   });
   const adminQuery = async (sql: string): Promise<void> => {

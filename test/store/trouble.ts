@@ -11,7 +11,7 @@ import type { Store } from '../../src/server/store/store.ts';
 import { api } from '../helpers/http.ts';
 import { ORIGIN } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';
-import { eventually, tcpProxy, viaProxy, type TcpProxy } from './tcp-proxy.ts';
+import { eventually, tcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 /** Like main.ts: an init failure is logged, not fatal. */
 export async function startDegradableApp(store: Store): Promise<{ app: App; url: string; wsUrl: string }> {

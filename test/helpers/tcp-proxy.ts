@@ -1,5 +1,11 @@
-/** A TCP proxy on a fixed local port that can be cut (database "goes away") and restored. */
+/**
+ * A TCP proxy on a fixed local port that can be cut (the database or Redis "goes away"),
+ * restored, or frozen (a hung server: connections stay open, no byte moves). Only the test's
+ * own connections go through it, so other tests sharing the service are unaffected. Also the
+ * polling helper for states reached through the network.
+ */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface TcpProxy {
   /** The local port; put it in the database URL instead of the real one. */
@@ -8,6 +14,9 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accept again on the same port. */
   restore(): Promise<void>;
+  /** Hang: keep every connection open but move no bytes either way. */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -48,7 +57,14 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
       s.close(() => resolve());
     });
   await listen();
-  return { port: listenPort, cut: stop, restore: listen, close: stop };
+  return {
+    port: listenPort,
+    cut: stop,
+    restore: listen,
+    close: stop,
+    freeze: () => sockets.forEach((sock) => sock.pause()),
+    thaw: () => sockets.forEach((sock) => sock.resume()),
+  };
 }
 
 /** `url` with its host and port replaced by the proxy's. */
@@ -59,12 +75,24 @@ export function viaProxy(url: string, proxy: TcpProxy): string {
   return u.toString();
 }
 
-/** Poll `check` until it returns true (or throw after `timeoutMs`). */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Poll `check` until it returns a truthy value (a state reached through the network, not a timer); errors count as not yet. */
+export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`);
+    await delay(everyMs);
   }
+}
+
+/** `waitUntil` for a boolean check, with the store tests' longer default timeout. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000, everyMs = 100): Promise<void> {
+  await waitUntil('condition', check, timeoutMs, everyMs);
 }
