@@ -1,20 +1,9 @@
 /** Argument parsing of `vchat verify` with commander's exitOverride: usage errors are exit 2 with a clear message. */
-import { PassThrough } from 'node:stream';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.ts';
 import { buildProgram, runCli } from '../../src/cli/program.ts';
+import { captureIo } from '../helpers/io.ts';
 
-/** An io whose streams are captured as strings. */
-function captureIo(): CliIo & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += String(c)));
-  stderr.on('data', (c: Buffer) => (err += String(c)));
-  return { stdout, stderr, interactive: false, exitCode: 0, out: () => out, err: () => err };
-}
 
 const ORIGIN = ['--origin', 'http://localhost:3000'];
 

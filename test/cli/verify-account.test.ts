@@ -8,10 +8,10 @@ import { ACCOUNT_STEP_NAMES, STEP_NAMES } from '../../src/cli/verify/types.ts';
 import { HINTS } from '../../src/cli/verify/hints.ts';
 import { checkVerifyReport } from '../../src/cli/verify/report-shape.ts';
 import { runCli } from '../../src/cli/program.ts';
-import { PassThrough } from 'node:stream';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 import { startFakeFastApi, type FakeServer } from './fixtures/fastapi-like.ts';
 import { step, verdicts, verify } from './verify-helpers.ts';
+import { captureIo } from '../helpers/io.ts';
 
 let srv: TestServer;
 let fake: FakeServer;
@@ -86,15 +86,7 @@ describe('verify --account against a server without /auth', () => {
 });
 
 describe('vchat verify --account on the command line', () => {
-  const io = () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += String(c)));
-    stderr.on('data', (c: Buffer) => (err += String(c)));
-    return { stdout, stderr, interactive: false, exitCode: 0, out: () => out, err: () => err };
-  };
+  const io = captureIo;
 
   it('an account step in --only without --account is a usage error (exit 2)', async () => {
     const cli = io();

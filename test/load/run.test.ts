@@ -3,9 +3,7 @@
  * message to every other member; a server that drops every tenth broadcast is caught
  * (loss reported per sender, --max-loss 0 exits 1). No timing assertions.
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.ts';
 import { loadAction } from '../../src/cli/load/command.ts';
 import type { LoadResult } from '../../src/cli/load/result.ts';
 import { createApp } from '../../src/server/app.ts';
@@ -13,19 +11,11 @@ import type { Fanout } from '../../src/server/chat.ts';
 import { testConfig, type Config } from '../../src/server/config.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
 import { ORIGIN, startTestServer } from '../helpers/server.ts';
+import { captureIo } from '../helpers/io.ts';
 
 /** Per-socket chat limit high enough for the test rate; the default is 10/s. */
 const LOAD_LIMITS: Partial<Config> = { wsMessageRate: { perSecond: 1000, burst: 1000 } };
 
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdout, stderr, interactive: false, exitCode: 0, out: () => out, err: () => err };
-}
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

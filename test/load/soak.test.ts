@@ -1,22 +1,12 @@
 /** `vchat soak` for a few seconds against the real app: reconnects, /health drift, zero loss. */
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.ts';
 import { soakAction } from '../../src/cli/soak/command.ts';
 import { checkSoak } from '../../src/cli/soak/checks.ts';
 import { parseGrowth } from '../../src/cli/soak/options.ts';
 import type { SoakResult } from '../../src/cli/soak/result.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { captureIo } from '../helpers/io.ts';
 
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { stdout, stderr, interactive: false, exitCode: 0, out: () => out, err: () => err };
-}
 
 let server: TestServer;
 beforeAll(async () => {
