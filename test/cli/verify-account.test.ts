@@ -86,16 +86,15 @@ describe('verify --account against a server without /auth', () => {
 });
 
 describe('vchat verify --account on the command line', () => {
-  const io = captureIo;
 
   it('an account step in --only without --account is a usage error (exit 2)', async () => {
-    const cli = io();
+    const cli = captureIo();
     expect(await runCli(['verify', '--api', srv.url, '--origin', ORIGIN, '--only', 'account-me'], cli)).toBe(2);
     expect(cli.err()).toMatch(/step "account-me" belongs to the --account group: add --account/);
   });
 
   it('--account --json prints a report with the account steps', async () => {
-    const cli = io();
+    const cli = captureIo();
     expect(await runCli(['verify', '--api', srv.url, '--origin', ORIGIN, '--account', '--json', '--only', 'account-logout'], cli)).toBe(0);
     const report = JSON.parse(cli.out()) as { steps: Array<{ id: string; verdict: string }> };
     expect(checkVerifyReport(report)).toEqual([]);
