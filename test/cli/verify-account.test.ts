@@ -86,7 +86,6 @@ describe('verify --account against a server without /auth', () => {
 });
 
 describe('vchat verify --account on the command line', () => {
-
   it('an account step in --only without --account is a usage error (exit 2)', async () => {
     const cli = captureIo();
     expect(await runCli(['verify', '--api', srv.url, '--origin', ORIGIN, '--only', 'account-me'], cli)).toBe(2);
