@@ -28,14 +28,8 @@ CREATE TABLE IF NOT EXISTS auth_tokens (
 CREATE INDEX IF NOT EXISTS auth_tokens_expires_at_idx ON auth_tokens (expires_at);
 `;
 
-interface AccountRow {
-  user_id: string;
-  username: string;
-  username_lower: string;
-  email: string;
-  password_hash: string;
-  created_at: Date;
-}
+/** A row of `accounts`: the columns are the Account fields one to one. */
+type AccountRow = Account;
 
 /** Postgres errors that mean "cannot reach the database" rather than a bad query. */
 function isConnectionError(err: unknown): boolean {

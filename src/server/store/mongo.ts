@@ -55,17 +55,8 @@ interface MemberDoc {
   avatar_url: string | null;
   joined_at: Date;
 }
-interface MessageDoc {
-  _id: string;
-  room_id: string;
-  user_id: string;
-  username: string;
-  content: string;
-  avatar_url: string | null;
-  created_at: Date;
-  seq: number;
-  client_msg_id?: string;
-}
+/** A stored message: the Message fields with the id as `_id`, plus the per-room order. */
+type MessageDoc = Omit<Message, 'id'> & { _id: string; seq: number };
 interface CounterDoc {
   _id: string;
   seq: number;
