@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ORIGINS } from '../../src/server/config.ts';
-import { corsHeaders, isOriginAllowed, parseOriginList, preflightHeaders } from '../../src/server/http/cors.ts';
+import { echoOrigin, isOriginAllowed, parseOriginList, preflightHeaders } from '../../src/server/http/cors.ts';
 
 const { policy, problems } = parseOriginList(DEFAULT_ORIGINS);
 
@@ -56,20 +56,18 @@ describe('origin allowlist', () => {
   });
 });
 
-describe('corsHeaders', () => {
-  it('echoes an allowed origin with credentials, never *', () => {
-    expect(corsHeaders('http://localhost:3000', policy)).toEqual({
-      'Access-Control-Allow-Origin': 'http://localhost:3000',
-      'Access-Control-Allow-Credentials': 'true',
-    });
+describe('echoOrigin', () => {
+  it('echoes an allowed origin exactly as sent, never *', () => {
+    expect(echoOrigin('http://localhost:3000', policy)).toBe('http://localhost:3000');
   });
 
-  it('returns nothing for a disallowed origin', () => {
-    expect(corsHeaders('https://evil.example', policy)).toEqual({});
+  it('returns nothing for a disallowed or missing origin', () => {
+    expect(echoOrigin('https://evil.example', policy)).toBeUndefined();
+    expect(echoOrigin(undefined, policy)).toBeUndefined();
   });
 
   it('preflight lists methods, headers and max-age, and adds requested extra headers', () => {
-    const h = preflightHeaders('http://localhost:3000', 'content-type, x-custom-thing');
+    const h = preflightHeaders('content-type, x-custom-thing');
     expect(h['Access-Control-Allow-Methods']).toBe('GET,POST,PUT,PATCH,DELETE,OPTIONS');
     expect(h['Access-Control-Allow-Headers']).toMatch(/Authorization, Content-Type, Accept, X-Requested-With/);
     expect(h['Access-Control-Allow-Headers']).toMatch(/x-custom-thing/);

@@ -66,20 +66,18 @@ export function isOriginAllowed(origin: string | undefined, policy: OriginPolicy
   return policy.patterns.some((re) => re.test(o));
 }
 
-/** Headers for any response to an allowed origin; empty for others. */
-export function corsHeaders(origin: string | undefined, policy: OriginPolicy): Record<string, string> {
-  if (!isOriginAllowed(origin, policy)) return {};
-  return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Allow-Credentials': 'true',
-  };
+/**
+ * The value for Access-Control-Allow-Origin: the request's own Origin when it is allowed
+ * (echoed, never `*`, with Access-Control-Allow-Credentials: true), else undefined and no
+ * CORS headers at all. respond.ts adds the pair to every response.
+ */
+export function echoOrigin(origin: string | undefined, policy: OriginPolicy): string | undefined {
+  return isOriginAllowed(origin, policy) ? origin : undefined;
 }
 
-/** Headers for a successful preflight (204). */
-export function preflightHeaders(origin: string, requestHeaders: string | undefined): Record<string, string> {
+/** The extra headers of a successful preflight (204); the allow-origin pair comes with every response. */
+export function preflightHeaders(requestHeaders: string | undefined): Record<string, string> {
   return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Allow-Credentials': 'true',
     'Access-Control-Allow-Methods': ALLOW_METHODS,
     'Access-Control-Allow-Headers': mergeAllowHeaders(requestHeaders),
     'Access-Control-Max-Age': MAX_AGE_S,

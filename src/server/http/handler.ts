@@ -2,15 +2,14 @@
  * The request pipeline: context -> CORS preflight -> rate limit -> route -> errors.
  * Every response, errors included, carries the CORS headers of an allowed origin.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../shared/protocol.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { CursorNotFoundError, StoreUnavailableError } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
-import type { Ctx } from './context.ts';
-import { corsHeaders, isOriginAllowed, preflightHeaders } from './cors.ts';
+import { Ctx } from './context.ts';
+import { echoOrigin, preflightHeaders } from './cors.ts';
 import { HttpError } from './errors.ts';
 import type { KeyedLimiter } from './ratelimit.ts';
 import { sendEmpty, sendError } from './respond.ts';
@@ -29,7 +28,8 @@ export interface HandlerDeps {
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, router, log } = deps;
   return (req, res) => {
-    const ctx = createCtx(req, res, config, deps.lifecycle);
+    const origin = req.headers.origin;
+    const ctx = new Ctx(req, res, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
     handle(ctx, deps).catch((err: unknown) => {
       const httpErr = toHttpError(err);
       if (httpErr.status >= 500) {
@@ -40,49 +40,16 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   };
 }
 
-/** Request ids: a random per-process prefix and a counter (random bytes per request cost 4% of CPU). */
-const ID_PREFIX = randomBytes(4).toString('hex');
-let idCounter = 0;
-
-function createCtx(req: IncomingMessage, res: ServerResponse, config: Config, lifecycle: Ctx['lifecycle']): Ctx {
-  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-  const raw = req.url ?? '/';
-  const q = raw.indexOf('?');
-  let url: URL | undefined;
-  return {
-    req,
-    res,
-    requestId: `${ID_PREFIX}-${(++idCounter).toString(36)}`,
-    method: (req.method ?? 'GET').toUpperCase(),
-    path: q === -1 ? raw : raw.slice(0, q),
-    get url() {
-      if (!url) {
-        try {
-          url = new URL(raw, 'http://localhost');
-        } catch {
-          url = new URL('http://localhost/');
-        }
-      }
-      return url;
-    },
-    origin,
-    cors: corsHeaders(origin, config.origins),
-    ip: clientIp(req, config.trustProxy),
-    params: {},
-    lifecycle,
-  };
-}
-
 async function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> {
   const { config, router } = deps;
   // Preflight on any path. It never counts toward rate limits.
   if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method']) {
     ctx.req.resume();
-    if (!isOriginAllowed(ctx.origin, config.origins)) {
+    if (ctx.corsOrigin === undefined) {
       throw new HttpError(403, ErrorCode.OriginNotAllowed, `Origin ${ctx.origin ?? '(none)'} is not allowed`);
     }
     const requested = ctx.req.headers['access-control-request-headers'];
-    sendEmpty(ctx, 204, preflightHeaders(ctx.origin, typeof requested === 'string' ? requested : undefined));
+    sendEmpty(ctx, 204, preflightHeaders(typeof requested === 'string' ? requested : undefined));
     return;
   }
 

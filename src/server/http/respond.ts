@@ -25,18 +25,18 @@ export function sendEmpty(ctx: Ctx, status: number, headers: Record<string, stri
   if (ctx.res.headersSent) return;
   const list = baseHeaders(ctx);
   list.push('Content-Length', '0');
-  for (const name in headers) if (!(name in ctx.cors)) list.push(name, headers[name] as string);
+  for (const name in headers) list.push(name, headers[name] as string);
   ctx.res.writeHead(status, list);
   ctx.res.end();
 }
 
-/** Headers every response carries: the request id, Vary, and CORS for an allowed origin. */
+/** Headers every response carries: the request id, Vary, and the allow-origin pair for an allowed origin. */
 function baseHeaders(ctx: Ctx): string[] {
   // During shutdown a keep-alive connection is closed right after its response instead of
   // idling until keepAliveTimeout (which held shutdown for 6 s after the last request).
   if (ctx.lifecycle.closing) ctx.res.shouldKeepAlive = false;
   const list = ['X-Request-Id', ctx.requestId, 'Vary', 'Origin'];
-  for (const name in ctx.cors) list.push(name, ctx.cors[name] as string);
+  if (ctx.corsOrigin !== undefined) list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
   return list;
 }
 
