@@ -40,6 +40,8 @@ export interface PostInput {
   clientMsgId?: string;
   /** Values that only fill a member the user does not have yet (auto-join). */
   fill?: MemberPatch;
+  /** The sender's membership when the caller already has it (skips the lookup). */
+  member?: Member;
 }
 
 export class Chat {
@@ -118,6 +120,7 @@ export class Chat {
    */
   async post(input: PostInput): Promise<{ message: MessageDto; created: boolean; member: Member }> {
     const member =
+      input.member ??
       (await this.store.getMember(input.roomId, input.userId)) ??
       (await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill'));
     const { message, created } = await this.store.insertMessage({

@@ -26,18 +26,24 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
     const input = validatePostMessage(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
     assertActsAs(ctx, input.value.user_id);
-    const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(input.value.user_id)]);
-    if (!room) throw roomNotFound();
-    if (!user) throw userNotFoundInBody();
-    const fill: MemberPatch = {};
-    if (input.value.username !== undefined) fill.username = input.value.username;
-    if (input.value.avatar_url !== undefined) fill.avatar_url = input.value.avatar_url;
+    const userId = input.value.user_id;
+    // A membership implies the room and the user exist: one lookup on the hot path, not three.
+    let member = await store.getMember(roomId, userId);
+    if (!member) {
+      const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(userId)]);
+      if (!room) throw roomNotFound();
+      if (!user) throw userNotFoundInBody();
+      const fill: MemberPatch = {};
+      if (input.value.username !== undefined) fill.username = input.value.username;
+      if (input.value.avatar_url !== undefined) fill.avatar_url = input.value.avatar_url;
+      member = await chat.join(roomId, userId, fill, 'fill');
+    }
     const { message, created } = await chat.post({
       roomId,
-      userId: user.id,
+      userId,
       content: input.value.content,
       ...(input.value.client_msg_id === undefined ? {} : { clientMsgId: input.value.client_msg_id }),
-      fill,
+      member,
     });
     // 201 for a new message; 200 when a retried client_msg_id returns the original.
     sendJson(ctx, created ? 201 : 200, message);
