@@ -25,12 +25,11 @@ export interface MemoryStoreOptions {
 interface RoomState {
   room: Room;
   members: Map<string, Member>;
-  /** Oldest first; `seqs[i]` is the sequence number of `messages[i]`. Entries before `head` are evicted. */
+  /** Oldest first. Entries before `head` are evicted. */
   messages: Message[];
-  seqs: number[];
   head: number;
-  /** `${user_id}\n${client_msg_id}` -> message id */
-  dedupe: Map<string, string>;
+  /** `${user_id}\n${client_msg_id}` -> the message it created */
+  dedupe: Map<string, Message>;
 }
 
 export class MemoryStore implements Store {
@@ -39,9 +38,6 @@ export class MemoryStore implements Store {
   readonly historyLimit: number;
   private users = new Map<string, User>();
   private rooms = new Map<string, RoomState>();
-  /** message id -> its room and sequence number, for before/after cursors */
-  private messageIndex = new Map<string, { roomId: string; seq: number }>();
-  private seq = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.historyLimit = options.historyLimit ?? 10_000;
@@ -77,7 +73,7 @@ export class MemoryStore implements Store {
 
   async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
     const room: Room = { id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date() };
-    this.rooms.set(room.id, { room, members: new Map(), messages: [], seqs: [], head: 0, dedupe: new Map() });
+    this.rooms.set(room.id, { room, members: new Map(), messages: [], head: 0, dedupe: new Map() });
     return { ...room, users: [] };
   }
 
@@ -119,16 +115,19 @@ export class MemoryStore implements Store {
     return member ? { ...member } : null;
   }
 
+  /**
+   * Returns the stored record itself, not a copy (this is the hot path of every chat message):
+   * callers must treat it as read-only, as they do every store result.
+   */
   async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
     const state = this.rooms.get(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
     const dedupeKey = input.client_msg_id === undefined ? undefined : `${input.user_id}\n${input.client_msg_id}`;
     if (dedupeKey !== undefined) {
-      const existingId = state.dedupe.get(dedupeKey);
-      const existing = existingId === undefined ? undefined : this.findInRoom(state, existingId);
-      if (existing) return { message: { ...existing }, created: false };
+      const existing = state.dedupe.get(dedupeKey);
+      if (existing) return { message: existing, created: false };
     }
-    // Built field by field: a `delete` of an absent client_msg_id would make it a slow dictionary object.
+    // Built field by field (a spread or a `delete` would give some messages slow shapes).
     const message: Message = {
       id: randomUUID(),
       room_id: input.room_id,
@@ -139,13 +138,10 @@ export class MemoryStore implements Store {
       created_at: new Date(),
     };
     if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
-    const seq = ++this.seq;
     state.messages.push(message);
-    state.seqs.push(seq);
-    this.messageIndex.set(message.id, { roomId: input.room_id, seq });
-    if (dedupeKey !== undefined) state.dedupe.set(dedupeKey, message.id);
+    if (dedupeKey !== undefined) state.dedupe.set(dedupeKey, message);
     this.evict(state);
-    return { message: { ...message }, created: true };
+    return { message, created: true };
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
@@ -155,39 +151,51 @@ export class MemoryStore implements Store {
     let start = first;
     let end = state.messages.length;
     if (page.before !== undefined) {
-      end = lowerBound(state.seqs, this.cursorSeq(roomId, page.before), first);
+      end = this.cursorIndex(state, page.before);
       start = Math.max(first, end - page.limit);
     } else if (page.after !== undefined) {
-      start = lowerBound(state.seqs, this.cursorSeq(roomId, page.after) + 1, first);
+      start = this.cursorIndex(state, page.after) + 1;
       end = Math.min(end, start + page.limit);
     } else {
       start = Math.max(first, end - page.limit);
     }
-    return state.messages.slice(start, end).map((m) => this.withAvatar(state, m));
-  }
-
-  private cursorSeq(roomId: string, id: string): number {
-    const entry = this.messageIndex.get(id);
-    if (!entry || entry.roomId !== roomId) throw new CursorNotFoundError(`Message ${id} not found in this room`);
-    return entry.seq;
-  }
-
-  private withAvatar(state: RoomState, m: Message): Message {
-    if (m.avatar_url) return { ...m };
-    const avatar = state.members.get(m.user_id)?.avatar_url ?? this.users.get(m.user_id)?.avatar_url ?? null;
-    return { ...m, avatar_url: avatar };
-  }
-
-  private findInRoom(state: RoomState, id: string): Message | undefined {
-    const entry = this.messageIndex.get(id);
-    if (!entry) return undefined;
-    const i = lowerBound(state.seqs, entry.seq, state.head);
-    return state.messages[i]?.id === id ? state.messages[i] : undefined;
+    const out: Message[] = [];
+    for (let i = start; i < end; i++) out.push(this.withAvatar(state, state.messages[i] as Message));
+    return out;
   }
 
   /**
-   * Drop the oldest messages past the history limit. Eviction only moves `head`; the arrays
-   * are compacted once the dead prefix is large, so an insert into a full room stays O(1)
+   * Where a cursor message sits in its room. A scan from the newest end instead of an id
+   * index: cursors are almost always recent (the oldest message on screen, the last one seen
+   * before a reconnect), the history is bounded, and an index would cost a map insert and
+   * delete on every message sent.
+   */
+  private cursorIndex(state: RoomState, id: string): number {
+    for (let i = state.messages.length - 1; i >= state.head; i--) {
+      if ((state.messages[i] as Message).id === id) return i;
+    }
+    throw new CursorNotFoundError(`Message ${id} not found in this room`);
+  }
+
+  /** A copy with the member's (else the user's) current avatar when the message has none. */
+  private withAvatar(state: RoomState, m: Message): Message {
+    const avatar = m.avatar_url || (state.members.get(m.user_id)?.avatar_url ?? this.users.get(m.user_id)?.avatar_url ?? null);
+    const copy: Message = {
+      id: m.id,
+      room_id: m.room_id,
+      user_id: m.user_id,
+      username: m.username,
+      content: m.content,
+      avatar_url: avatar,
+      created_at: m.created_at,
+    };
+    if (m.client_msg_id !== undefined) copy.client_msg_id = m.client_msg_id;
+    return copy;
+  }
+
+  /**
+   * Drop the oldest messages past the history limit. Eviction only moves `head`; the array
+   * is compacted once the dead prefix is large, so an insert into a full room stays O(1)
    * amortised instead of shifting the whole history every time.
    */
   private evict(state: RoomState): void {
@@ -195,13 +203,11 @@ export class MemoryStore implements Store {
     if (over <= 0) return;
     for (let i = state.head; i < state.head + over; i++) {
       const m = state.messages[i] as Message;
-      this.messageIndex.delete(m.id);
       if (m.client_msg_id !== undefined) state.dedupe.delete(`${m.user_id}\n${m.client_msg_id}`);
     }
     state.head += over;
     if (state.head >= 1024 && state.head * 2 >= state.messages.length) {
       state.messages = state.messages.slice(state.head);
-      state.seqs = state.seqs.slice(state.head);
       state.head = 0;
     }
   }
@@ -214,16 +220,4 @@ function applyPatch(target: { username: string; avatar_url: string | null }, pat
 
 function withMembers(state: RoomState): RoomWithMembers {
   return { ...state.room, users: [...state.members.keys()] };
-}
-
-/** First index at or after `from` whose value is >= target in an ascending array. */
-function lowerBound(values: number[], target: number, from = 0): number {
-  let lo = from;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] as number) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
