@@ -37,7 +37,7 @@ export interface PostInput {
   roomId: string;
   userId: string;
   content: string;
-  clientMsgId?: string;
+  clientMsgId?: string | undefined;
   /** Values that only fill a member the user does not have yet (auto-join). */
   fill?: MemberPatch;
   /** The sender's membership when the caller already has it (skips the lookup). */
@@ -129,7 +129,7 @@ export class Chat {
       username: member.username,
       content: input.content,
       avatar_url: member.avatar_url,
-      ...(input.clientMsgId === undefined ? {} : { client_msg_id: input.clientMsgId }),
+      client_msg_id: input.clientMsgId,
     });
     const dto = messageDto(message);
     if (created) this.fanout.publish(input.roomId, dto);

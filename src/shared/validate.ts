@@ -18,8 +18,33 @@ const ID_RE = /^[A-Za-z0-9_.:-]+$/;
 /** Length in Unicode code points, so an emoji counts once. */
 export function charLength(s: string): number {
   let n = 0;
-  for (const _ of s) n++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
   return n;
+}
+
+/**
+ * More than `max` code points? A string has at least length/2 and at most length code
+ * points, so most strings are decided without counting.
+ */
+function longerThan(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  if (s.length > 2 * max) return true;
+  return charLength(s) > max;
+}
+
+/** Fewer than `min` code points? */
+function shorterThan(s: string, min: number): boolean {
+  if (s.length < min) return true;
+  if (s.length >= 2 * min) return false;
+  return charLength(s) < min;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -31,8 +56,12 @@ export function isValidId(id: string): boolean {
   return id.length > 0 && id.length <= LIMITS.maxIdChars && ID_RE.test(id);
 }
 
+/** Anything cleanContent would change besides trimming (surrogates: pairs are checked on the slow path). */
+const NEEDS_CLEANING_RE = /[\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ud800-\udfff]/;
+
 /** Normalise chat content: CRLF -> LF, strip control characters except \n and \t, trim. */
 export function cleanContent(raw: string): string {
+  if (!NEEDS_CLEANING_RE.test(raw)) return raw.trim();
   return raw.replace(/\r\n?/g, '\n').replace(CONTENT_CONTROL_RE, '').replace(LONE_SURROGATE_RE, '\ufffd').trim();
 }
 
@@ -49,13 +78,12 @@ function text(raw: unknown, field: string, rule: TextRule, errors: FieldError[])
     return undefined;
   }
   const value = raw.trim();
-  const len = charLength(value);
-  if (len < rule.min) {
+  if (shorterThan(value, rule.min)) {
     errors.push({
       field,
       message: rule.min <= 1 ? `${rule.label} must not be empty` : `${rule.label} must be at least ${rule.min} characters`,
     });
-  } else if (len > rule.max) {
+  } else if (longerThan(value, rule.max)) {
     errors.push({ field, message: `${rule.label} must be at most ${rule.max} characters` });
   } else if (CONTROL_RE.test(value) || LONE_SURROGATE_RE.test(value)) {
     LONE_SURROGATE_RE.lastIndex = 0;
@@ -238,7 +266,7 @@ export function validateContent(raw: unknown, errors: FieldError[]): string | un
     errors.push({ field: 'content', message: 'content must not be empty' });
     return undefined;
   }
-  if (charLength(content) > LIMITS.maxContentChars) {
+  if (longerThan(content, LIMITS.maxContentChars)) {
     errors.push({ field: 'content', message: `content must be at most ${LIMITS.maxContentChars} characters` });
     return undefined;
   }

@@ -53,8 +53,7 @@ export function sendError(ctx: Ctx, err: HttpError): void {
  */
 export async function readJsonObject(ctx: Ctx, maxBytes: number): Promise<Record<string, unknown>> {
   const { req } = ctx;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
+  if (!isJsonType(req.headers['content-type'])) {
     req.resume();
     throw new HttpError(415, ErrorCode.UnsupportedMediaType, 'Send the body as JSON with Content-Type: application/json');
   }
@@ -71,6 +70,12 @@ export async function readJsonObject(ctx: Ctx, maxBytes: number): Promise<Record
     throw new HttpError(400, ErrorCode.InvalidJson, 'The request body must be a JSON object');
   }
   return parsed as Record<string, unknown>;
+}
+
+/** `application/json`, with any parameters (`; charset=utf-8`) and in any case. */
+function isJsonType(header: string | undefined): boolean {
+  if (header === 'application/json') return true;
+  return header !== undefined && header.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 /** 413, and close the connection afterwards: the rest of the body is never read. */

@@ -51,8 +51,17 @@ export class Router {
   }
 }
 
+/** Non-empty segments of a path (`//a/b/` -> ['a', 'b']). */
 function split(path: string): string[] {
-  return path.split('/').filter((s) => s.length > 0);
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47 /* '/' */) {
+      if (i > start) parts.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return parts;
 }
 
 function match(pattern: string[], parts: string[]): Record<string, string> | null {
@@ -66,8 +75,13 @@ function match(pattern: string[], parts: string[]): Record<string, string> | nul
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i] as string;
     if (p.charCodeAt(0) !== 58) continue;
+    const raw = parts[i] as string;
+    if (!raw.includes('%')) {
+      params[p.slice(1)] = raw;
+      continue;
+    }
     try {
-      params[p.slice(1)] = decodeURIComponent(parts[i] as string);
+      params[p.slice(1)] = decodeURIComponent(raw);
     } catch {
       return null;
     }

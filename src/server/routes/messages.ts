@@ -42,7 +42,7 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       roomId,
       userId,
       content: input.value.content,
-      ...(input.value.client_msg_id === undefined ? {} : { clientMsgId: input.value.client_msg_id }),
+      clientMsgId: input.value.client_msg_id,
       member,
     });
     // 201 for a new message; 200 when a retried client_msg_id returns the original.
