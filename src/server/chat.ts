@@ -124,8 +124,10 @@ export class Chat {
       (await this.store.getMember(input.roomId, input.userId)) ??
       (await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill'));
     const { message, created } = await this.store.insertMessage({
-      room_id: input.roomId,
-      user_id: input.userId,
+      // The membership's own id strings, not the request's copies: a stored message then
+      // keeps no per-message duplicates of them alive.
+      room_id: member.room_id,
+      user_id: member.user_id,
       username: member.username,
       content: input.content,
       avatar_url: member.avatar_url,

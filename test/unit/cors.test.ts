@@ -66,6 +66,15 @@ describe('echoOrigin', () => {
     expect(echoOrigin(undefined, policy)).toBeUndefined();
   });
 
+  it('gives the same verdicts when origins repeat and when more distinct origins than it remembers go by', () => {
+    const seen: Array<string | undefined> = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 12; i++) seen.push(echoOrigin(`https://evil${i}.example`, policy));
+      seen.push(echoOrigin('http://localhost:3000', policy), echoOrigin('HTTP://LOCALHOST:3000', policy));
+    }
+    expect(seen.filter((v) => v !== undefined)).toEqual(Array(3).fill(['http://localhost:3000', 'HTTP://LOCALHOST:3000']).flat());
+  });
+
   it('preflight lists methods, headers and max-age, and adds requested extra headers', () => {
     const h = preflightHeaders('content-type, x-custom-thing');
     expect(h['Access-Control-Allow-Methods']).toBe('GET,POST,PUT,PATCH,DELETE,OPTIONS');

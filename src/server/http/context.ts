@@ -8,40 +8,56 @@ const ID_PREFIX = randomBytes(4).toString('hex');
 let idCounter = 0;
 
 /**
- * A class rather than an object literal: every field is set in the constructor, so all
- * contexts share one shape, and the lazy `url` is a prototype getter (a getter in a literal
- * makes V8 define an accessor on every request, a slow runtime path).
+ * A class rather than an object literal, so all contexts share one shape and the lazy `url`
+ * is a prototype getter (a getter in a literal makes V8 define an accessor on every request,
+ * a slow runtime path). Fields are `declare`d and assigned in the constructor: plain stores,
+ * not the define-property semantics of class field initializers.
  */
 export class Ctx {
+  declare readonly req: IncomingMessage;
+  declare readonly res: ServerResponse;
   /** Short id that ties a request to its log lines. */
-  readonly requestId = `${ID_PREFIX}-${(++idCounter).toString(36)}`;
-  readonly method: string;
+  declare readonly requestId: string;
+  declare readonly method: string;
   /** The raw path, without the query string. */
-  readonly path: string;
+  declare readonly path: string;
   /** The Origin header, if any. */
-  readonly origin: string | undefined;
+  declare readonly origin: string | undefined;
+  /** The Origin to echo in Access-Control-Allow-Origin; undefined when it is not allowed. */
+  declare readonly corsOrigin: string | undefined;
+  /** Client IP (after TRUST_PROXY handling). */
+  declare readonly ip: string;
+  /** Shared with the app: set when shutdown starts. */
+  declare readonly lifecycle: { readonly closing: boolean };
   /** Path parameters from the router. */
-  params: Record<string, string> = {};
+  declare params: Record<string, string>;
   /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
-  auth: RequestAuth | undefined = undefined;
-  private parsedUrl: URL | undefined = undefined;
+  declare auth: RequestAuth | undefined;
+  declare private parsedUrl: URL | undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    /** The Origin to echo in Access-Control-Allow-Origin; undefined when it is not allowed. */
-    readonly corsOrigin: string | undefined,
-    /** Client IP (after TRUST_PROXY handling). */
-    readonly ip: string,
-    /** Shared with the app: set when shutdown starts. */
-    readonly lifecycle: { readonly closing: boolean },
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: string | undefined,
+    corsOrigin: string | undefined,
+    ip: string,
+    lifecycle: { readonly closing: boolean },
   ) {
-    const origin = req.headers.origin;
-    this.origin = typeof origin === 'string' ? origin : undefined;
-    this.method = (req.method ?? 'GET').toUpperCase();
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
+    this.req = req;
+    this.res = res;
+    this.requestId = `${ID_PREFIX}-${(++idCounter).toString(36)}`;
+    // llhttp only accepts upper-case method names, so no toUpperCase() per request.
+    this.method = req.method ?? 'GET';
     this.path = q === -1 ? raw : raw.slice(0, q);
+    this.origin = origin;
+    this.corsOrigin = corsOrigin;
+    this.ip = ip;
+    this.lifecycle = lifecycle;
+    this.params = {};
+    this.auth = undefined;
+    this.parsedUrl = undefined;
   }
 
   /** The parsed URL (built on first use: most requests never need the query). */

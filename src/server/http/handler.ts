@@ -29,7 +29,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   const { config, router, log } = deps;
   return (req, res) => {
     const origin = req.headers.origin;
-    const ctx = new Ctx(req, res, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
+    const ctx = new Ctx(req, res, origin, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
     handle(ctx, deps).catch((err: unknown) => {
       const httpErr = toHttpError(err);
       if (httpErr.status >= 500) {

@@ -29,7 +29,7 @@ export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService)
   router.on('POST', '/auth/logout', async (ctx) => {
     ctx.req.resume();
     await auth.logout(requireIdentity(ctx));
-    sendEmpty(ctx, 204, {});
+    sendEmpty(ctx, 204);
   });
 
   router.on('GET', '/auth/me', async (ctx) => {
