@@ -39,8 +39,13 @@ export class Connection implements Peer {
   private member: Member | undefined;
   private inHub = false;
   private gone = false;
-  /** Frames are handled one after another, so a sender's messages keep their order. */
-  private queue: Promise<void>;
+  /**
+   * Frames are handled one after another, so a sender's messages keep their order: they
+   * wait here while `busy` (setup, then a drain loop) runs. An array and one loop per burst
+   * rather than a promise chain: two promises and two closures fewer per chat frame.
+   */
+  private frames: ParsedFrame[] = [];
+  private busy: Promise<void> | undefined;
   private readonly messageBucket: TokenBucket;
   private readonly typingBucket: TokenBucket;
   private strikes = 0;
@@ -64,7 +69,10 @@ export class Connection implements Peer {
     ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
     ws.on('close', () => this.detach());
     deps.chat.hub.addPending(this);
-    this.queue = this.setup().finally(() => this.endPending());
+    this.busy = this.setup()
+      .finally(() => this.endPending())
+      .then(() => this.drain())
+      .finally(() => this.idle());
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
@@ -106,8 +114,28 @@ export class Connection implements Peer {
   }
 
   /** Wait until every frame received so far has been handled (graceful shutdown). */
-  drained(): Promise<void> {
-    return this.queue;
+  async drained(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  private enqueue(frame: ParsedFrame): void {
+    this.frames.push(frame);
+    if (!this.busy) this.busy = this.drain().finally(() => this.idle());
+  }
+
+  /** A drain finished; frames that arrived in the gap after its last check start another. */
+  private idle(): void {
+    this.busy = this.frames.length > 0 ? this.drain().finally(() => this.idle()) : undefined;
+  }
+
+  private async drain(): Promise<void> {
+    for (let frame = this.frames.shift(); frame !== undefined; frame = this.frames.shift()) {
+      try {
+        await this.handle(frame);
+      } catch (err) {
+        this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
+      }
+    }
   }
 
   private sendFrame(frame: ServerFrame): void {
@@ -192,9 +220,7 @@ export class Connection implements Peer {
       return;
     }
     this.strikes = 0;
-    this.queue = this.queue
-      .then(() => this.handle(frame))
-      .catch((err: unknown) => this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err }));
+    this.enqueue(frame);
   }
 
   private async handle(frame: ParsedFrame): Promise<void> {
@@ -223,7 +249,7 @@ export class Connection implements Peer {
         roomId: this.roomId,
         userId: this.userId,
         content,
-        ...(clientMsgId === undefined ? {} : { clientMsgId }),
+        clientMsgId,
       });
       this.member = member;
       // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.

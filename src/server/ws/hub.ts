@@ -24,6 +24,8 @@ export class Hub {
    * (they buffer), so nothing sent to the room in that gap is lost. Not counted as presence.
    */
   private pending = new Map<string, Set<Peer>>();
+  /** Peers found too far behind during the current broadcast (reused, not allocated per frame). */
+  private slow: Peer[] = [];
 
   /** Let a socket that is still being set up receive the room's broadcasts. */
   addPending(peer: Peer): void {
@@ -81,16 +83,25 @@ export class Hub {
     // Encoded to UTF-8 once: handing ws a string would re-encode it for every peer.
     const data = Buffer.from(JSON.stringify(frame));
     let sent = 0;
-    let slow: Peer[] | undefined;
-    for (const set of [peers, pending]) {
-      if (!set) continue;
-      for (const peer of set) {
-        if (peer.userId === exceptUserId) continue;
-        if (peer.send(data)) sent++;
-        else (slow ??= []).push(peer);
-      }
+    if (peers) sent += this.sendAll(peers, data, exceptUserId);
+    if (pending) sent += this.sendAll(pending, data, exceptUserId);
+    if (this.slow.length > 0) {
+      // Swapped out first: dropping a peer announces user_left, which broadcasts again.
+      const slow = this.slow;
+      this.slow = [];
+      for (const peer of slow) peer.dropSlow();
     }
-    if (slow) for (const peer of slow) peer.dropSlow();
+    return sent;
+  }
+
+  /** Send to every peer in `set` but the excepted user's; peers too far behind go to `this.slow`. */
+  private sendAll(set: Set<Peer>, data: Buffer, exceptUserId: string | undefined): number {
+    let sent = 0;
+    for (const peer of set) {
+      if (peer.userId === exceptUserId) continue;
+      if (peer.send(data)) sent++;
+      else this.slow.push(peer);
+    }
     return sent;
   }
 
