@@ -12,6 +12,8 @@ export interface RestFigures {
   p99_ms: number;
   non2xx: number;
   errors: number;
+  /** The server process's CPU time (user + system) per completed request, µs. */
+  server_cpu_us_per_req: number;
 }
 
 /** A room and a user on our server, for the POST route (the baseline accepts any ids). */
@@ -37,8 +39,18 @@ export async function drive(server: BenchServer, route: 'GET /health' | 'POST /r
           headers: { origin: ORIGIN, 'content-type': 'application/json' },
           body: JSON.stringify({ user_id: userId, content: 'bench message of a typical length, about sixty-four chars' }),
         }));
+  const cpuBefore = await server.cpu();
   const r = await autocannon({ ...opts, connections: 32, pipelining: 1, duration: seconds });
-  return { route, server: server.name, req_per_s: Math.round(r.requests.average), p99_ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  const cpu = (await server.cpu()) - cpuBefore;
+  return {
+    route,
+    server: server.name,
+    req_per_s: Math.round(r.requests.average),
+    p99_ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    server_cpu_us_per_req: r.requests.total > 0 ? Math.round((cpu / r.requests.total) * 10) / 10 : 0,
+  };
 }
 
 /** Both routes on both servers, baseline first, in the same run. */

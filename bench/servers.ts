@@ -1,13 +1,15 @@
 /** Fork a bench server (our app or a baseline) as a child process and talk to it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { MemReply } from './ipc.ts';
+import type { CpuReply, MemReply } from './ipc.ts';
 
 export interface BenchServer {
   name: string;
   url: string;
   /** RSS and heap after a full GC in the server process. */
   mem(): Promise<{ rss: number; heapUsed: number }>;
+  /** CPU time (user + system) the server process has used so far, µs. */
+  cpu(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,16 +34,8 @@ export function startBenchServer(name: string, file: string, cpuProfDir?: string
       resolve({
         name,
         url: `http://127.0.0.1:${msg.port}`,
-        mem: () =>
-          new Promise((res) => {
-            const on = (m: MemReply): void => {
-              if (m.type !== 'mem') return;
-              child.off('message', on);
-              res({ rss: m.rss, heapUsed: m.heapUsed });
-            };
-            child.on('message', on);
-            child.send({ type: 'mem' });
-          }),
+        mem: () => ask<MemReply>(child, 'mem').then((m) => ({ rss: m.rss, heapUsed: m.heapUsed })),
+        cpu: () => ask<CpuReply>(child, 'cpu').then((m) => m.micros),
         close: () =>
           new Promise((res) => {
             if (child.exitCode !== null) return res();
@@ -53,5 +47,18 @@ export function startBenchServer(name: string, file: string, cpuProfDir?: string
           }),
       });
     });
+  });
+}
+
+/** Send `{type}` to the child and resolve with its first reply of the same type. */
+function ask<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: T): void => {
+      if (m.type !== type) return;
+      child.off('message', on);
+      resolve(m);
+    };
+    child.on('message', on);
+    child.send({ type });
   });
 }

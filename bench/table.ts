@@ -70,9 +70,21 @@ function restTable(r: BenchReport): string[] {
     const base = r.rest.find((x) => x.route === route && x.server === 'node:http');
     const ours = r.rest.find((x) => x.route === route && x.server === 'vchat');
     const k = ratio(ours?.req_per_s ?? 0, base?.req_per_s ?? 0);
-    return [route, base?.req_per_s ?? '-', base?.p99_ms ?? '-', ours?.req_per_s ?? '-', ours?.p99_ms ?? '-', `${k}×`, `${mark(k >= TARGETS.restRatio)} (≥${TARGETS.restRatio}×)`];
+    return [
+      route,
+      base?.req_per_s ?? '-',
+      base?.p99_ms ?? '-',
+      ours?.req_per_s ?? '-',
+      ours?.p99_ms ?? '-',
+      `${k}×`,
+      `${mark(k >= TARGETS.restRatio)} (≥${TARGETS.restRatio}×)`,
+      `${base?.server_cpu_us_per_req ?? '-'} / ${ours?.server_cpu_us_per_req ?? '-'}`,
+    ];
   });
-  return ['REST (autocannon, 32 connections)', table(['route', 'node:http req/s', 'p99 ms', 'vchat req/s', 'p99 ms', 'ratio', 'target'], rest)];
+  return [
+    'REST (autocannon, 32 connections; server CPU = the server process\'s user+system time per request)',
+    table(['route', 'node:http req/s', 'p99 ms', 'vchat req/s', 'p99 ms', 'ratio', 'target', 'server CPU µs/req (node:http / vchat)'], rest),
+  ];
 }
 
 function wsTable(r: BenchReport): string[] {
@@ -88,11 +100,12 @@ function wsTable(r: BenchReport): string[] {
       `${k}× ${mark(k >= TARGETS.wsRatio)}`,
       `${bh?.p99_ms ?? '-'} @${bh?.mode ?? ''}`,
       `${oh?.p99_ms ?? '-'} @${oh?.mode ?? ''} ${mark((oh?.p99_ms ?? Infinity) <= TARGETS.halfP99Ms)}`,
+      `${bs?.server_cpu_us_per_msg ?? '-'} / ${os?.server_cpu_us_per_msg ?? '-'}`,
     ];
   });
   return [
     `WebSocket delivered msgs/s at saturation (closed loop) and p99 ms at half that rate (target ≥${TARGETS.wsRatio}×, p99 ≤${TARGETS.halfP99Ms} ms)`,
-    table(['room size', 'clients', 'ws deliv/s', 'vchat deliv/s', 'ratio', 'ws p99 @half', 'vchat p99 @half'], ws),
+    table(['room size', 'clients', 'ws deliv/s', 'vchat deliv/s', 'ratio', 'ws p99 @half', 'vchat p99 @half', 'server CPU µs/msg at saturation (ws / vchat)'], ws),
   ];
 }
 

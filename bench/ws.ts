@@ -25,6 +25,8 @@ export interface WsRun {
   duplicated: number;
   errors: number;
   connect_failed: number;
+  /** The server process's CPU time per chat message sent (setup included), µs. */
+  server_cpu_us_per_msg: number;
 }
 
 /** One load run; the figures the bench tables need. */
@@ -43,7 +45,9 @@ export async function loadRun(server: BenchServer, o: { clients: number; roomSiz
     setupConcurrency: '32',
     yes: true,
   });
+  const cpuBefore = await server.cpu();
   const r: LoadResult = await runLoad(options);
+  const cpu = (await server.cpu()) - cpuBefore;
   return {
     server: server.name,
     clients: o.clients,
@@ -57,6 +61,7 @@ export async function loadRun(server: BenchServer, o: { clients: number; roomSiz
     duplicated: r.messages.duplicated,
     errors: r.errors_total,
     connect_failed: r.connect.failed,
+    server_cpu_us_per_msg: r.messages.sent > 0 ? Math.round((cpu / r.messages.sent) * 10) / 10 : 0,
   };
 }
 
