@@ -46,4 +46,36 @@ describe('churn while chatting', () => {
     await talker.close();
     await listener.close();
   });
+
+  it('frames sent the moment an echo arrives (the queue just went idle) and bursts mixed in keep their order', async () => {
+    const http = api(srv.url);
+    const room = await http.room('relay');
+    const user = await http.user('relay');
+    const s = await openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`);
+    await s.next((f) => f.type === 'user_joined');
+    const ROUNDS = 30;
+    const expected: string[] = [];
+    let round = 0;
+    const sendRound = (): void => {
+      // Round r is one frame, or a burst of three on every third round.
+      const n = round % 3 === 0 ? 3 : 1;
+      for (let k = 0; k < n; k++) {
+        const content = `r${round}-${k}`;
+        expected.push(content);
+        s.send({ content });
+      }
+      round++;
+    };
+    // Each round goes out from inside the message handler of the previous round's last echo.
+    s.ws.on('message', (raw) => {
+      const f = JSON.parse(String(raw)) as { type?: string; content?: string };
+      if (f.type === 'message' && f.content === expected[expected.length - 1] && round < ROUNDS) sendRound();
+    });
+    sendRound();
+    await s.next(() => s.frames.filter((f) => f.type === 'message').length === expected.length && round === ROUNDS, 10_000);
+    expect(s.frames.filter((f) => f.type === 'message').map((f) => f.content)).toEqual(expected);
+    const stored = await http.get(`/rooms/${room.id}/messages?limit=500`);
+    expect(stored.body.map((m: any) => m.content)).toEqual(expected);
+    await s.close();
+  });
 });
