@@ -30,17 +30,28 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   return (req, res) => {
     const origin = req.headers.origin;
     const ctx = new Ctx(req, res, origin, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
-    handle(ctx, deps).catch((err: unknown) => {
-      const httpErr = toHttpError(err);
-      if (httpErr.status >= 500) {
-        log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.path, status: httpErr.status, err });
-      }
-      sendError(ctx, httpErr);
-    });
+    // Not an async function: a route's own promise is the only one per request, and
+    // synchronous routes and errors (preflight, 404, 429) never allocate one. (The arrow is
+    // anonymous on purpose: tsx's keepNames would wrap a named one on every request.)
+    try {
+      const pending = handle(ctx, deps);
+      if (pending) pending.catch((err: unknown) => fail(ctx, log, err));
+    } catch (err) {
+      fail(ctx, log, err);
+    }
   };
 }
 
-async function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> {
+/** Answer a failed request with its HttpError (logging 5xx). */
+function fail(ctx: Ctx, log: Logger, err: unknown): void {
+  const httpErr = toHttpError(err);
+  if (httpErr.status >= 500) {
+    log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.path, status: httpErr.status, err });
+  }
+  sendError(ctx, httpErr);
+}
+
+function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
   const { config, router } = deps;
   // Preflight on any path. It never counts toward rate limits.
   if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method']) {
@@ -67,7 +78,7 @@ async function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> {
 
   const { handler, params } = router.resolve(ctx.method, ctx.path);
   ctx.params = params;
-  await handler(ctx);
+  return handler(ctx);
 }
 
 /** Map anything thrown to an HttpError; unknown errors become a 500 without details. */

@@ -110,9 +110,9 @@ export class MemoryStore implements Store {
     return { ...member };
   }
 
+  /** The stored record itself (every chat message looks it up): read-only for callers. */
   async getMember(roomId: string, userId: string): Promise<Member | null> {
-    const member = this.rooms.get(roomId)?.members.get(userId);
-    return member ? { ...member } : null;
+    return this.rooms.get(roomId)?.members.get(userId) ?? null;
   }
 
   /**

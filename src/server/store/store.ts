@@ -85,6 +85,11 @@ export class CursorNotFoundError extends Error {
   override name = 'CursorNotFoundError';
 }
 
+/**
+ * Where users, rooms, memberships and messages live. Records a store returns are
+ * read-only for callers: the in-memory store hands out its own objects on the hot paths
+ * (getMember, insertMessage) instead of copying them per chat message.
+ */
 export interface Store {
   readonly kind: StoreKind;
   /** True when data survives a restart. */
