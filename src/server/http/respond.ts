@@ -52,25 +52,30 @@ export function sendError(ctx: Ctx, err: HttpError): void {
 
 /**
  * Read a JSON object body: 415 without application/json, 413 past `maxBytes`,
- * 400 invalid_json when it does not parse or is not an object.
+ * 400 invalid_json when it does not parse or is not an object. Not an async function: the
+ * body's own promise resolves with the parsed object (one promise per body, not three).
  */
-export async function readJsonObject(ctx: Ctx, maxBytes: number): Promise<Record<string, unknown>> {
+export function readJsonObject(ctx: Ctx, maxBytes: number): Promise<Record<string, unknown>> {
   const { req } = ctx;
   if (!isJsonType(req.headers['content-type'])) {
     req.resume();
-    throw new HttpError(415, ErrorCode.UnsupportedMediaType, 'Send the body as JSON with Content-Type: application/json');
+    return Promise.reject(new HttpError(415, ErrorCode.UnsupportedMediaType, 'Send the body as JSON with Content-Type: application/json'));
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(ctx, maxBytes);
-  const body = await readBody(ctx, maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(ctx, maxBytes));
+  return readBody(ctx, maxBytes);
+}
+
+/** The body text as a JSON object, or the 400 that explains why it is not one. */
+function parseJsonObject(body: string): Record<string, unknown> | HttpError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new HttpError(400, ErrorCode.InvalidJson, 'The request body is not valid JSON');
+    return new HttpError(400, ErrorCode.InvalidJson, 'The request body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HttpError(400, ErrorCode.InvalidJson, 'The request body must be a JSON object');
+    return new HttpError(400, ErrorCode.InvalidJson, 'The request body must be a JSON object');
   }
   return parsed as Record<string, unknown>;
 }
@@ -90,11 +95,12 @@ function tooLarge(ctx: Ctx, maxBytes: number): HttpError {
 }
 
 /**
- * The whole body as text, at most `maxBytes` (413 past it). Plain 'data'/'end' listeners:
- * the async iterator costs several promises per chunk on the hot POST path. The listeners are
- * inline and settle once (no named closures: tsx's keepNames wraps each one per request).
+ * The whole body, at most `maxBytes` (413 past it), parsed as a JSON object. Plain
+ * 'data'/'end' listeners: the async iterator costs several promises per chunk on the hot POST
+ * path. The listeners are inline and settle once (no named closures: tsx's keepNames wraps
+ * each one per request).
  */
-function readBody(ctx: Ctx, maxBytes: number): Promise<string> {
+function readBody(ctx: Ctx, maxBytes: number): Promise<Record<string, unknown>> {
   const { req } = ctx;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -114,7 +120,9 @@ function readBody(ctx: Ctx, maxBytes: number): Promise<string> {
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      const parsed = parseJsonObject(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      if (parsed instanceof HttpError) reject(parsed);
+      else resolve(parsed);
     });
     // The client went away mid-body ("aborted", or closed before 'end'): its fault, not a 500 worth an error log.
     for (const event of ['error', 'close']) {
