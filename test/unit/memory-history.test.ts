@@ -48,4 +48,27 @@ describe('MemoryStore history bound', () => {
     expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] as string })).map((m) => m.content)).toEqual(['m2491', 'm2492', 'm2493']);
     await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] as string })).rejects.toBeInstanceOf(CursorNotFoundError);
   });
+
+  it('finds old cursors through the position index, kept right across eviction and compaction', async () => {
+    const store = new MemoryStore({ historyLimit: 2000 });
+    const room = await store.createRoom({ name: 'r', thumbnail_url: null });
+    const user = await store.createUser({ username: 'u' });
+    const ids: string[] = [];
+    const say = async (i: number): Promise<void> => {
+      const { message } = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: `m${i}`, avatar_url: null });
+      ids.push(message.id);
+    };
+    for (let i = 0; i < 1500; i++) await say(i);
+    const page = async (cursor: 'before' | 'after', i: number): Promise<string[]> =>
+      (await store.listMessages(room.id, { limit: 3, [cursor]: ids[i] as string })).map((m) => m.content);
+    // Far from the newest end: this builds the index.
+    expect(await page('before', 100)).toEqual(['m97', 'm98', 'm99']);
+    // 3,000 more: 2,500 evicted, the array compacted more than once, the index updated as it goes.
+    for (let i = 1500; i < 4500; i++) await say(i);
+    expect(await page('before', 2600)).toEqual(['m2597', 'm2598', 'm2599']);
+    expect(await page('after', 2500)).toEqual(['m2501', 'm2502', 'm2503']);
+    expect(await page('before', 4498)).toEqual(['m4495', 'm4496', 'm4497']);
+    await expect(page('before', 2499)).rejects.toBeInstanceOf(CursorNotFoundError);
+    await expect(page('after', 100)).rejects.toBeInstanceOf(CursorNotFoundError);
+  });
 });

@@ -17,6 +17,9 @@ import {
   type User,
 } from './store.ts';
 
+/** Cursors among this many newest messages are found by scanning, without the position index. */
+const RECENT_CURSOR_SCAN = 256;
+
 export interface MemoryStoreOptions {
   /** Newest messages kept per room; older ones are dropped. */
   historyLimit?: number;
@@ -28,6 +31,13 @@ interface RoomState {
   /** Oldest first. Entries before `head` are evicted. */
   messages: Message[];
   head: number;
+  /** Absolute position of messages[0]: compaction drops a prefix of the array. */
+  offset: number;
+  /**
+   * Message id -> absolute position. Built on the first cursor that is not among the newest
+   * messages (see cursorIndex), then kept up to date; rooms never paged far never pay for it.
+   */
+  positions: Map<string, number> | undefined;
   /** `${user_id}\n${client_msg_id}` -> the message it created */
   dedupe: Map<string, Message>;
 }
@@ -73,7 +83,7 @@ export class MemoryStore implements Store {
 
   async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
     const room: Room = { id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date() };
-    this.rooms.set(room.id, { room, members: new Map(), messages: [], head: 0, dedupe: new Map() });
+    this.rooms.set(room.id, { room, members: new Map(), messages: [], head: 0, offset: 0, positions: undefined, dedupe: new Map() });
     return { ...room, users: [] };
   }
 
@@ -139,6 +149,7 @@ export class MemoryStore implements Store {
     };
     if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
     state.messages.push(message);
+    state.positions?.set(message.id, state.offset + state.messages.length - 1);
     if (dedupeKey !== undefined) state.dedupe.set(dedupeKey, message);
     this.evict(state);
     return { message, created: true };
@@ -165,16 +176,24 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * Where a cursor message sits in its room. A scan from the newest end instead of an id
-   * index: cursors are almost always recent (the oldest message on screen, the last one seen
-   * before a reconnect), the history is bounded, and an index would cost a map insert and
-   * delete on every message sent.
+   * Where a cursor message sits in its room. Recent cursors (the last message seen before a
+   * reconnect, a page just loaded) are found by a short scan from the newest end; anything
+   * older goes through the room's position index, built on first use. No index on the send
+   * path otherwise: it would cost every chat message a map insert and delete.
    */
   private cursorIndex(state: RoomState, id: string): number {
-    for (let i = state.messages.length - 1; i >= state.head; i--) {
+    const stop = Math.max(state.head, state.messages.length - RECENT_CURSOR_SCAN);
+    for (let i = state.messages.length - 1; i >= stop; i--) {
       if ((state.messages[i] as Message).id === id) return i;
     }
-    throw new CursorNotFoundError(`Message ${id} not found in this room`);
+    if (!state.positions) {
+      const positions = new Map<string, number>();
+      for (let i = state.head; i < state.messages.length; i++) positions.set((state.messages[i] as Message).id, state.offset + i);
+      state.positions = positions;
+    }
+    const at = state.positions.get(id);
+    if (at === undefined) throw new CursorNotFoundError(`Message ${id} not found in this room`);
+    return at - state.offset;
   }
 
   /** A copy with the member's (else the user's) current avatar when the message has none. */
@@ -204,10 +223,12 @@ export class MemoryStore implements Store {
     for (let i = state.head; i < state.head + over; i++) {
       const m = state.messages[i] as Message;
       if (m.client_msg_id !== undefined) state.dedupe.delete(`${m.user_id}\n${m.client_msg_id}`);
+      state.positions?.delete(m.id);
     }
     state.head += over;
     if (state.head >= 1024 && state.head * 2 >= state.messages.length) {
       state.messages = state.messages.slice(state.head);
+      state.offset += state.head;
       state.head = 0;
     }
   }
