@@ -6,7 +6,7 @@
 import type { FanoutHealth, MessageDto, ServerFrame } from '../shared/protocol.ts';
 import { messageDto } from './dto.ts';
 import type { Hub, Peer } from './ws/hub.ts';
-import type { Member, MemberPatch, Store, UpsertMode } from './store/store.ts';
+import type { Member, MemberPatch, Message, NewMessage, Store, UpsertMode } from './store/store.ts';
 
 /** Delivers frames to a room's sockets; the Redis fan-out (scale-out) wraps the hub. */
 export interface Fanout {
@@ -42,6 +42,29 @@ export interface PostInput {
   fill?: MemberPatch;
   /** The sender's membership when the caller already has it (skips the lookup). */
   member?: Member;
+}
+
+export interface PostResult {
+  /** The stored message (the original one for a repeated client_msg_id). */
+  message: MessageDto;
+  /** False when a repeated client_msg_id stored and broadcast nothing. */
+  created: boolean;
+  member: Member;
+}
+
+/**
+ * The record to store: identity from the membership, using its own id strings rather than
+ * the request's copies, so a stored message keeps no per-message duplicates of them alive.
+ */
+function newMessage(member: Member, input: PostInput): NewMessage {
+  return {
+    room_id: member.room_id,
+    user_id: member.user_id,
+    username: member.username,
+    content: input.content,
+    avatar_url: member.avatar_url,
+    client_msg_id: input.clientMsgId,
+  };
 }
 
 export class Chat {
@@ -118,24 +141,31 @@ export class Chat {
    * (the sender too). A repeated client_msg_id stores and broadcasts nothing and returns
    * the original with created=false.
    */
-  async post(input: PostInput): Promise<{ message: MessageDto; created: boolean; member: Member }> {
+  async post(input: PostInput): Promise<PostResult> {
     const member =
       input.member ??
       (await this.store.getMember(input.roomId, input.userId)) ??
       (await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill'));
-    const { message, created } = await this.store.insertMessage({
-      // The membership's own id strings, not the request's copies: a stored message then
-      // keeps no per-message duplicates of them alive.
-      room_id: member.room_id,
-      user_id: member.user_id,
-      username: member.username,
-      content: input.content,
-      avatar_url: member.avatar_url,
-      client_msg_id: input.clientMsgId,
-    });
-    const dto = messageDto(message);
-    if (created) this.fanout.publish(input.roomId, dto);
-    return { message: dto, created, member };
+    return this.published(member, await this.store.insertMessage(newMessage(member, input)));
+  }
+
+  /**
+   * post() without a promise in between, when the store answers at once (in-memory) and the
+   * sender is already a member. Undefined when that is not the case: call post() instead.
+   */
+  postNow(input: PostInput): PostResult | undefined {
+    const now = this.store.immediate;
+    if (!now) return undefined;
+    const member = input.member ?? now.getMember(input.roomId, input.userId);
+    if (!member) return undefined;
+    return this.published(member, now.insertMessage(newMessage(member, input)));
+  }
+
+  /** Broadcast a newly stored message; the DTO for the sender either way. */
+  private published(member: Member, stored: { message: Message; created: boolean }): PostResult {
+    const dto = messageDto(stored.message);
+    if (stored.created) this.fanout.publish(member.room_id, dto);
+    return { message: dto, created: stored.created, member };
   }
 
   userJoined(member: Member): void {

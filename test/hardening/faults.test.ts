@@ -17,12 +17,29 @@ import { openSocket } from '../helpers/ws.ts';
 
 type Fault = 'throw' | 'reject' | 'unavailable';
 
-/** A MemoryStore whose methods fail on demand. */
+/**
+ * A MemoryStore whose methods fail on demand, its synchronous `immediate` path included
+ * (there a fault is thrown, the only way a synchronous store can fail).
+ */
 function faultyStore(): { store: Store; faults: Map<string, Fault> } {
   const inner = new MemoryStore();
   const faults = new Map<string, Fault>();
+  const immediate = new Proxy(inner.immediate, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]) => {
+        const fault = faults.get(prop);
+        if (fault === 'throw') throw new Error(`boom in ${prop}: secret-internal-detail`);
+        if (fault === 'reject') throw new TypeError(`rejected in ${prop}: secret-internal-detail`);
+        if (fault === 'unavailable') throw new StoreUnavailableError('connection refused to db.internal:5432');
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
+      if (prop === 'immediate') return immediate;
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       return (...args: unknown[]) => {

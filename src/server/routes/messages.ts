@@ -27,6 +27,10 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
     if (!input.ok) throw validationError(input.errors);
     assertActsAs(ctx, input.value.user_id);
     const userId = input.value.user_id;
+    const post = { roomId, userId, content: input.value.content, clientMsgId: input.value.client_msg_id };
+    // In-memory store and a member already: stored and broadcast with no await in between.
+    const now = chat.postNow(post);
+    if (now) return sendJson(ctx, now.created ? 201 : 200, now.message);
     // A membership implies the room and the user exist: one lookup on the hot path, not three.
     let member = await store.getMember(roomId, userId);
     if (!member) {
@@ -38,13 +42,7 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       if (input.value.avatar_url !== undefined) fill.avatar_url = input.value.avatar_url;
       member = await chat.join(roomId, userId, fill, 'fill');
     }
-    const { message, created } = await chat.post({
-      roomId,
-      userId,
-      content: input.value.content,
-      clientMsgId: input.value.client_msg_id,
-      member,
-    });
+    const { message, created } = await chat.post({ ...post, member });
     // 201 for a new message; 200 when a retried client_msg_id returns the original.
     sendJson(ctx, created ? 201 : 200, message);
   });

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CursorNotFoundError,
+  type ImmediateMessages,
   type Member,
   type MemberPatch,
   type Message,
@@ -45,6 +46,10 @@ interface RoomState {
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly persistent = false;
+  readonly immediate: ImmediateMessages = {
+    getMember: (roomId, userId) => this.memberNow(roomId, userId),
+    insertMessage: (input) => this.insertNow(input),
+  };
   readonly historyLimit: number;
   private users = new Map<string, User>();
   private rooms = new Map<string, RoomState>();
@@ -120,16 +125,24 @@ export class MemoryStore implements Store {
     return { ...member };
   }
 
-  /** The stored record itself (every chat message looks it up): read-only for callers. */
   async getMember(roomId: string, userId: string): Promise<Member | null> {
+    return this.memberNow(roomId, userId);
+  }
+
+  /** The stored record itself (every chat message looks it up): read-only for callers. */
+  private memberNow(roomId: string, userId: string): Member | null {
     return this.rooms.get(roomId)?.members.get(userId) ?? null;
+  }
+
+  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+    return this.insertNow(input);
   }
 
   /**
    * Returns the stored record itself, not a copy (this is the hot path of every chat message):
    * callers must treat it as read-only, as they do every store result.
    */
-  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+  private insertNow(input: NewMessage): { message: Message; created: boolean } {
     const state = this.rooms.get(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
     const dedupeKey = input.client_msg_id === undefined ? undefined : `${input.user_id}\n${input.client_msg_id}`;

@@ -86,6 +86,16 @@ export class CursorNotFoundError extends Error {
 }
 
 /**
+ * The chat hot path without I/O, for a store that can answer at once (the in-memory store):
+ * Chat stores and broadcasts a message with no promise in between. Stores that talk to a
+ * database leave `Store.immediate` undefined.
+ */
+export interface ImmediateMessages {
+  getMember(roomId: string, userId: string): Member | null;
+  insertMessage(input: NewMessage): { message: Message; created: boolean };
+}
+
+/**
  * Where users, rooms, memberships and messages live. Records a store returns are
  * read-only for callers: the in-memory store hands out its own objects on the hot paths
  * (getMember, insertMessage) instead of copying them per chat message.
@@ -94,6 +104,8 @@ export interface Store {
   readonly kind: StoreKind;
   /** True when data survives a restart. */
   readonly persistent: boolean;
+  /** Synchronous getMember/insertMessage, when the store needs no I/O for them. */
+  readonly immediate?: ImmediateMessages;
   /** Connect and create indexes/schema. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;

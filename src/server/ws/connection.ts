@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
 import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
 import type { AuthService } from '../auth/service.ts';
-import type { Chat } from '../chat.ts';
+import type { Chat, PostResult } from '../chat.ts';
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../http/ratelimit.ts';
 import type { Logger } from '../log.ts';
@@ -131,7 +131,9 @@ export class Connection implements Peer {
   private async drain(): Promise<void> {
     for (let frame = this.frames.shift(); frame !== undefined; frame = this.frames.shift()) {
       try {
-        await this.handle(frame);
+        // Most frames are handled synchronously (in-memory store); only the rest are awaited.
+        const pending = this.handle(frame);
+        if (pending) await pending;
       } catch (err) {
         this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
       }
@@ -223,7 +225,7 @@ export class Connection implements Peer {
     this.enqueue(frame);
   }
 
-  private async handle(frame: ParsedFrame): Promise<void> {
+  private handle(frame: ParsedFrame): Promise<void> | void {
     if (!this.member || this.gone) return;
     switch (frame.kind) {
       case 'invalid':
@@ -236,33 +238,43 @@ export class Connection implements Peer {
         this.deps.chat.typing(frame.type, this.member);
         return;
       case 'chat':
-        await this.chat(frame.content, frame.clientMsgId);
-        return;
+        return this.chat(frame.content, frame.clientMsgId);
       case 'ignore':
         return;
     }
   }
 
-  private async chat(content: string, clientMsgId: string | undefined): Promise<void> {
+  /** Store and broadcast a chat frame: synchronously when the store allows it, else awaited. */
+  private chat(content: string, clientMsgId: string | undefined): Promise<void> | void {
+    const input = { roomId: this.roomId, userId: this.userId, content, clientMsgId };
+    let now: PostResult | undefined;
     try {
-      const { message, created, member } = await this.deps.chat.post({
-        roomId: this.roomId,
-        userId: this.userId,
-        content,
-        clientMsgId,
-      });
-      this.member = member;
-      // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.
-      if (!created) this.sendFrame(message);
+      now = this.deps.chat.postNow(input);
     } catch (err) {
-      const unavailable = err instanceof StoreUnavailableError;
-      if (!unavailable) this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
-      this.sendFrame({
-        type: 'error',
-        code: unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError,
-        detail: unavailable ? 'The database cannot be reached; your message was not stored. Retry shortly.' : 'Your message could not be stored',
-      });
+      this.postFailed(err);
+      return;
     }
+    if (now) return this.posted(now);
+    return this.deps.chat.post(input).then(
+      (result) => this.posted(result),
+      (err: unknown) => this.postFailed(err),
+    );
+  }
+
+  private posted({ message, created, member }: PostResult): void {
+    this.member = member;
+    // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.
+    if (!created) this.sendFrame(message);
+  }
+
+  private postFailed(err: unknown): void {
+    const unavailable = err instanceof StoreUnavailableError;
+    if (!unavailable) this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
+    this.sendFrame({
+      type: 'error',
+      code: unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError,
+      detail: unavailable ? 'The database cannot be reached; your message was not stored. Retry shortly.' : 'Your message could not be stored',
+    });
   }
 
   /** Leave the hub once (close, slow drop or shutdown) and announce user_left on the last socket. */
