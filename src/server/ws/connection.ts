@@ -41,8 +41,9 @@ export class Connection implements Peer {
   private gone = false;
   /**
    * Frames are handled one after another, so a sender's messages keep their order: they
-   * wait here while `busy` (setup, then a drain loop) runs. An array and one loop per burst
-   * rather than a promise chain: two promises and two closures fewer per chat frame.
+   * wait here while `busy` (setup, a frame waiting for the store, then a drain loop) runs.
+   * A frame that arrives with nothing in progress is handled at once, and with the in-memory
+   * store that needs no promise at all.
    */
   private frames: ParsedFrame[] = [];
   private busy: Promise<void> | undefined;
@@ -119,8 +120,29 @@ export class Connection implements Peer {
   }
 
   private enqueue(frame: ParsedFrame): void {
-    this.frames.push(frame);
-    if (!this.busy) this.busy = this.drain().finally(() => this.idle());
+    if (this.busy) {
+      this.frames.push(frame);
+      return;
+    }
+    // Nothing in progress: handle it right here. Only a frame that has to wait for the store
+    // makes the socket busy; later frames queue behind it.
+    let pending: Promise<void> | void;
+    try {
+      pending = this.handle(frame);
+    } catch (err) {
+      this.frameFailed(err);
+      return;
+    }
+    if (pending) {
+      this.busy = pending
+        .catch((err: unknown) => this.frameFailed(err))
+        .then(() => this.drain())
+        .finally(() => this.idle());
+    }
+  }
+
+  private frameFailed(err: unknown): void {
+    this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
   }
 
   /** A drain finished; frames that arrived in the gap after its last check start another. */
@@ -135,7 +157,7 @@ export class Connection implements Peer {
         const pending = this.handle(frame);
         if (pending) await pending;
       } catch (err) {
-        this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
+        this.frameFailed(err);
       }
     }
   }
