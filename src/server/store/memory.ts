@@ -39,8 +39,11 @@ interface RoomState {
    * messages (see cursorIndex), then kept up to date; rooms never paged far never pay for it.
    */
   positions: Map<string, number> | undefined;
-  /** `${user_id}\n${client_msg_id}` -> the message it created */
-  dedupe: Map<string, Message>;
+  /**
+   * user_id -> client_msg_id -> the message it created. Two levels instead of one joined
+   * key: a concatenated key is a fresh cons string to flatten and hash on every message.
+   */
+  dedupe: Map<string, Map<string, Message>>;
 }
 
 export class MemoryStore implements Store {
@@ -145,9 +148,10 @@ export class MemoryStore implements Store {
   private insertNow(input: NewMessage): { message: Message; created: boolean } {
     const state = this.rooms.get(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
-    const dedupeKey = input.client_msg_id === undefined ? undefined : `${input.user_id}\n${input.client_msg_id}`;
-    if (dedupeKey !== undefined) {
-      const existing = state.dedupe.get(dedupeKey);
+    const cmid = input.client_msg_id;
+    const sent = cmid === undefined ? undefined : state.dedupe.get(input.user_id);
+    if (cmid !== undefined && sent) {
+      const existing = sent.get(cmid);
       if (existing) return { message: existing, created: false };
     }
     // Built field by field (a spread or a `delete` would give some messages slow shapes).
@@ -163,7 +167,10 @@ export class MemoryStore implements Store {
     if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
     state.messages.push(message);
     state.positions?.set(message.id, state.offset + state.messages.length - 1);
-    if (dedupeKey !== undefined) state.dedupe.set(dedupeKey, message);
+    if (cmid !== undefined) {
+      if (sent) sent.set(cmid, message);
+      else state.dedupe.set(input.user_id, new Map([[cmid, message]]));
+    }
     this.evict(state);
     return { message, created: true };
   }
@@ -235,7 +242,10 @@ export class MemoryStore implements Store {
     if (over <= 0) return;
     for (let i = state.head; i < state.head + over; i++) {
       const m = state.messages[i] as Message;
-      if (m.client_msg_id !== undefined) state.dedupe.delete(`${m.user_id}\n${m.client_msg_id}`);
+      if (m.client_msg_id !== undefined) {
+        const sent = state.dedupe.get(m.user_id);
+        if (sent?.delete(m.client_msg_id) && sent.size === 0) state.dedupe.delete(m.user_id);
+      }
       state.positions?.delete(m.id);
     }
     state.head += over;
