@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { soakAction } from '../../src/cli/soak/command.ts';
 import { checkSoak } from '../../src/cli/soak/checks.ts';
-import { parseGrowth } from '../../src/cli/soak/options.ts';
+import { parseGrowth, parseLatencyGrowth } from '../../src/cli/soak/options.ts';
 import type { SoakResult } from '../../src/cli/soak/result.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 import { captureIo } from '../helpers/io.ts';
@@ -45,5 +45,24 @@ describe('vchat soak', () => {
     expect(parseGrowth('50%')).toEqual({ fraction: 0.5 });
     expect(parseGrowth('200MB')).toEqual({ bytes: 200e6 });
     expect(() => parseGrowth('lots')).toThrow(/50% or 200MB/);
+  });
+
+  it('fails the p99-growth check when the last third of the intervals is slower than the first by more than the limit', () => {
+    const interval = (p99: number, delivered = 10) => ({ delivered, latency: { p99_ms: p99 } });
+    const base = { totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 }, drift: {} } as unknown as SoakResult;
+    const growing = { ...base, intervals: [interval(2), interval(3), interval(2.2), interval(2.4), interval(16), interval(15), interval(99, 0)] } as unknown as SoakResult;
+    const gate = (o: { maxP99GrowthMs?: number; maxP99GrowthFraction?: number }, r = growing) =>
+      checkSoak(r, { maxLoss: 0, maxReconnectFailures: 0, ...o }).filter((c) => c.name === 'max_p99_growth');
+    // 6 intervals delivered (the empty one is left out): first two median 2.5 ms, last two 15.5 ms.
+    expect(gate({ maxP99GrowthMs: 20 })).toEqual([expect.objectContaining({ ok: true, actual: 13 })]);
+    expect(gate({ maxP99GrowthMs: 10 })).toEqual([expect.objectContaining({ ok: false, actual: 13 })]);
+    expect(gate({ maxP99GrowthMs: 10 })[0]?.detail).toMatch(/2\.5 ms .* 15\.5 ms/);
+    expect(gate({ maxP99GrowthFraction: 1 })).toEqual([expect.objectContaining({ ok: false, actual: 5.2 })]);
+    const flat = { ...base, intervals: [interval(3), interval(2), interval(3.5)] } as unknown as SoakResult;
+    expect(gate({ maxP99GrowthMs: 1 }, flat)).toEqual([expect.objectContaining({ ok: true, actual: 0.5 })]);
+    expect(gate({ maxP99GrowthMs: 1 }, { ...base, intervals: [interval(2)] } as unknown as SoakResult)).toEqual([]);
+    expect(parseLatencyGrowth('20ms')).toEqual({ ms: 20 });
+    expect(parseLatencyGrowth('100%')).toEqual({ fraction: 1 });
+    expect(() => parseLatencyGrowth('fast')).toThrow(/20ms or 100%/);
   });
 });

@@ -26,6 +26,7 @@ export function registerSoak(program: Command, io: CliIo): void {
     .option('--reconnect <n>', 'clients closed and reopened each interval (default: a quarter)')
     .option('--drain <duration>', 'end of each interval without sending, for the last deliveries', SOAK_DEFAULTS.drain)
     .option('--max-rss-growth <limit>', 'fail when server RSS grows past this from the first sample (50% or 200MB)', SOAK_DEFAULTS.maxRssGrowth)
+    .option('--max-p99-growth <limit>', 'fail when delivery p99 keeps growing: last third of the intervals vs the first (20ms or 100%)', SOAK_DEFAULTS.maxP99Growth)
     .option('--max-p99 <ms>', 'fail when any interval delivery p99 exceeds this')
     .option('--max-loss <n>', 'fail when more messages than this were lost', '0')
     .option('--max-reconnect-failures <n>', 'fail when more reconnects than this failed', '0')

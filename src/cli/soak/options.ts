@@ -10,6 +10,7 @@ export const SOAK_DEFAULTS = {
   interval: '30s',
   drain: '2s',
   maxRssGrowth: '50%',
+  maxP99Growth: '20ms',
 };
 
 export interface SoakOptions {
@@ -30,6 +31,13 @@ export interface SoakOptions {
   maxRssGrowthBytes?: number;
   /** Fail when any interval's delivery p99 exceeds this, ms. */
   maxP99Ms?: number;
+  /**
+   * Fail when delivery p99 keeps growing: the median p99 of the last third of the intervals
+   * is above that of the first third by more than this many ms…
+   */
+  maxP99GrowthMs?: number;
+  /** …or by more than this fraction (1 = +100%). */
+  maxP99GrowthFraction?: number;
   maxLoss: number;
   maxReconnectFailures: number;
 }
@@ -43,6 +51,14 @@ export function parseGrowth(text: string): { fraction?: number; bytes?: number }
   if (unit === '%') return { fraction: n / 100 };
   const scale: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
   return { bytes: n * (scale[unit] as number) };
+}
+
+/** `20ms` -> {ms: 20}; `100%` -> {fraction: 1}. */
+export function parseLatencyGrowth(text: string): { ms?: number; fraction?: number } {
+  const m = text.trim().match(/^(\d+(?:\.\d+)?)\s*(ms|%)$/i);
+  if (!m) throw new UsageError(`--max-p99-growth must look like 20ms or 100% (got ${JSON.stringify(text)})`);
+  const n = Number(m[1]);
+  return (m[2] as string).toLowerCase() === '%' ? { fraction: n / 100 } : { ms: n };
 }
 
 /** Check and convert; throws one UsageError listing every problem. */
@@ -83,6 +99,12 @@ export function parseSoakOptions(raw: Record<string, string | boolean | undefine
   } catch (err) {
     problems.push((err as Error).message);
   }
+  let p99Growth: { ms?: number; fraction?: number } = {};
+  try {
+    p99Growth = parseLatencyGrowth(str('maxP99Growth') ?? SOAK_DEFAULTS.maxP99Growth);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   const options: SoakOptions = {
     api: (api ?? '').replace(/\/+$/, ''),
     origin: str('origin') ?? null,
@@ -99,6 +121,8 @@ export function parseSoakOptions(raw: Record<string, string | boolean | undefine
   if (growth.fraction !== undefined) options.maxRssGrowthFraction = growth.fraction;
   if (growth.bytes !== undefined) options.maxRssGrowthBytes = growth.bytes;
   if (str('maxP99') !== undefined) options.maxP99Ms = num('maxP99', '--max-p99', 0, 0);
+  if (p99Growth.ms !== undefined) options.maxP99GrowthMs = p99Growth.ms;
+  if (p99Growth.fraction !== undefined) options.maxP99GrowthFraction = p99Growth.fraction;
   if (problems.length) throw new UsageError(problems.join('\n'));
   return options;
 }

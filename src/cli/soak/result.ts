@@ -29,7 +29,7 @@ export interface SoakInterval {
 }
 
 export interface SoakCheck {
-  name: 'max_rss_growth' | 'max_loss' | 'max_reconnect_failures' | 'max_p99_ms';
+  name: 'max_rss_growth' | 'max_loss' | 'max_reconnect_failures' | 'max_p99_ms' | 'max_p99_growth';
   limit: number;
   actual: number;
   ok: boolean;
