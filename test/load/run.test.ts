@@ -84,6 +84,27 @@ describe('vchat load against a real server', () => {
     expect(code).toBe(1);
   });
 
+  it('runs against a REQUIRE_AUTH server with --accounts (tokens on writes, REST mix and sockets), and says so without it', async () => {
+    const open = { perSecond: 1000, burst: 1000 };
+    const server = await startTestServer({ ...LOAD_LIMITS, requireAuth: true, loginRateIp: open, rateLimitWrite: open });
+    closers.push(() => server.close());
+    const refused = captureIo();
+    expect(await loadAction({ ...baseArgs(server.url), clients: '4', rooms: '2', workers: '0' }, refused)).toBe(2);
+    expect(refused.err()).toMatch(/setup failed: user: HTTP 401 .*run again with --accounts/);
+
+    const io = captureIo();
+    const code = await loadAction({ ...baseArgs(server.url), clients: '6', rooms: '2', workers: '0', httpRate: '20', accounts: true, maxLoss: '0' }, io);
+    const result = JSON.parse(io.out()) as LoadResult;
+    expect(result.connect).toMatchObject({ attempted: 6, connected: 6, failed: 0 });
+    expect(result.messages.sent).toBeGreaterThan(0);
+    expect(result.messages).toMatchObject({ lost: 0, duplicated: 0, delivered: result.messages.expected });
+    // The REST mix's POSTs carry the client's token: no 401 among its statuses.
+    const statuses = result.rest?.statuses ?? {};
+    expect(Object.keys(statuses)).not.toContain('401');
+    expect(statuses['201']).toBeGreaterThan(0);
+    expect(code).toBe(0);
+  });
+
   it('refuses to start without --api, and above the client cap without --yes (exit 2)', async () => {
     const io = captureIo();
     expect(await loadAction({ clients: '10' }, io)).toBe(2);
@@ -97,6 +118,6 @@ describe('vchat load against a real server', () => {
     const io = captureIo();
     // Port 9 (discard) on loopback: nothing listens, the connection is refused.
     expect(await loadAction({ api: 'http://127.0.0.1:9', clients: '2', rooms: '1', duration: '1s' }, io)).toBe(2);
-    expect(io.err()).toMatch(/setup failed: room: connection refused/);
+    expect(io.err()).toMatch(/setup failed: user: connection refused/);
   });
 });

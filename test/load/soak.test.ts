@@ -36,6 +36,22 @@ describe('vchat soak', () => {
     expect(code).toBe(0);
   });
 
+  it('with --accounts, soaks a REQUIRE_AUTH server: sockets reconnect with their account tokens', async () => {
+    const open = { perSecond: 1000, burst: 1000 };
+    const authServer = await startTestServer({ requireAuth: true, loginRateIp: open });
+    try {
+      const io = captureIo();
+      const code = await soakAction({ api: authServer.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '8', duration: '2s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', accounts: true }, io);
+      const r = JSON.parse(io.out()) as SoakResult;
+      expect(r.totals).toMatchObject({ lost: 0, duplicated: 0, reconnect_failures: 0, reconnects: 4 });
+      expect(r.totals.sent).toBeGreaterThan(0);
+      expect(r.totals.delivered).toBe(r.totals.expected);
+      expect(code).toBe(0);
+    } finally {
+      await authServer.close();
+    }
+  });
+
   it('fails the RSS-growth check by name', () => {
     const base = { totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 }, intervals: [] } as unknown as SoakResult;
     const drift = { rss_first_bytes: 100e6, rss_last_bytes: 180e6 } as SoakResult['drift'];

@@ -33,6 +33,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .option('--max-p99 <ms>', 'exit 1 when delivery p99 exceeds this')
     .option('--max-loss <n>', 'exit 1 when more messages than this were lost')
     .option('--max-errors <n>', 'exit 1 when more errors than this happened')
+    .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
     .option('--yes', `allow more than ${MAX_CLIENTS_WITHOUT_YES} clients`)
     .addHelpText(

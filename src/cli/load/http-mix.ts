@@ -25,7 +25,12 @@ export async function runHttpMix(target: RestTarget, stats: RestStats, opts: { r
       kind === 0
         ? { method: 'GET' as const, url: `/rooms/${room}/messages?limit=20` }
         : kind === 1
-          ? { method: 'POST' as const, url: `/rooms/${room}/messages`, json: { user_id: client.userId, content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` } }
+          ? {
+              method: 'POST' as const,
+              url: `/rooms/${room}/messages`,
+              json: { user_id: client.userId, content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` },
+              ...(client.token ? { headers: { authorization: `Bearer ${client.token}` } } : {}),
+            }
           : { method: 'GET' as const, url: '/rooms' };
     if (inflight >= MAX_INFLIGHT) {
       stats.statuses.skipped = (stats.statuses.skipped ?? 0) + 1;

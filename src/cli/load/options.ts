@@ -52,6 +52,8 @@ export interface LoadOptions {
   connectTimeoutMs: number;
   setupConcurrency: number;
   messageChars: number;
+  /** Sign up an account per client and use its token (servers with REQUIRE_AUTH=true). */
+  accounts: boolean;
   thresholds: Thresholds;
 }
 
@@ -116,6 +118,7 @@ export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
     connectTimeoutMs: dur('connectTimeout', '--connect-timeout', LOAD_DEFAULTS.connectTimeout),
     setupConcurrency: num('setupConcurrency', '--setup-concurrency', LOAD_DEFAULTS.setupConcurrency, 1),
     messageChars: num('size', '--size', LOAD_DEFAULTS.messageChars, 1),
+    accounts: raw.accounts === true,
     thresholds: {},
   };
   if (options.messageChars > 5000) problems.push('--size must be at most 5000 characters (the server limit)');

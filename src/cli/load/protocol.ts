@@ -10,6 +10,8 @@ export interface ClientSpec {
   index: number;
   userId: string;
   roomId: string;
+  /** The account's token (`--accounts`): sent as `?token=` on the socket and as Bearer on REST writes. */
+  token?: string;
 }
 
 export interface WorkerInit {

@@ -91,7 +91,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
   const handles: WorkerHandle[] = [];
   try {
     hooks.onPhase?.('setup', `creating ${o.rooms} rooms and ${o.clients} users over REST`);
-    const setup = await setupFixtures(target, { clients: o.clients, rooms: o.rooms, concurrency: o.setupConcurrency, run });
+    const setup = await setupFixtures(target, { clients: o.clients, rooms: o.rooms, concurrency: o.setupConcurrency, run, accounts: o.accounts });
     if (setup.clients.length === 0) throw new CannotStartError(`setup failed: ${setup.firstError ?? 'no clients could be created'}`);
 
     const nWorkers = Math.max(1, Math.min(o.workers || 1, setup.clients.length));

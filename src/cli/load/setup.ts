@@ -3,6 +3,7 @@
  * request is timed and its status counted; a client whose user or join failed is left
  * out of the run (and counted), never retried silently.
  */
+import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { httpRequest, type HttpRequest } from '../client/http.ts';
 import { describeNetError, netErrorKind } from '../client/net-error.ts';
@@ -87,34 +88,68 @@ const idOf = (json: unknown): string | undefined => {
   return typeof id === 'string' ? id : undefined;
 };
 
-/** Create `rooms` rooms and `clients` users, join user i to room i % rooms. */
-export async function setupFixtures(target: RestTarget, opts: { clients: number; rooms: number; concurrency: number; run: string }): Promise<SetupResult> {
+/** A user to run as: anonymous (`POST /users`) or, with `--accounts`, a signed-up account and its token. */
+interface SetupUser {
+  index: number;
+  userId: string;
+  token?: string;
+}
+
+const bearer = (token: string | undefined): { headers?: Record<string, string> } => (token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+/**
+ * Create `clients` users and `rooms` rooms, join user i to room i % rooms. With `accounts`
+ * every user is a fresh account (`POST /auth/signup`) whose token signs its writes and its
+ * socket, for servers with REQUIRE_AUTH=true; the rooms are created with the first account's token.
+ */
+export async function setupFixtures(target: RestTarget, opts: { clients: number; rooms: number; concurrency: number; run: string; accounts?: boolean }): Promise<SetupResult> {
   const started = performance.now();
   const stats = newRestStats();
   const failures: Counts = {};
   let firstError: string | undefined;
   const note = (what: string, res: { status: number; error?: string }): void => {
     bump(failures, `${what}_${res.status || res.error}`);
-    firstError ??= `${what}: ${res.error ?? `HTTP ${res.status}`}`;
+    const hint = res.status === 401 && !opts.accounts ? ' (the server wants an account token, REQUIRE_AUTH: run again with --accounts)' : '';
+    firstError ??= `${what}: ${res.error ?? `HTTP ${res.status}`}${hint}`;
   };
+  const done = (clients: ClientSpec[], roomIds: string[]): SetupResult => ({ clients, roomIds, stats, failures, firstError, ms: performance.now() - started });
+
+  const users = (
+    await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.concurrency, async (index): Promise<SetupUser | undefined> => {
+      const res = opts.accounts
+        ? await politeRequest(target, stats, { method: 'POST', url: '/auth/signup', json: signupBody(opts.run, index) })
+        : await politeRequest(target, stats, { method: 'POST', url: '/users', json: { username: `load-${opts.run}-${index}` } });
+      const body = res.json as { user?: unknown; token?: unknown } | undefined;
+      const userId = idOf(opts.accounts ? body?.user : res.json);
+      const token = typeof body?.token === 'string' ? body.token : undefined;
+      if (res.status !== 201 || !userId || (opts.accounts && !token)) return void note(opts.accounts ? 'signup' : 'user', res);
+      return token === undefined ? { index, userId } : { index, userId, token };
+    })
+  ).filter((u): u is SetupUser => u !== undefined);
+  if (users.length === 0) return done([], []);
+
   const roomIds = (
     await mapLimit(Array.from({ length: opts.rooms }, (_, i) => i), opts.concurrency, async (i) => {
-      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` } });
+      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` }, ...bearer(users[0]?.token) });
       if (res.status !== 201 || !idOf(res.json)) return void note('room', res);
       return idOf(res.json);
     })
   ).filter((id): id is string => id !== undefined);
-  if (roomIds.length === 0) return { clients: [], roomIds, stats, failures, firstError, ms: performance.now() - started };
+  if (roomIds.length === 0) return done([], roomIds);
 
-  const made = await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.concurrency, async (index): Promise<ClientSpec | undefined> => {
-    const user = await politeRequest(target, stats, { method: 'POST', url: '/users', json: { username: `load-${opts.run}-${index}` } });
-    const userId = idOf(user.json);
-    if (user.status !== 201 || !userId) return void note('user', user);
-    const roomId = roomIds[index % roomIds.length] as string;
-    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: userId } });
+  const made = await mapLimit(users, opts.concurrency, async (user): Promise<ClientSpec | undefined> => {
+    const roomId = roomIds[user.index % roomIds.length] as string;
+    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: user.userId }, ...bearer(user.token) });
     if (join.status !== 200) return void note('join', join);
-    return { index, userId, roomId };
+    return { ...user, roomId };
   });
-  const clients = made.filter((c): c is ClientSpec => c !== undefined);
-  return { clients, roomIds, stats, failures, firstError, ms: performance.now() - started };
+  return done(
+    made.filter((c): c is ClientSpec => c !== undefined),
+    roomIds,
+  );
+}
+
+/** A throwaway account: usernames are 3-20 letters, digits and underscores; the password meets the server's rules. */
+function signupBody(run: string, index: number): { username: string; email: string; password: string } {
+  return { username: `l${run}_${index}`, email: `load-${run}-${index}@load.vchat.invalid`, password: `Load1-${randomBytes(12).toString('hex')}` };
 }

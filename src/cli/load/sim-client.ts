@@ -44,7 +44,8 @@ export class SimClient {
    */
   connect(wsBase: string, origin: string | null, timeoutMs: number): Promise<number> {
     const started = performance.now();
-    const url = `${wsBase}/ws/${encodeURIComponent(this.spec.roomId)}/${encodeURIComponent(this.spec.userId)}`;
+    const token = this.spec.token === undefined ? '' : `?token=${encodeURIComponent(this.spec.token)}`;
+    const url = `${wsBase}/ws/${encodeURIComponent(this.spec.roomId)}/${encodeURIComponent(this.spec.userId)}${token}`;
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(origin ? { origin } : {}) });
     this.ws = ws;
     return new Promise<number>((resolve, reject) => {

@@ -30,6 +30,7 @@ export function registerSoak(program: Command, io: CliIo): void {
     .option('--max-p99 <ms>', 'fail when any interval delivery p99 exceeds this')
     .option('--max-loss <n>', 'fail when more messages than this were lost', '0')
     .option('--max-reconnect-failures <n>', 'fail when more reconnects than this failed', '0')
+    .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
     .option('--yes', 'allow more than 2000 clients')
     .action(async (raw: Record<string, string | boolean | undefined>) => {

@@ -40,6 +40,8 @@ export interface SoakOptions {
   maxP99GrowthFraction?: number;
   maxLoss: number;
   maxReconnectFailures: number;
+  /** Sign up an account per client and use its token (servers with REQUIRE_AUTH=true). */
+  accounts: boolean;
 }
 
 /** `50%` -> {fraction: 0.5}; `200MB` / `64MiB` / `1GB` -> {bytes}. */
@@ -117,6 +119,7 @@ export function parseSoakOptions(raw: Record<string, string | boolean | undefine
     drainMs: dur('drain', '--drain', SOAK_DEFAULTS.drain),
     maxLoss: num('maxLoss', '--max-loss', 0, 0),
     maxReconnectFailures: num('maxReconnectFailures', '--max-reconnect-failures', 0, 0),
+    accounts: raw.accounts === true,
   };
   if (growth.fraction !== undefined) options.maxRssGrowthFraction = growth.fraction;
   if (growth.bytes !== undefined) options.maxRssGrowthBytes = growth.bytes;

@@ -33,7 +33,7 @@ export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<So
   const t0 = performance.now();
   const run = randomBytes(4).toString('hex');
   const dispatcher = createPool({ connections: 16 });
-  const setup = await setupFixtures({ api: o.api, origin: o.origin, dispatcher, timeoutMs: 15_000 }, { clients: o.clients, rooms: o.rooms, concurrency: 8, run }).finally(() => dispatcher.close());
+  const setup = await setupFixtures({ api: o.api, origin: o.origin, dispatcher, timeoutMs: 15_000 }, { clients: o.clients, rooms: o.rooms, concurrency: 8, run, accounts: o.accounts }).finally(() => dispatcher.close());
   if (setup.clients.length === 0) throw new CannotStartError(`setup failed: ${setup.firstError ?? 'no clients could be created'}`);
 
   const book = new DeliveryBook();
