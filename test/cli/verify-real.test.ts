@@ -25,6 +25,24 @@ describe('verify against the real server', () => {
     expect(checkVerifyReport(report)).toEqual([]);
   });
 
+  it('warns on health when /health reports the Redis fan-out down', async () => {
+    const down = await startTestServer({}, undefined, {
+      fanout: (hub) => ({
+        publish: (roomId, frame, except) => void hub.broadcast(roomId, frame, except),
+        health: () => ({ kind: 'redis', ok: false, detail: 'Redis unreachable: connection refused' }),
+      }),
+    });
+    try {
+      const report = await verify(down.url);
+      expect(step(report, 'health')).toMatchObject({ verdict: 'WARN', expected: 'fanout.ok true (Redis reachable)' });
+      expect(step(report, 'health').observed).toMatch(/redis/);
+      expect(step(report, 'health').hint).toMatch(/REDIS_URL/);
+      expect(report.exit_code).toBe(0);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('names the test user and room vchat-verify-<time>', async () => {
     const report = await verify(srv.url, { now: () => new Date('2026-01-02T03:04:05.678Z') });
     expect(report.exit_code).toBe(0);

@@ -9,6 +9,8 @@ export const HINTS = {
   notApi:
     'The answer is not the API\'s JSON: is --api the backend URL (not the Vercel frontend)? An HTML 404/502 from the platform ("Application not found") means the app is not running or not bound to $PORT.',
   healthStatus: 'GET /health must answer 200 with JSON {"status":"healthy",…} (seed Step 10); a 503 means the database is unreachable.',
+  fanoutDown:
+    'The server cannot reach Redis (REDIS_URL): each instance still serves its own sockets, but messages no longer cross instances and cross-instance presence is frozen. Check the Redis service; the server reconnects by itself (docs/scaling.md).',
   inMemory:
     'Common Issues "Data lost on restart": the server uses in-memory storage; set MONGO_URL / MONGODB_URI or DATABASE_URL so users, rooms and messages survive restarts.',
   corsMissing:

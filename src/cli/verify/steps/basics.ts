@@ -43,6 +43,11 @@ export const health: StepDef = {
     if (res.status !== 200 || h.status !== 'healthy') {
       return fail(describeResponse(res), 'HTTP 200 {"status":"healthy",…}', HINTS.healthStatus);
     }
+    // A broken cross-instance fan-out first: users on other instances stop seeing messages now.
+    const fanout = h.fanout as { kind?: unknown; ok?: unknown } | undefined;
+    if (fanout && typeof fanout === 'object' && fanout.ok === false) {
+      return warn(`fanout ${clip(fanout)}`, 'fanout.ok true (Redis reachable)', HINTS.fanoutDown);
+    }
     if (storage && storage.persistent === false) {
       return warn(`storage ${clip(storage)}`, 'persistent storage', HINTS.inMemory);
     }
