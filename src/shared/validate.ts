@@ -105,6 +105,11 @@ export function checkHttpUrl(raw: string): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL';
   if (CONTROL_RE.test(raw)) return 'must not contain control characters';
+  // A lone UTF-16 surrogate cannot be written as UTF-8: it would be stored as given and come
+  // back mangled (U+FFFD) from any database.
+  const lone = LONE_SURROGATE_RE.test(raw);
+  LONE_SURROGATE_RE.lastIndex = 0;
+  if (lone) return 'must be valid Unicode text (it has a lone surrogate)';
   return null;
 }
 
