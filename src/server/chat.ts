@@ -67,6 +67,8 @@ function newMessage(member: Member, input: PostInput): NewMessage {
   };
 }
 
+const LOCAL_FANOUT: FanoutHealth = Object.freeze({ kind: 'local', ok: true });
+
 export class Chat {
   readonly presence: Presence;
   /** Per room+user: announcements wait for earlier ones, so joined/left go out in Redis order. */
@@ -110,7 +112,7 @@ export class Chat {
 
   /** The fan-out's state for /health. */
   fanoutHealth(): FanoutHealth {
-    return this.fanout.health?.() ?? { kind: 'local', ok: true };
+    return this.fanout.health?.() ?? LOCAL_FANOUT;
   }
 
   /** user_left for a user whose last socket was on an instance that died (scale-out reaper). */

@@ -40,6 +40,9 @@ function faultyStore(): { store: Store; faults: Map<string, Fault> } {
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'immediate') return immediate;
+      // Only a networked store's ping can fail (/health never pings the in-memory one): with
+      // a ping fault set, this store presents itself as one.
+      if (prop === 'persistent' && faults.has('ping')) return true;
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       return (...args: unknown[]) => {

@@ -1,5 +1,6 @@
 /** GET /health (and HEAD) and GET /. */
 import type { HealthDto } from '../../shared/protocol.ts';
+import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { RouteDeps } from './deps.ts';
@@ -10,9 +11,14 @@ const PING_TIMEOUT_MS = 2000;
 export function registerHealth(router: Router, deps: RouteDeps): void {
   const { config, store, hub, chat } = deps;
 
-  router.on('GET', '/health', async (ctx) => {
-    // Only a networked store can hang; the in-memory one answers at once, without a timer race.
-    const ok = store.persistent ? await pingWithTimeout(() => store.ping(), PING_TIMEOUT_MS) : await store.ping().catch(() => false);
+  router.on('GET', '/health', (ctx) => {
+    // Only a networked store can hang or fail; the in-memory one is answered at once, with no
+    // timer race and no promise (platforms poll this route constantly).
+    if (!store.persistent) return sendHealth(ctx, true);
+    return pingWithTimeout(() => store.ping(), PING_TIMEOUT_MS).then((ok) => sendHealth(ctx, ok));
+  });
+
+  function sendHealth(ctx: Ctx, ok: boolean): void {
     const mem = memorySample();
     const body: HealthDto = {
       status: ok ? 'healthy' : 'degraded',
@@ -30,7 +36,7 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
       heap_used_bytes: mem.heapUsed,
     };
     sendJson(ctx, ok ? 200 : 503, body);
-  });
+  }
 
   router.on('GET', '/', (ctx) => {
     sendJson(ctx, 200, { name: 'vchat', version: config.version, health: '/health' });
