@@ -49,6 +49,28 @@ describe('Hub', () => {
     expect(other.got).toEqual([]);
   });
 
+  it('delivers to pending (still being set up) sockets of the room only while they are pending', () => {
+    const hub = new Hub();
+    const member = peer('r', 'a');
+    const setup = peer('r', 'b');
+    const elsewhere = peer('x', 'c');
+    hub.add(member);
+    hub.addPending(setup);
+    hub.addPending(setup); // twice: still one pending socket
+    hub.addPending(elsewhere);
+    expect(hub.broadcast('r', { type: 'pong' })).toBe(2);
+    hub.removePending(setup);
+    hub.removePending(setup); // twice: harmless
+    expect(hub.broadcast('r', { type: 'pong' })).toBe(1);
+    hub.removePending(elsewhere);
+    expect(hub.broadcast('x', { type: 'pong' })).toBe(0);
+    hub.addPending(setup);
+    expect(hub.broadcast('r', { type: 'pong' })).toBe(2);
+    expect(setup.got).toHaveLength(2);
+    expect(member.got).toHaveLength(3);
+    expect(elsewhere.got).toHaveLength(0);
+  });
+
   it('drops slow peers after the loop, even when dropping removes them from the room', () => {
     const hub = new Hub();
     const slow = peer('r', 's', { slow: true });

@@ -56,6 +56,7 @@ export class MemoryStore implements Store {
   readonly historyLimit: number;
   private users = new Map<string, User>();
   private rooms = new Map<string, RoomState>();
+  private lastRoom: RoomState | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.historyLimit = options.historyLimit ?? 10_000;
@@ -134,7 +135,21 @@ export class MemoryStore implements Store {
 
   /** The stored record itself (every chat message looks it up): read-only for callers. */
   private memberNow(roomId: string, userId: string): Member | null {
-    return this.rooms.get(roomId)?.members.get(userId) ?? null;
+    const state = this.roomState(roomId);
+    return state?.members.get(userId) ?? null;
+  }
+
+  /**
+   * A room's state. The last one found is kept: a chat message looks its room up twice (member,
+   * then insert), and a string comparison is cheaper than a second map lookup. Rooms are never
+   * deleted, so the kept state cannot go stale.
+   */
+  private roomState(roomId: string): RoomState | undefined {
+    const last = this.lastRoom;
+    if (last !== undefined && last.room.id === roomId) return last;
+    const state = this.rooms.get(roomId);
+    if (state) this.lastRoom = state;
+    return state;
   }
 
   async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
@@ -146,7 +161,7 @@ export class MemoryStore implements Store {
    * callers must treat it as read-only, as they do every store result.
    */
   private insertNow(input: NewMessage): { message: Message; created: boolean } {
-    const state = this.rooms.get(input.room_id);
+    const state = this.roomState(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
     const cmid = input.client_msg_id;
     const sent = cmid === undefined ? undefined : state.dedupe.get(input.user_id);
