@@ -3,23 +3,8 @@
  * each room keeps only its newest `historyLimit` messages so memory stays bounded.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CursorNotFoundError,
-  type ImmediateMessages,
-  type Member,
-  type MemberPatch,
-  type Message,
-  type NewMessage,
-  type PageOptions,
-  type Room,
-  type RoomWithMembers,
-  type Store,
-  type UpsertMode,
-  type User,
-} from './store.ts';
-
-/** Cursors among this many newest messages are found by scanning, without the position index. */
-const RECENT_CURSOR_SCAN = 256;
+import { RoomHistory } from './memory-history.ts';
+import type { ImmediateMessages, Member, MemberPatch, Message, NewMessage, PageOptions, Room, RoomWithMembers, Store, UpsertMode, User } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Newest messages kept per room; older ones are dropped. */
@@ -29,21 +14,7 @@ export interface MemoryStoreOptions {
 interface RoomState {
   room: Room;
   members: Map<string, Member>;
-  /** Oldest first. Entries before `head` are evicted. */
-  messages: Message[];
-  head: number;
-  /** Absolute position of messages[0]: compaction drops a prefix of the array. */
-  offset: number;
-  /**
-   * Message id -> absolute position. Built on the first cursor that is not among the newest
-   * messages (see cursorIndex), then kept up to date; rooms never paged far never pay for it.
-   */
-  positions: Map<string, number> | undefined;
-  /**
-   * user_id -> client_msg_id -> the message it created. Two levels instead of one joined
-   * key: a concatenated key is a fresh cons string to flatten and hash on every message.
-   */
-  dedupe: Map<string, Map<string, Message>>;
+  history: RoomHistory;
 }
 
 export class MemoryStore implements Store {
@@ -92,7 +63,7 @@ export class MemoryStore implements Store {
 
   async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
     const room: Room = { id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date() };
-    this.rooms.set(room.id, { room, members: new Map(), messages: [], head: 0, offset: 0, positions: undefined, dedupe: new Map() });
+    this.rooms.set(room.id, { room, members: new Map(), history: new RoomHistory(this.historyLimit) });
     return { ...room, users: [] };
   }
 
@@ -163,10 +134,8 @@ export class MemoryStore implements Store {
   private insertNow(input: NewMessage): { message: Message; created: boolean } {
     const state = this.roomState(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
-    const cmid = input.client_msg_id;
-    const sent = cmid === undefined ? undefined : state.dedupe.get(input.user_id);
-    if (cmid !== undefined && sent) {
-      const existing = sent.get(cmid);
+    if (input.client_msg_id !== undefined) {
+      const existing = state.history.find(input.user_id, input.client_msg_id);
       if (existing) return { message: existing, created: false };
     }
     // Built field by field (a spread or a `delete` would give some messages slow shapes).
@@ -180,55 +149,14 @@ export class MemoryStore implements Store {
       created_at: new Date(),
     };
     if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
-    state.messages.push(message);
-    state.positions?.set(message.id, state.offset + state.messages.length - 1);
-    if (cmid !== undefined) {
-      if (sent) sent.set(cmid, message);
-      else state.dedupe.set(input.user_id, new Map([[cmid, message]]));
-    }
-    this.evict(state);
+    state.history.add(message);
     return { message, created: true };
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
     const state = this.rooms.get(roomId);
     if (!state) return [];
-    const first = state.head;
-    let start = first;
-    let end = state.messages.length;
-    if (page.before !== undefined) {
-      end = this.cursorIndex(state, page.before);
-      start = Math.max(first, end - page.limit);
-    } else if (page.after !== undefined) {
-      start = this.cursorIndex(state, page.after) + 1;
-      end = Math.min(end, start + page.limit);
-    } else {
-      start = Math.max(first, end - page.limit);
-    }
-    const out: Message[] = [];
-    for (let i = start; i < end; i++) out.push(this.withAvatar(state, state.messages[i] as Message));
-    return out;
-  }
-
-  /**
-   * Where a cursor message sits in its room. Recent cursors (the last message seen before a
-   * reconnect, a page just loaded) are found by a short scan from the newest end; anything
-   * older goes through the room's position index, built on first use. No index on the send
-   * path otherwise: it would cost every chat message a map insert and delete.
-   */
-  private cursorIndex(state: RoomState, id: string): number {
-    const stop = Math.max(state.head, state.messages.length - RECENT_CURSOR_SCAN);
-    for (let i = state.messages.length - 1; i >= stop; i--) {
-      if ((state.messages[i] as Message).id === id) return i;
-    }
-    if (!state.positions) {
-      const positions = new Map<string, number>();
-      for (let i = state.head; i < state.messages.length; i++) positions.set((state.messages[i] as Message).id, state.offset + i);
-      state.positions = positions;
-    }
-    const at = state.positions.get(id);
-    if (at === undefined) throw new CursorNotFoundError(`Message ${id} not found in this room`);
-    return at - state.offset;
+    return state.history.page(page).map((m) => this.withAvatar(state, m));
   }
 
   /** A copy with the member's (else the user's) current avatar when the message has none. */
@@ -245,30 +173,6 @@ export class MemoryStore implements Store {
     };
     if (m.client_msg_id !== undefined) copy.client_msg_id = m.client_msg_id;
     return copy;
-  }
-
-  /**
-   * Drop the oldest messages past the history limit. Eviction only moves `head`; the array
-   * is compacted once the dead prefix is large, so an insert into a full room stays O(1)
-   * amortised instead of shifting the whole history every time.
-   */
-  private evict(state: RoomState): void {
-    const over = state.messages.length - state.head - this.historyLimit;
-    if (over <= 0) return;
-    for (let i = state.head; i < state.head + over; i++) {
-      const m = state.messages[i] as Message;
-      if (m.client_msg_id !== undefined) {
-        const sent = state.dedupe.get(m.user_id);
-        if (sent?.delete(m.client_msg_id) && sent.size === 0) state.dedupe.delete(m.user_id);
-      }
-      state.positions?.delete(m.id);
-    }
-    state.head += over;
-    if (state.head >= 1024 && state.head * 2 >= state.messages.length) {
-      state.messages = state.messages.slice(state.head);
-      state.offset += state.head;
-      state.head = 0;
-    }
   }
 }
 
