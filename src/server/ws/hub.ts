@@ -24,8 +24,6 @@ export class Hub {
    * (they buffer), so nothing sent to the room in that gap is lost. Not counted as presence.
    */
   private pending = new Map<string, Set<Peer>>();
-  /** Pending sockets in all rooms: while 0 (nearly always), a broadcast skips the pending lookup. */
-  private pendingCount = 0;
   /** Peers found too far behind during the current broadcast (reused, not allocated per frame). */
   private slow: Peer[] = [];
 
@@ -33,17 +31,13 @@ export class Hub {
   addPending(peer: Peer): void {
     let peers = this.pending.get(peer.roomId);
     if (!peers) this.pending.set(peer.roomId, (peers = new Set()));
-    if (peers.has(peer)) return;
     peers.add(peer);
-    this.pendingCount++;
   }
 
   /** Setup finished (or failed): stop delivering to the pending socket. */
   removePending(peer: Peer): void {
     const peers = this.pending.get(peer.roomId);
-    if (!peers?.delete(peer)) return;
-    this.pendingCount--;
-    if (peers.size === 0) this.pending.delete(peer.roomId);
+    if (peers?.delete(peer) && peers.size === 0) this.pending.delete(peer.roomId);
   }
 
   /** Register a peer. `first` is true when it is the user's first socket in the room. */
@@ -84,7 +78,9 @@ export class Hub {
    */
   broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
     const peers = this.rooms.get(roomId);
-    const pending = this.pendingCount === 0 ? undefined : this.pending.get(roomId);
+    // Rooms leave `pending` when their last pending socket does: while it is empty (nearly
+    // always), a broadcast skips the lookup.
+    const pending = this.pending.size === 0 ? undefined : this.pending.get(roomId);
     if (!peers && !pending) return 0;
     // Encoded to UTF-8 once: handing ws a string would re-encode it for every peer.
     const data = Buffer.from(JSON.stringify(frame));
