@@ -41,9 +41,8 @@ export class Connection implements Peer {
   private gone = false;
   /**
    * Frames are handled one after another, so a sender's messages keep their order: they
-   * wait here while `busy` (setup, a frame waiting for the store, then a drain loop) runs.
-   * A frame that arrives with nothing in progress is handled at once, and with the in-memory
-   * store that needs no promise at all.
+   * wait here while `busy` (setup, or a frame waiting for the store) runs. Everything else
+   * is handled at once, and with the in-memory store that needs no promise at all.
    */
   private frames: ParsedFrame[] = [];
   private busy: Promise<void> | undefined;
@@ -72,8 +71,7 @@ export class Connection implements Peer {
     deps.chat.hub.addPending(this);
     this.busy = this.setup()
       .finally(() => this.endPending())
-      .then(() => this.drain())
-      .finally(() => this.idle());
+      .then(() => this.resume());
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
@@ -120,46 +118,44 @@ export class Connection implements Peer {
   }
 
   private enqueue(frame: ParsedFrame): void {
-    if (this.busy) {
-      this.frames.push(frame);
-      return;
+    this.frames.push(frame);
+    if (!this.busy) this.pump();
+  }
+
+  /**
+   * Handle the queued frames in order, synchronously, until one has to wait for the store
+   * (its handler returns a promise): the socket is busy until it settles, then goes on.
+   */
+  private pump(): void {
+    for (let frame = this.frames.shift(); frame !== undefined; frame = this.frames.shift()) {
+      let pending: Promise<void> | void;
+      try {
+        pending = this.handle(frame);
+      } catch (err) {
+        this.frameFailed(err);
+        continue;
+      }
+      if (pending) {
+        this.busy = pending.then(
+          () => this.resume(),
+          (err: unknown) => {
+            this.frameFailed(err);
+            this.resume();
+          },
+        );
+        return;
+      }
     }
-    // Nothing in progress: handle it right here. Only a frame that has to wait for the store
-    // makes the socket busy; later frames queue behind it.
-    let pending: Promise<void> | void;
-    try {
-      pending = this.handle(frame);
-    } catch (err) {
-      this.frameFailed(err);
-      return;
-    }
-    if (pending) {
-      this.busy = pending
-        .catch((err: unknown) => this.frameFailed(err))
-        .then(() => this.drain())
-        .finally(() => this.idle());
-    }
+  }
+
+  /** What the socket was waiting for is done: on with the queue. */
+  private resume(): void {
+    this.busy = undefined;
+    this.pump();
   }
 
   private frameFailed(err: unknown): void {
     this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
-  }
-
-  /** A drain finished; frames that arrived in the gap after its last check start another. */
-  private idle(): void {
-    this.busy = this.frames.length > 0 ? this.drain().finally(() => this.idle()) : undefined;
-  }
-
-  private async drain(): Promise<void> {
-    for (let frame = this.frames.shift(); frame !== undefined; frame = this.frames.shift()) {
-      try {
-        // Most frames are handled synchronously (in-memory store); only the rest are awaited.
-        const pending = this.handle(frame);
-        if (pending) await pending;
-      } catch (err) {
-        this.frameFailed(err);
-      }
-    }
   }
 
   private sendFrame(frame: ServerFrame): void {
