@@ -72,32 +72,7 @@ export function isOriginAllowed(origin: string | undefined, policy: OriginPolicy
  * CORS headers at all. respond.ts adds the pair to every response.
  */
 export function echoOrigin(origin: string | undefined, policy: OriginPolicy): string | undefined {
-  if (origin === undefined) return undefined;
-  // A browser sends the same few Origin values over and over: remember the last verdicts
-  // (compared as strings, no lower-casing or hashing) instead of deciding every request anew.
-  const recent = verdicts.get(policy) ?? newVerdicts(policy);
-  for (let i = 0; i < recent.origins.length; i++) {
-    if (recent.origins[i] === origin) return recent.allowed[i] ? origin : undefined;
-  }
-  const allowed = isOriginAllowed(origin, policy);
-  const slot = recent.next;
-  recent.origins[slot] = origin;
-  recent.allowed[slot] = allowed;
-  recent.next = (slot + 1) % RECENT_ORIGINS;
-  return allowed ? origin : undefined;
-}
-
-const RECENT_ORIGINS = 8;
-interface Verdicts {
-  origins: string[];
-  allowed: boolean[];
-  next: number;
-}
-const verdicts = new WeakMap<OriginPolicy, Verdicts>();
-function newVerdicts(policy: OriginPolicy): Verdicts {
-  const v: Verdicts = { origins: [], allowed: [], next: 0 };
-  verdicts.set(policy, v);
-  return v;
+  return isOriginAllowed(origin, policy) ? origin : undefined;
 }
 
 /** The extra headers of a successful preflight (204); the allow-origin pair comes with every response. */
