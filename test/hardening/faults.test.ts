@@ -19,40 +19,41 @@ type Fault = 'throw' | 'reject' | 'unavailable';
 
 /**
  * A MemoryStore whose methods fail on demand, its synchronous `immediate` path included
- * (there a fault is thrown, the only way a synchronous store can fail).
+ * (there every fault is thrown, the only way a synchronous store can fail).
  */
 function faultyStore(): { store: Store; faults: Map<string, Fault> } {
   const inner = new MemoryStore();
   const faults = new Map<string, Fault>();
-  const immediate = new Proxy(inner.immediate, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        const fault = faults.get(prop);
-        if (fault === 'throw') throw new Error(`boom in ${prop}: secret-internal-detail`);
-        if (fault === 'reject') throw new TypeError(`rejected in ${prop}: secret-internal-detail`);
-        if (fault === 'unavailable') throw new StoreUnavailableError('connection refused to db.internal:5432');
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  const store = new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === 'immediate') return immediate;
-      // Only a networked store's ping can fail (/health never pings the in-memory one): with
-      // a ping fault set, this store presents itself as one.
-      if (prop === 'persistent' && faults.has('ping')) return true;
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      return (...args: unknown[]) => {
-        const fault = faults.get(prop);
-        if (fault === 'throw') throw new Error(`boom in ${prop}: secret-internal-detail`);
-        if (fault === 'reject') return Promise.reject(new TypeError(`rejected in ${prop}: secret-internal-detail`));
-        if (fault === 'unavailable') return Promise.reject(new StoreUnavailableError('connection refused to db.internal:5432'));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
+  /** `target` with each method failing as `faults` says; `sync`: rejections are thrown instead. */
+  const faulty = <T extends object>(target: T, sync: boolean, extra?: (prop: string | symbol) => unknown): T =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const special = extra?.(prop);
+        if (special !== undefined) return special;
+        const value = Reflect.get(t, prop, receiver);
+        if (typeof value !== 'function' || typeof prop !== 'string') return value;
+        return (...args: unknown[]) => {
+          const fault = faults.get(prop);
+          if (fault === 'throw') throw new Error(`boom in ${prop}: secret-internal-detail`);
+          const err =
+            fault === 'reject'
+              ? new TypeError(`rejected in ${prop}: secret-internal-detail`)
+              : fault === 'unavailable'
+                ? new StoreUnavailableError('connection refused to db.internal:5432')
+                : undefined;
+          if (err && sync) throw err;
+          if (err) return Promise.reject(err);
+          return (value as (...a: unknown[]) => unknown).apply(t, args);
+        };
+      },
+    });
+  const immediate = faulty(inner.immediate, true);
+  const store = faulty(inner, false, (prop) => {
+    if (prop === 'immediate') return immediate;
+    // Only a networked store's ping can fail (/health never pings the in-memory one): with
+    // a ping fault set, this store presents itself as one.
+    if (prop === 'persistent' && faults.has('ping')) return true;
+    return undefined;
   });
   return { store, faults };
 }
