@@ -3,7 +3,7 @@
  * LoadOptions, every problem reported at once as a UsageError (exit 2).
  */
 import { availableParallelism } from 'node:os';
-import { parseDurationMs } from './duration.ts';
+import { optionReader, type RawOptions } from '../option-reader.ts';
 
 /** Clients allowed without --yes. */
 export const MAX_CLIENTS_WITHOUT_YES = 2000;
@@ -62,30 +62,12 @@ export class UsageError extends Error {
 }
 
 /** Raw option values as commander hands them over (strings unless a parser ran). */
-export type RawLoadOptions = Record<string, string | boolean | undefined>;
+export type RawLoadOptions = RawOptions;
 
 /** Check and convert; throws one UsageError listing every problem. */
 export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
   const problems: string[] = [];
-  const str = (name: string): string | undefined => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
-  const num = (name: string, flag: string, fallback: number, min: number, integer = true): number => {
-    const v = str(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-      problems.push(`${flag} must be ${integer ? 'a whole number' : 'a number'} ≥ ${min} (got ${JSON.stringify(v)})`);
-      return fallback;
-    }
-    return n;
-  };
-  const dur = (name: string, flag: string, fallback: string): number => {
-    try {
-      return parseDurationMs(str(name) ?? fallback);
-    } catch (err) {
-      problems.push(`${flag}: ${(err as Error).message}`);
-      return 0;
-    }
-  };
+  const { str, num, dur } = optionReader(raw, problems);
   const optionalNum = (name: string, flag: string): number | undefined => (str(name) === undefined ? undefined : num(name, flag, 0, 0, false));
 
   const api = str('api');

@@ -1,6 +1,6 @@
 /** `vchat soak` options: defaults in one literal; raw commander values -> checked SoakOptions (UsageError, exit 2). */
-import { parseDurationMs } from '../load/duration.ts';
 import { MAX_CLIENTS_WITHOUT_YES, UsageError } from '../load/options.ts';
+import { optionReader, type RawOptions } from '../option-reader.ts';
 
 export const SOAK_DEFAULTS = {
   clients: 20,
@@ -64,35 +64,20 @@ export function parseLatencyGrowth(text: string): { ms?: number; fraction?: numb
 }
 
 /** Check and convert; throws one UsageError listing every problem. */
-export function parseSoakOptions(raw: Record<string, string | boolean | undefined>): SoakOptions {
+export function parseSoakOptions(raw: RawOptions): SoakOptions {
   const problems: string[] = [];
-  const str = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-  const num = (k: string, flag: string, fallback: number, min: number): number => {
-    const v = str(k);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${flag} must be a number ≥ ${min} (got ${JSON.stringify(v)})`);
-      return fallback;
-    }
-    return n;
-  };
-  const dur = (k: string, flag: string, fallback: string): number => {
-    try {
-      return parseDurationMs(str(k) ?? fallback);
-    } catch (err) {
-      problems.push(`${flag}: ${(err as Error).message}`);
-      return 1000;
-    }
-  };
+  const reader = optionReader(raw, problems);
+  const { str, dur } = reader;
+  /** Soak's counts take any number ≥ min (whole ones are floored where needed). */
+  const num = (k: string, flag: string, fallback: number, min: number): number => reader.num(k, flag, fallback, min, false);
   const api = str('api');
   if (!api) problems.push('--api URL is required (the server to soak; point it only at servers you own)');
   const clients = Math.floor(num('clients', '--clients', SOAK_DEFAULTS.clients, 2));
   if (clients > MAX_CLIENTS_WITHOUT_YES && raw.yes !== true) problems.push(`--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you mean it`);
   const rooms = Math.floor(num('rooms', '--rooms', SOAK_DEFAULTS.rooms, 1));
   if (rooms > clients) problems.push(`--rooms ${rooms} is more than --clients ${clients}`);
-  const intervalMs = dur('interval', '--interval', SOAK_DEFAULTS.interval);
-  const durationMs = dur('duration', '--duration', SOAK_DEFAULTS.duration);
+  const intervalMs = dur('interval', '--interval', SOAK_DEFAULTS.interval, 1000);
+  const durationMs = dur('duration', '--duration', SOAK_DEFAULTS.duration, 1000);
   if (intervalMs < 1000) problems.push('--interval must be at least 1s');
   if (durationMs < intervalMs) problems.push('--duration must be at least one --interval');
   let growth: { fraction?: number; bytes?: number } = {};
@@ -116,7 +101,7 @@ export function parseSoakOptions(raw: Record<string, string | boolean | undefine
     durationMs,
     intervalMs,
     reconnectPerInterval: Math.floor(num('reconnect', '--reconnect', Math.max(1, Math.floor(clients / 4)), 0)),
-    drainMs: dur('drain', '--drain', SOAK_DEFAULTS.drain),
+    drainMs: dur('drain', '--drain', SOAK_DEFAULTS.drain, 1000),
     maxLoss: num('maxLoss', '--max-loss', 0, 0),
     maxReconnectFailures: num('maxReconnectFailures', '--max-reconnect-failures', 0, 0),
     accounts: raw.accounts === true,

@@ -1,0 +1,41 @@
+/**
+ * Reading raw commander values for `vchat load` and `vchat soak`: every problem is collected
+ * (the caller throws them as one UsageError), each reader returns a fallback so checking goes on.
+ */
+import { parseDurationMs } from './load/duration.ts';
+
+export type RawOptions = Record<string, string | boolean | undefined>;
+
+export interface OptionReader {
+  /** The value when commander gave a string. */
+  str(name: string): string | undefined;
+  /** A number ≥ min (a whole one unless `integer` is false); `fallback` when absent or bad. */
+  num(name: string, flag: string, fallback: number, min: number, integer?: boolean): number;
+  /** A duration like `30s` in ms (`fallback` when absent); `onError` when it does not parse. */
+  dur(name: string, flag: string, fallback: string, onError?: number): number;
+}
+
+export function optionReader(raw: RawOptions, problems: string[]): OptionReader {
+  const str = (name: string): string | undefined => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
+  return {
+    str,
+    num(name, flag, fallback, min, integer = true) {
+      const v = str(name);
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+        problems.push(`${flag} must be ${integer ? 'a whole number' : 'a number'} ≥ ${min} (got ${JSON.stringify(v)})`);
+        return fallback;
+      }
+      return n;
+    },
+    dur(name, flag, fallback, onError = 0) {
+      try {
+        return parseDurationMs(str(name) ?? fallback);
+      } catch (err) {
+        problems.push(`${flag}: ${(err as Error).message}`);
+        return onError;
+      }
+    },
+  };
+}
