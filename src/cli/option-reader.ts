@@ -2,9 +2,29 @@
  * Reading raw commander values for `vchat load` and `vchat soak`: every problem is collected
  * (the caller throws them as one UsageError), each reader returns a fallback so checking goes on.
  */
+import type { CliIo } from './io.ts';
 import { parseDurationMs } from './load/duration.ts';
 
 export type RawOptions = Record<string, string | boolean | undefined>;
+
+/** Bad options: the command prints the message (one problem per line) and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * `parse()`, or undefined after printing its UsageError as `<command>: …` lines and the
+ * --help pointer (the caller then exits 2). Other errors are not caught.
+ */
+export function parseOrReport<T>(io: CliIo, command: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`${command}: ${err.message.split('\n').join(`\n${command}: `)}\n(add --help for usage)\n`);
+    return undefined;
+  }
+}
 
 export interface OptionReader {
   /** The value when commander gave a string. */

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
-import { LOAD_DEFAULTS, MAX_CLIENTS_WITHOUT_YES, UsageError, loadWarnings, parseLoadOptions, type RawLoadOptions } from './options.ts';
+import { parseOrReport } from '../option-reader.ts';
+import { LOAD_DEFAULTS, MAX_CLIENTS_WITHOUT_YES, loadWarnings, parseLoadOptions, type RawLoadOptions } from './options.ts';
 import { progressLine, renderLoadReport } from './report.ts';
 import { CannotStartError, runLoad } from './run.ts';
 import { describeFailures } from './thresholds.ts';
@@ -54,14 +55,8 @@ Example:
 
 /** The action, separated so tests can call it with an injected io. */
 export async function loadAction(raw: RawLoadOptions, io: CliIo): Promise<number> {
-  let options;
-  try {
-    options = parseLoadOptions(raw);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`vchat load: ${err.message.split('\n').join('\nvchat load: ')}\n(add --help for usage)\n`);
-    return EXIT.usage;
-  }
+  const options = parseOrReport(io, 'vchat load', () => parseLoadOptions(raw));
+  if (!options) return EXIT.usage;
   for (const w of loadWarnings(options)) io.stderr.write(`warning: ${w}\n`);
   const live = io.interactive;
   try {

@@ -3,7 +3,7 @@
  * LoadOptions, every problem reported at once as a UsageError (exit 2).
  */
 import { availableParallelism } from 'node:os';
-import { optionReader, type RawOptions } from '../option-reader.ts';
+import { optionReader, UsageError, type RawOptions } from '../option-reader.ts';
 
 /** Clients allowed without --yes. */
 export const MAX_CLIENTS_WITHOUT_YES = 2000;
@@ -57,9 +57,6 @@ export interface LoadOptions {
   thresholds: Thresholds;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** Raw option values as commander hands them over (strings unless a parser ran). */
 export type RawLoadOptions = RawOptions;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
-import { UsageError } from '../load/options.ts';
+import { parseOrReport } from '../option-reader.ts';
 import { CannotStartError } from '../load/run.ts';
 import { SOAK_DEFAULTS, parseSoakOptions } from './options.ts';
 import { intervalLine, renderSoakReport } from './report.ts';
@@ -40,14 +40,8 @@ export function registerSoak(program: Command, io: CliIo): void {
 
 /** The action, separated so tests can call it with an injected io. */
 export async function soakAction(raw: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
-  let options;
-  try {
-    options = parseSoakOptions(raw);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`vchat soak: ${err.message.split('\n').join('\nvchat soak: ')}\n(add --help for usage)\n`);
-    return EXIT.usage;
-  }
+  const options = parseOrReport(io, 'vchat soak', () => parseSoakOptions(raw));
+  if (!options) return EXIT.usage;
   try {
     const result = await runSoak(options, { onInterval: (x, of) => io.stderr.write(`${intervalLine(x, of)}\n`) });
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderSoakReport(result));

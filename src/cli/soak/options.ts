@@ -1,6 +1,6 @@
 /** `vchat soak` options: defaults in one literal; raw commander values -> checked SoakOptions (UsageError, exit 2). */
-import { MAX_CLIENTS_WITHOUT_YES, UsageError } from '../load/options.ts';
-import { optionReader, type RawOptions } from '../option-reader.ts';
+import { MAX_CLIENTS_WITHOUT_YES } from '../load/options.ts';
+import { optionReader, UsageError, type RawOptions } from '../option-reader.ts';
 
 export const SOAK_DEFAULTS = {
   clients: 20,
