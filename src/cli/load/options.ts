@@ -57,7 +57,6 @@ export interface LoadOptions {
   thresholds: Thresholds;
 }
 
-
 /** Raw option values as commander hands them over (strings unless a parser ran). */
 export type RawLoadOptions = RawOptions;
 
