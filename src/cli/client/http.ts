@@ -41,6 +41,11 @@ export interface HttpResponse {
 }
 
 /** Resolve `path` against `base`, keeping any path prefix of the base (`/api` + `/rooms`). */
+/** `Authorization: Bearer <token>` as a header object. */
+export function bearerHeaders(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
 export function joinUrl(base: string, path: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path;
   return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);

@@ -5,7 +5,7 @@
  * (`skipped`), so a slow server cannot make the tool queue without bound.
  */
 import type { ClientSpec } from './protocol.ts';
-import { timedRequest, type RestStats, type RestTarget } from './setup.ts';
+import { timedRequest, withToken, type RestStats, type RestTarget } from './setup.ts';
 
 const MAX_INFLIGHT = 64;
 const TICK_MS = 5;
@@ -29,7 +29,7 @@ export async function runHttpMix(target: RestTarget, stats: RestStats, opts: { r
               method: 'POST' as const,
               url: `/rooms/${room}/messages`,
               json: { user_id: client.userId, content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` },
-              ...(client.token ? { headers: { authorization: `Bearer ${client.token}` } } : {}),
+              ...withToken(client.token),
             }
           : { method: 'GET' as const, url: '/rooms' };
     if (inflight >= MAX_INFLIGHT) {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { httpRequest, type HttpRequest } from '../client/http.ts';
+import { bearerHeaders, httpRequest, type HttpRequest } from '../client/http.ts';
 import { describeNetError, netErrorKind } from '../client/net-error.ts';
 import { bump, type Counts } from '../stats/counts.ts';
 import { newHistogram, recordMs, type Histogram } from '../stats/histogram.ts';
@@ -95,7 +95,8 @@ interface SetupUser {
   token?: string;
 }
 
-const bearer = (token: string | undefined): { headers?: Record<string, string> } => (token ? { headers: { authorization: `Bearer ${token}` } } : {});
+/** Request options carrying an account's token, when the client has one (`--accounts`). */
+export const withToken = (token: string | undefined): { headers?: Record<string, string> } => (token ? { headers: bearerHeaders(token) } : {});
 
 /**
  * Create `clients` users and `rooms` rooms, join user i to room i % rooms. With `accounts`
@@ -130,7 +131,7 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
 
   const roomIds = (
     await mapLimit(Array.from({ length: opts.rooms }, (_, i) => i), opts.concurrency, async (i) => {
-      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` }, ...bearer(users[0]?.token) });
+      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` }, ...withToken(users[0]?.token) });
       if (res.status !== 201 || !idOf(res.json)) return void note('room', res);
       return idOf(res.json);
     })
@@ -139,7 +140,7 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
 
   const made = await mapLimit(users, opts.concurrency, async (user): Promise<ClientSpec | undefined> => {
     const roomId = roomIds[user.index % roomIds.length] as string;
-    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: user.userId }, ...bearer(user.token) });
+    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: user.userId }, ...withToken(user.token) });
     if (join.status !== 200) return void note('join', join);
     return { ...user, roomId };
   });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paths } from '../../../shared/protocol.ts';
-import type { HttpResponse } from '../../client/http.ts';
+import { bearerHeaders, type HttpResponse } from '../../client/http.ts';
 import { WaitError, type ReceivedFrame } from '../../client/ws.ts';
 import { throwawayUsername, type AccountState, type VerifyContext } from '../context.ts';
 import { HINTS } from '../hints.ts';
@@ -19,7 +19,6 @@ import { chatSocketPath, receivedSummary, refusedOutcome } from './ws-chat.ts';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 const is2xx = (status: number) => status >= 200 && status <= 299;
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codeOf = (res: HttpResponse): unknown => (isObject(res.json) ? res.json.code : undefined);
 const frameObj = (f: ReceivedFrame): Json => (isObject(f.json) ? f.json : {});
 /** Keys that must never leave the server. */
@@ -59,7 +58,7 @@ const userOf = (body: unknown): Json | undefined => (isObject(body) ? (isObject(
 async function revokeQuietly(ctx: VerifyContext, tokens: string[]): Promise<number> {
   let done = 0;
   for (const token of tokens) {
-    const res = await ctx.request('POST', paths.logout(), { origin: ctx.primaryOrigin, headers: bearer(token) }).catch(() => undefined);
+    const res = await ctx.request('POST', paths.logout(), { origin: ctx.primaryOrigin, headers: bearerHeaders(token) }).catch(() => undefined);
     if (res && is2xx(res.status)) done += 1;
   }
   return done;
@@ -197,7 +196,7 @@ export const accountMe: StepDef = {
       const allow = pre.headers['access-control-allow-headers'];
       return fail(`OPTIONS /auth/me: ${allow === undefined ? 'no access-control-allow-headers' : `access-control-allow-headers: ${allow}`}`, 'access-control-allow-headers including Authorization', HINTS.accountPreflight);
     }
-    const res = await ctx.request('GET', paths.me(), { origin, headers: bearer(a.token) });
+    const res = await ctx.request('GET', paths.me(), { origin, headers: bearerHeaders(a.token) });
     const expected = `HTTP 200 {id: "${a.id}", username: "${a.username}", …}`;
     const common = commonProblem(res, 'GET /auth/me', expected);
     if (common) return common;
@@ -221,7 +220,7 @@ export const accountSocket: StepDef = {
     const a: AccountState | undefined = ctx.account;
     if (!a || !ctx.room) return skip('no account or no test room');
     const origin = ctx.primaryOrigin;
-    const joined = await ctx.request('POST', paths.join(ctx.room.id), { origin, headers: bearer(a.token), json: { user_id: a.id, username: a.username, avatar_url: ctx.avatarUrl } });
+    const joined = await ctx.request('POST', paths.join(ctx.room.id), { origin, headers: bearerHeaders(a.token), json: { user_id: a.id, username: a.username, avatar_url: ctx.avatarUrl } });
     if (!is2xx(joined.status)) return fail(`join with the token: ${describeResponse(joined)}`, 'any 2xx', HINTS.accountJoin);
     const res = await ctx.connect(`${chatSocketPath(ctx.room.id, a.id, a.username, ctx.avatarUrl)}&token=${encodeURIComponent(a.token)}`, origin);
     if (!res.ok) return refusedOutcome(res);
@@ -272,11 +271,11 @@ export const accountLogout: StepDef = {
     const a = ctx.account;
     if (!a) return skip('no account');
     const origin = ctx.primaryOrigin;
-    const res = await ctx.request('POST', paths.logout(), { origin, headers: bearer(a.token) });
+    const res = await ctx.request('POST', paths.logout(), { origin, headers: bearerHeaders(a.token) });
     const common = commonProblem(res, 'POST /auth/logout', 'HTTP 204');
     if (common) return common;
     if (!is2xx(res.status)) return fail(`POST /auth/logout: ${describeResponse(res)}`, 'HTTP 204', HINTS.accountLogout);
-    const me = await ctx.request('GET', paths.me(), { origin, headers: bearer(a.token) });
+    const me = await ctx.request('GET', paths.me(), { origin, headers: bearerHeaders(a.token) });
     // The login tokens are not needed any more either; leave nothing signed in.
     const revoked = await revokeQuietly(ctx, ctx.extraTokens.splice(0));
     const others = revoked ? `; ${revoked} login token(s) revoked too` : '';
