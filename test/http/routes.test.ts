@@ -138,6 +138,15 @@ describe('rooms', () => {
     expect(res.body.thumbnail_url).toBe(thumb);
   });
 
+  it('refuses a thumbnail URL with an unpaired surrogate (422) and keeps one with an emoji', async () => {
+    const bad = await http.post('/rooms', { name: 'lone', thumbnail_url: 'https://x.test/\ud800.png' });
+    expectError(bad, 422, 'validation_error');
+    expect(JSON.stringify(bad.body.errors)).toMatch(/thumbnail_url/);
+    const ok = await http.post('/rooms', { name: 'pair', thumbnail_url: 'https://x.test/\ud83d\ude00.png' });
+    expect(ok.status).toBe(201);
+    expect(ok.body.thumbnail_url).toBe('https://x.test/\ud83d\ude00.png');
+  });
+
   it('validates room bodies', async () => {
     expectError(await http.post('/rooms', {}), 422, 'validation_error');
     expectError(await http.post('/rooms', { name: 'x'.repeat(101) }), 422, 'validation_error');
