@@ -41,7 +41,7 @@ export interface PostInput {
   /** Values that only fill a member the user does not have yet (auto-join). */
   fill?: MemberPatch;
   /** The sender's membership when the caller already has it (skips the lookup). */
-  member?: Member;
+  member?: Member | undefined;
 }
 
 export interface PostResult {

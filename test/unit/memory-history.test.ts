@@ -71,4 +71,35 @@ describe('MemoryStore history bound', () => {
     await expect(page('before', 2499)).rejects.toBeInstanceOf(CursorNotFoundError);
     await expect(page('after', 100)).rejects.toBeInstanceOf(CursorNotFoundError);
   });
+
+  it('dedupes per user when two users in a room pick the same client_msg_id, through eviction', async () => {
+    const store = new MemoryStore({ historyLimit: 4 });
+    const room = await store.createRoom({ name: 'r', thumbnail_url: null });
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((username) => store.createUser({ username })));
+    const send = (user: { id: string; username: string }, content: string, cmid?: string) =>
+      store.insertMessage({ room_id: room.id, user_id: user.id, username: user.username, content, avatar_url: null, ...(cmid ? { client_msg_id: cmid } : {}) });
+    const fromA = await send(a!, 'a1', 'same');
+    const fromB = await send(b!, 'b1', 'same');
+    const fromC = await send(c!, 'c1', 'same');
+    expect([fromA.created, fromB.created, fromC.created]).toEqual([true, true, true]);
+    // Each retry finds its own sender's message, not another user's.
+    expect(await send(b!, 'b1 retry', 'same')).toMatchObject({ created: false, message: { id: fromB.message.id, content: 'b1' } });
+    expect(await send(a!, 'a1 retry', 'same')).toMatchObject({ created: false, message: { id: fromA.message.id } });
+    // Evict a's message (limit 4): b's and c's still dedupe; a's id is free again.
+    await send(c!, 'filler 1');
+    await send(c!, 'filler 2');
+    expect((await store.listMessages(room.id, { limit: 10 })).map((m) => m.content)).toEqual(['b1', 'c1', 'filler 1', 'filler 2']);
+    expect(await send(c!, 'c1 retry', 'same')).toMatchObject({ created: false, message: { id: fromC.message.id } });
+    expect(await send(b!, 'b1 retry', 'same')).toMatchObject({ created: false, message: { id: fromB.message.id } });
+    const aAgain = await send(a!, 'a2', 'same');
+    expect(aAgain.created).toBe(true);
+    // Evict b's and c's: a's new message is the one left under the id, then it goes too.
+    await send(b!, 'filler 3');
+    await send(b!, 'filler 4');
+    expect(await send(b!, 'b2', 'same')).toMatchObject({ created: true });
+    expect(await send(a!, 'a2 retry', 'same')).toMatchObject({ created: false, message: { id: aAgain.message.id } });
+    for (let i = 0; i < 4; i++) await send(c!, `late ${i}`);
+    expect(await send(a!, 'a3', 'same')).toMatchObject({ created: true });
+    expect(await send(b!, 'b3', 'same')).toMatchObject({ created: true });
+  });
 });

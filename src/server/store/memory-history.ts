@@ -2,7 +2,8 @@
  * One room's message history for the in-memory store: the newest `limit` messages in order,
  * the client_msg_id dedupe index, and paging cursors. No I/O; MemoryStore owns one per room.
  */
-import { CursorNotFoundError, type Message, type PageOptions } from './store.ts';
+import { randomUUID } from 'node:crypto';
+import { CursorNotFoundError, type Message, type NewMessage, type PageOptions } from './store.ts';
 
 /** Cursors among this many newest messages are found by scanning, without the position index. */
 const RECENT_CURSOR_SCAN = 256;
@@ -19,29 +20,53 @@ export class RoomHistory {
    */
   private positions: Map<string, number> | undefined;
   /**
-   * user_id -> client_msg_id -> the message it created. Two levels instead of one joined
-   * key: a concatenated key is a fresh cons string to flatten and hash on every message.
+   * client_msg_id -> the message it created. Keyed by the id alone, one lookup per chat
+   * message: a key joined with the user id would be a fresh string to hash every time, a
+   * map per user a second lookup. Dedupe is per user, so when two users in the room pick
+   * the same id the entry holds both messages in an array (rare; `shared` counts them).
    */
-  private dedupe = new Map<string, Map<string, Message>>();
+  private dedupe = new Map<string, Message | Message[]>();
+  private shared = 0;
 
   constructor(private readonly limit: number) {}
 
-  /** The message this user's client_msg_id already created, while it is still in the history. */
-  find(userId: string, clientMsgId: string): Message | undefined {
-    return this.dedupe.get(userId)?.get(clientMsgId);
-  }
-
-  /** Append a stored message; the oldest ones past the limit are dropped. */
-  add(message: Message): void {
+  /**
+   * Store a message once: a client_msg_id this user already used (while the original is
+   * still in the history) returns the original, created=false. The oldest messages past
+   * the limit are dropped.
+   */
+  insert(input: NewMessage): { message: Message; created: boolean } {
+    const cmid = input.client_msg_id;
+    const prior = cmid === undefined ? undefined : this.dedupe.get(cmid);
+    if (prior !== undefined) {
+      const original = ownedBy(prior, input.user_id);
+      if (original) return { message: original, created: false };
+    }
+    // Built field by field (a spread or a `delete` would give some messages slow shapes).
+    const message: Message = {
+      id: randomUUID(),
+      room_id: input.room_id,
+      user_id: input.user_id,
+      username: input.username,
+      content: input.content,
+      avatar_url: input.avatar_url,
+      created_at: new Date(),
+    };
     this.messages.push(message);
     this.positions?.set(message.id, this.offset + this.messages.length - 1);
-    const cmid = message.client_msg_id;
     if (cmid !== undefined) {
-      const sent = this.dedupe.get(message.user_id);
-      if (sent) sent.set(cmid, message);
-      else this.dedupe.set(message.user_id, new Map([[cmid, message]]));
+      message.client_msg_id = cmid;
+      if (prior === undefined) {
+        this.dedupe.set(cmid, message);
+      } else if (Array.isArray(prior)) {
+        prior.push(message);
+      } else {
+        this.dedupe.set(cmid, [prior, message]);
+        this.shared++;
+      }
     }
     this.evict();
+    return { message, created: true };
   }
 
   /** The stored messages of one page, oldest first. Throws CursorNotFoundError for an unknown cursor. */
@@ -91,10 +116,7 @@ export class RoomHistory {
     if (over <= 0) return;
     for (let i = this.head; i < this.head + over; i++) {
       const m = this.messages[i] as Message;
-      if (m.client_msg_id !== undefined) {
-        const sent = this.dedupe.get(m.user_id);
-        if (sent?.delete(m.client_msg_id) && sent.size === 0) this.dedupe.delete(m.user_id);
-      }
+      if (m.client_msg_id !== undefined) this.forget(m, m.client_msg_id);
       this.positions?.delete(m.id);
     }
     this.head += over;
@@ -104,4 +126,33 @@ export class RoomHistory {
       this.head = 0;
     }
   }
+
+  /** An evicted message's client_msg_id may be used again. */
+  private forget(m: Message, cmid: string): void {
+    // No id shared by two users in this room: the entry is this message's.
+    if (this.shared === 0) {
+      this.dedupe.delete(cmid);
+      return;
+    }
+    const entry = this.dedupe.get(cmid);
+    if (!Array.isArray(entry)) {
+      if (entry === m) this.dedupe.delete(cmid);
+      return;
+    }
+    const rest = entry.filter((other) => other !== m);
+    if (rest.length > 1) {
+      this.dedupe.set(cmid, rest);
+    } else {
+      this.shared--;
+      if (rest.length === 1) this.dedupe.set(cmid, rest[0] as Message);
+      else this.dedupe.delete(cmid);
+    }
+  }
+}
+
+/** The entry's message sent by this user, if any. */
+function ownedBy(entry: Message | Message[] | undefined, userId: string): Message | undefined {
+  if (entry === undefined) return undefined;
+  if (!Array.isArray(entry)) return entry.user_id === userId ? entry : undefined;
+  return entry.find((m) => m.user_id === userId);
 }

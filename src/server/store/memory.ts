@@ -134,23 +134,7 @@ export class MemoryStore implements Store {
   private insertNow(input: NewMessage): { message: Message; created: boolean } {
     const state = this.roomState(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
-    if (input.client_msg_id !== undefined) {
-      const existing = state.history.find(input.user_id, input.client_msg_id);
-      if (existing) return { message: existing, created: false };
-    }
-    // Built field by field (a spread or a `delete` would give some messages slow shapes).
-    const message: Message = {
-      id: randomUUID(),
-      room_id: input.room_id,
-      user_id: input.user_id,
-      username: input.username,
-      content: input.content,
-      avatar_url: input.avatar_url,
-      created_at: new Date(),
-    };
-    if (input.client_msg_id !== undefined) message.client_msg_id = input.client_msg_id;
-    state.history.add(message);
-    return { message, created: true };
+    return state.history.insert(input);
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {

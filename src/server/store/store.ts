@@ -91,6 +91,10 @@ export class CursorNotFoundError extends Error {
  * database leave `Store.immediate` undefined.
  */
 export interface ImmediateMessages {
+  /**
+   * The store's own record: kept current in place (updateUser, upsertMember) and never
+   * removed, so a caller may keep it and pass it back as the sender of later messages.
+   */
   getMember(roomId: string, userId: string): Member | null;
   insertMessage(input: NewMessage): { message: Message; created: boolean };
 }
