@@ -118,6 +118,16 @@ describe('chat frames', () => {
     expect(stored.body).toEqual([echo]);
   });
 
+  it('a profile change reaches the next frame of a socket that already sent messages', async () => {
+    const { room, user } = await member('rename', 'before', 'https://i.pravatar.cc/150?u=before');
+    const a = await connect(room.id, user.id);
+    a.send({ content: 'first' });
+    expect(await a.next((f) => f.content === 'first')).toMatchObject({ username: 'before', avatar_url: 'https://i.pravatar.cc/150?u=before' });
+    expect((await http.put(`/users/${user.id}/profile`, { display_name: 'after', avatar_url: 'https://i.pravatar.cc/150?u=after' })).status).toBe(200);
+    a.send({ content: 'second' });
+    expect(await a.next((f) => f.content === 'second')).toMatchObject({ username: 'after', avatar_url: 'https://i.pravatar.cc/150?u=after' });
+  });
+
   it('stores a repeated client_msg_id once and echoes the original to the sender only', async () => {
     const { room, user } = await member();
     const other = await http.user('watcher');

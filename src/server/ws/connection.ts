@@ -37,6 +37,11 @@ export class Connection implements Peer {
   /** Cleared by the heartbeat, set by a pong. */
   alive = true;
   private member: Member | undefined;
+  /**
+   * The in-memory store's own membership record, once a chat message has looked it up: it is
+   * updated in place and never removed, so later messages skip the lookup (Store.immediate).
+   */
+  private liveMember: Member | undefined;
   private inHub = false;
   private gone = false;
   /**
@@ -264,7 +269,7 @@ export class Connection implements Peer {
 
   /** Store and broadcast a chat frame: synchronously when the store allows it, else awaited. */
   private chat(content: string, clientMsgId: string | undefined): Promise<void> | void {
-    const input = { roomId: this.roomId, userId: this.userId, content, clientMsgId };
+    const input = { roomId: this.roomId, userId: this.userId, content, clientMsgId, member: this.liveMember };
     let now: PostResult | undefined;
     try {
       now = this.deps.chat.postNow(input);
@@ -272,7 +277,10 @@ export class Connection implements Peer {
       this.postFailed(err);
       return;
     }
-    if (now) return this.posted(now);
+    if (now) {
+      this.liveMember = now.member;
+      return this.posted(now);
+    }
     return this.deps.chat.post(input).then(
       (result) => this.posted(result),
       (err: unknown) => this.postFailed(err),
