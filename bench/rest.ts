@@ -1,6 +1,7 @@
 /** REST section: autocannon against GET /health and POST /rooms/{id}/messages, ours vs bare node:http. */
 import autocannon from 'autocannon';
 import { httpRequest } from '../src/cli/client/http.ts';
+import { alternate } from './rounds.ts';
 import type { BenchServer } from './servers.ts';
 
 export const ORIGIN = 'http://localhost:3000';
@@ -8,6 +9,8 @@ export const ORIGIN = 'http://localhost:3000';
 export interface RestFigures {
   route: string;
   server: string;
+  /** Which of the alternating rounds this run was (1-based). */
+  round: number;
   req_per_s: number;
   p99_ms: number;
   non2xx: number;
@@ -29,7 +32,7 @@ async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: 
 }
 
 /** Drive one route for `seconds` with 32 keep-alive connections. */
-export async function drive(server: BenchServer, route: 'GET /health' | 'POST /rooms/{id}/messages', seconds: number): Promise<RestFigures> {
+export async function drive(server: BenchServer, route: 'GET /health' | 'POST /rooms/{id}/messages', seconds: number, round = 1): Promise<RestFigures> {
   const opts =
     route === 'GET /health'
       ? { url: `${server.url}/health`, headers: { origin: ORIGIN } }
@@ -45,6 +48,7 @@ export async function drive(server: BenchServer, route: 'GET /health' | 'POST /r
   return {
     route,
     server: server.name,
+    round,
     req_per_s: Math.round(r.requests.average),
     p99_ms: r.latency.p99,
     non2xx: r.non2xx,
@@ -53,12 +57,16 @@ export async function drive(server: BenchServer, route: 'GET /health' | 'POST /r
   };
 }
 
-/** Both routes on both servers, baseline first, in the same run. */
-export async function benchRest(ours: BenchServer, baseline: BenchServer, seconds: number): Promise<RestFigures[]> {
+/** Both routes on both servers in the same run, `rounds` alternating rounds each; every run. */
+export async function benchRest(ours: BenchServer, baseline: BenchServer, seconds: number, rounds: number): Promise<RestFigures[]> {
   const out: RestFigures[] = [];
   for (const route of ['GET /health', 'POST /rooms/{id}/messages'] as const) {
-    out.push(await drive(baseline, route, seconds));
-    out.push(await drive(ours, route, seconds));
+    const runs = await alternate(
+      rounds,
+      (round) => drive(baseline, route, seconds, round),
+      (round) => drive(ours, route, seconds, round),
+    );
+    out.push(...runs.baseline, ...runs.ours);
   }
   return out;
 }

@@ -17,15 +17,22 @@ import { startBenchServer, type BenchServer } from './servers.ts';
 import { renderTables, SECTIONS, type BenchReport, type Section } from './table.ts';
 import { benchRoomSize, loadRun, type WsCompare, type WsRun } from './ws.ts';
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}]`;
+const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--only ${SECTIONS.join(',')}]
+  --rounds N  alternating rounds of baseline and vchat per comparison; the tables show the
+              median run of each (default 3, 1 with --quick)`;
 
-function parseArgs(argv: string[]): { quick: boolean; only: Section[] | undefined } {
+function parseArgs(argv: string[]): { quick: boolean; rounds: number | undefined; only: Section[] | undefined } {
   let quick = false;
+  let rounds: number | undefined;
   let only: Section[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
-    else if (a === '--only' || a.startsWith('--only=')) {
+    else if (a === '--rounds' || a.startsWith('--rounds=')) {
+      const value = a === '--rounds' ? argv[++i] : a.slice('--rounds='.length);
+      rounds = Number(value);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds takes a whole number from 1 to 20 (got ${value ?? 'nothing'})\n${USAGE}`);
+    } else if (a === '--only' || a.startsWith('--only=')) {
       const list = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!list) throw new Error(`--only needs a comma list of sections\n${USAGE}`);
       const names = list.split(',').map((s) => s.trim()).filter(Boolean);
@@ -37,7 +44,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: Section[] | undefine
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
-  return { quick, only };
+  return { quick, rounds, only };
 }
 
 let args: ReturnType<typeof parseArgs>;
@@ -48,6 +55,7 @@ try {
   process.exit(2);
 }
 const { quick, only } = args;
+const rounds = args.rounds ?? (quick ? 1 : 3);
 const sections: Section[] = only ?? [...SECTIONS];
 /** Seconds per measured run. */
 const S = quick ? 2 : 4;
@@ -71,6 +79,7 @@ async function main(): Promise<number> {
   const report: BenchReport = {
     started_at: started.toISOString(),
     quick,
+    rounds,
     sections,
     machine: {
       cores: availableParallelism(),
@@ -92,15 +101,15 @@ async function main(): Promise<number> {
   let failed = false;
 
   if (sections.includes('rest')) {
-    log('REST: GET /health and POST /rooms/{id}/messages, vchat vs bare node:http');
-    report.rest = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('node:http', 'baseline-http.ts', (base) => benchRest(ours, base, S)));
+    log(`REST: GET /health and POST /rooms/{id}/messages, vchat vs bare node:http, ${rounds} round(s)`);
+    report.rest = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('node:http', 'baseline-http.ts', (base) => benchRest(ours, base, S, rounds)));
   }
 
   if (sections.includes('ws')) {
     const sizes: Array<[number, number]> = quick ? [[2, 100], [10, 100], [100, 100]] : [[2, 200], [10, 200], [100, 200]];
     for (const [roomSize, clients] of sizes) {
-      log(`WebSocket: rooms of ${roomSize}, ${clients} clients, saturation then half rate`);
-      const cmp: WsCompare = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('ws', 'baseline-ws.ts', (base) => benchRoomSize(ours, base, roomSize, clients, S)));
+      log(`WebSocket: rooms of ${roomSize}, ${clients} clients, saturation then half rate, ${rounds} round(s)`);
+      const cmp: WsCompare = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('ws', 'baseline-ws.ts', (base) => benchRoomSize(ours, base, roomSize, clients, S, rounds)));
       report.ws.push(cmp);
     }
   }

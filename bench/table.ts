@@ -1,6 +1,7 @@
 /** The bench report: its JSON shape and the tables printed on stdout, with ratios and targets. */
 import type { MemFigures } from './memory.ts';
 import type { RestFigures } from './rest.ts';
+import { medianRun } from './rounds.ts';
 import type { ScaleRow } from './scale.ts';
 import type { WsCompare, WsRun } from './ws.ts';
 
@@ -11,6 +12,8 @@ export type Section = (typeof SECTIONS)[number];
 export interface BenchReport {
   started_at: string;
   quick: boolean;
+  /** Alternating rounds per comparison (bench/rounds.ts); `rest` and `ws` hold every run, the tables their medians. */
+  rounds: number;
   /** The sections this run measured (all of them unless --only). */
   sections: Section[];
   machine: { cores: number; cpu: string; memory_gb: number; node: string; note: string; loadavg_start: number[]; loadavg_end: number[] };
@@ -30,6 +33,16 @@ export const TARGETS = { restRatio: 0.8, wsRatio: 0.8, halfP99Ms: 25, rssPerSock
 
 const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
+
+/** " (0.78–0.88× by round)": the spread of the per-round ratios, when there was more than one round. */
+function roundSpread<T extends { round: number }>(base: readonly T[], ours: readonly T[], key: (run: T) => number): string {
+  const ks = ours.flatMap((o) => {
+    const b = base.find((x) => x.round === o.round);
+    return b ? [ratio(key(o), key(b))] : [];
+  });
+  if (ks.length < 2) return '';
+  return ` (${Math.min(...ks)}–${Math.max(...ks)}× by round)`;
+}
 
 function table(head: string[], rows: Array<Array<string | number>>): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -67,8 +80,10 @@ export function renderTables(r: BenchReport): string {
 
 function restTable(r: BenchReport): string[] {
   const rest = ['GET /health', 'POST /rooms/{id}/messages'].map((route) => {
-    const base = r.rest.find((x) => x.route === route && x.server === 'node:http');
-    const ours = r.rest.find((x) => x.route === route && x.server === 'vchat');
+    const runs = (server: string): RestFigures[] => r.rest.filter((x) => x.route === route && x.server === server);
+    const [baseRuns, ourRuns] = [runs('node:http'), runs('vchat')];
+    const base = medianRun(baseRuns, (x) => x.req_per_s);
+    const ours = medianRun(ourRuns, (x) => x.req_per_s);
     const k = ratio(ours?.req_per_s ?? 0, base?.req_per_s ?? 0);
     return [
       route,
@@ -76,37 +91,44 @@ function restTable(r: BenchReport): string[] {
       base?.p99_ms ?? '-',
       ours?.req_per_s ?? '-',
       ours?.p99_ms ?? '-',
-      `${k}×`,
+      `${k}×${roundSpread(baseRuns, ourRuns, (x) => x.req_per_s)}`,
       `${mark(k >= TARGETS.restRatio)} (≥${TARGETS.restRatio}×)`,
       `${base?.server_cpu_us_per_req ?? '-'} / ${ours?.server_cpu_us_per_req ?? '-'}`,
     ];
   });
   return [
-    'REST (autocannon, 32 connections; server CPU = the server process\'s user+system time per request)',
+    `REST (autocannon, 32 connections; ${medianNote(r)}; server CPU = the server process's user+system time per request)`,
     table(['route', 'node:http req/s', 'p99 ms', 'vchat req/s', 'p99 ms', 'ratio', 'target', 'server CPU µs/req (node:http / vchat)'], rest),
   ];
 }
 
 function wsTable(r: BenchReport): string[] {
   const ws = r.ws.map((c) => {
-    const [bs, os] = [c.saturation.find((x) => x.server === 'ws'), c.saturation.find((x) => x.server === 'vchat')];
-    const [bh, oh] = [c.half.find((x) => x.server === 'ws'), c.half.find((x) => x.server === 'vchat')];
+    const runs = (list: WsRun[], server: string): WsRun[] => list.filter((x) => x.server === server);
+    const bs = medianRun(runs(c.saturation, 'ws'), (x) => x.delivered_per_s);
+    const os = medianRun(runs(c.saturation, 'vchat'), (x) => x.delivered_per_s);
+    const bh = medianRun(runs(c.half, 'ws'), (x) => x.p99_ms);
+    const oh = medianRun(runs(c.half, 'vchat'), (x) => x.p99_ms);
     const k = ratio(os?.delivered_per_s ?? 0, bs?.delivered_per_s ?? 0);
     return [
       c.room_size,
       bs?.clients ?? '-',
       bs?.delivered_per_s ?? '-',
       os?.delivered_per_s ?? '-',
-      `${k}× ${mark(k >= TARGETS.wsRatio)}`,
+      `${k}× ${mark(k >= TARGETS.wsRatio)}${roundSpread(runs(c.saturation, 'ws'), runs(c.saturation, 'vchat'), (x) => x.delivered_per_s)}`,
       `${bh?.p99_ms ?? '-'} @${bh?.mode ?? ''}`,
       `${oh?.p99_ms ?? '-'} @${oh?.mode ?? ''} ${mark((oh?.p99_ms ?? Infinity) <= TARGETS.halfP99Ms)}`,
       `${bs?.server_cpu_us_per_msg ?? '-'} / ${os?.server_cpu_us_per_msg ?? '-'}`,
     ];
   });
   return [
-    `WebSocket delivered msgs/s at saturation (closed loop) and p99 ms at half that rate (target ≥${TARGETS.wsRatio}×, p99 ≤${TARGETS.halfP99Ms} ms)`,
+    `WebSocket delivered msgs/s at saturation (closed loop) and p99 ms at half that rate (target ≥${TARGETS.wsRatio}×, p99 ≤${TARGETS.halfP99Ms} ms; ${medianNote(r)})`,
     table(['room size', 'clients', 'ws deliv/s', 'vchat deliv/s', 'ratio', 'ws p99 @half', 'vchat p99 @half', 'server CPU µs/msg at saturation (ws / vchat)'], ws),
   ];
+}
+
+function medianNote(r: BenchReport): string {
+  return r.rounds > 1 ? `median run of ${r.rounds} alternating rounds per server` : 'one run per server';
 }
 
 function memTable(r: BenchReport): string[] {

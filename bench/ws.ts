@@ -10,10 +10,13 @@ import { parseLoadOptions } from '../src/cli/load/options.ts';
 import type { LoadResult } from '../src/cli/load/result.ts';
 import { runLoad } from '../src/cli/load/run.ts';
 import { ORIGIN } from './rest.ts';
+import { alternate, medianRun } from './rounds.ts';
 import type { BenchServer } from './servers.ts';
 
 export interface WsRun {
   server: string;
+  /** Which of the alternating rounds this run was (1-based). */
+  round: number;
   clients: number;
   room_size: number;
   mode: string;
@@ -30,7 +33,7 @@ export interface WsRun {
 }
 
 /** One load run; the figures the bench tables need. */
-export async function loadRun(server: BenchServer, o: { clients: number; roomSize: number; seconds: number; rate?: number; inflight?: number; workers?: number; ramp?: string }): Promise<WsRun> {
+export async function loadRun(server: BenchServer, o: { clients: number; roomSize: number; seconds: number; rate?: number; inflight?: number; workers?: number; ramp?: string; round?: number }): Promise<WsRun> {
   const options = parseLoadOptions({
     api: server.url,
     origin: ORIGIN,
@@ -50,6 +53,7 @@ export async function loadRun(server: BenchServer, o: { clients: number; roomSiz
   const cpu = (await server.cpu()) - cpuBefore;
   return {
     server: server.name,
+    round: o.round ?? 1,
     clients: o.clients,
     room_size: o.roomSize,
     mode: o.inflight ? `closed loop, ${o.inflight} in flight/client` : `${o.rate} msgs/s`,
@@ -67,18 +71,25 @@ export async function loadRun(server: BenchServer, o: { clients: number; roomSiz
 
 export interface WsCompare {
   room_size: number;
+  /** Every saturation run, both servers, all rounds. */
   saturation: WsRun[];
+  /** Every half-rate run: each server at half of its own median saturation rate. */
   half: WsRun[];
 }
 
-/** Saturation and half-rate p99 for one room size, baseline first, then ours. */
-export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, roomSize: number, clients: number, seconds: number): Promise<WsCompare> {
-  const out: WsCompare = { room_size: roomSize, saturation: [], half: [] };
-  for (const server of [baseline, ours]) {
-    const sat = await loadRun(server, { clients, roomSize, seconds, inflight: 1 });
-    out.saturation.push(sat);
-    const rate = Math.max(1, Math.round(sat.sent / seconds / 2));
-    out.half.push(await loadRun(server, { clients, roomSize, seconds, rate }));
-  }
-  return out;
+/**
+ * Saturation, then p99 at half of it, for one room size: `rounds` alternating rounds of each
+ * (see rounds.ts). The half rate is half of each server's median saturated send rate.
+ */
+export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, roomSize: number, clients: number, seconds: number, rounds: number): Promise<WsCompare> {
+  const saturate = (server: BenchServer) => (round: number) => loadRun(server, { clients, roomSize, seconds, inflight: 1, round });
+  const sat = await alternate(rounds, saturate(baseline), saturate(ours));
+  const halfRate = (runs: WsRun[]): number => Math.max(1, Math.round((medianRun(runs, (r) => r.delivered_per_s)?.sent ?? 0) / seconds / 2));
+  const [baseRate, ourRate] = [halfRate(sat.baseline), halfRate(sat.ours)];
+  const half = await alternate(
+    rounds,
+    (round) => loadRun(baseline, { clients, roomSize, seconds, rate: baseRate, round }),
+    (round) => loadRun(ours, { clients, roomSize, seconds, rate: ourRate, round }),
+  );
+  return { room_size: roomSize, saturation: [...sat.baseline, ...sat.ours], half: [...half.baseline, ...half.ours] };
 }

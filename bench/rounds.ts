@@ -1,0 +1,28 @@
+/**
+ * Repeated, alternating runs. This machine is shared and its speed drifts by several per cent
+ * within a minute, so one run of each server can land a ratio anywhere in a wide band: the
+ * bench runs baseline and vchat in turns (the order flipped every round, so a drift hits both
+ * alike) and reports the median run of each.
+ */
+
+/** `rounds` rounds of `baseline()` and `ours()`, alternating; every run of each, in order. */
+export async function alternate<T>(rounds: number, baseline: (round: number) => Promise<T>, ours: (round: number) => Promise<T>): Promise<{ baseline: T[]; ours: T[] }> {
+  const out = { baseline: [] as T[], ours: [] as T[] };
+  for (let round = 1; round <= rounds; round++) {
+    if (round % 2 === 1) {
+      out.baseline.push(await baseline(round));
+      out.ours.push(await ours(round));
+    } else {
+      out.ours.push(await ours(round));
+      out.baseline.push(await baseline(round));
+    }
+  }
+  return out;
+}
+
+/** The run whose `key` is the median (the lower middle for an even count); undefined for none. */
+export function medianRun<T>(runs: readonly T[], key: (run: T) => number): T | undefined {
+  if (runs.length === 0) return undefined;
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
