@@ -10,6 +10,8 @@ export type Handler = (ctx: Ctx) => Promise<void> | void;
 
 interface Route {
   segments: string[];
+  /** Where the `:name` segments are, with their names (internalized: see paramName). */
+  params: Array<{ at: number; name: string }>;
   handlers: Map<string, Handler>;
 }
 
@@ -23,7 +25,8 @@ export class Router {
     const segments = split(pattern);
     let route = this.routes.find((r) => r.segments.join('/') === segments.join('/'));
     if (!route) {
-      route = { segments, handlers: new Map() };
+      const params = segments.flatMap((seg, at) => (seg.charCodeAt(0) === 58 /* ':' */ ? [{ at, name: paramName(seg.slice(1)) }] : []));
+      route = { segments, params, handlers: new Map() };
       this.routes.push(route);
       const same = this.byLength.get(segments.length) ?? [];
       same.push(route);
@@ -38,7 +41,7 @@ export class Router {
   resolve(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
     const parts = split(pathname);
     for (const route of this.byLength.get(parts.length) ?? []) {
-      const params = match(route.segments, parts);
+      const params = match(route, parts);
       if (!params) continue;
       const handler = route.handlers.get(method);
       if (handler) return { handler, params };
@@ -64,7 +67,16 @@ function split(path: string): string[] {
   return parts;
 }
 
-function match(pattern: string[], parts: string[]): Record<string, string> | null {
+/**
+ * The same name as an internalized string (what a property key in source code is): a name
+ * sliced off the pattern would be looked up in V8's string table on every request it keys.
+ */
+function paramName(name: string): string {
+  return Object.keys({ [name]: true })[0] as string;
+}
+
+function match(route: Route, parts: string[]): Record<string, string> | null {
+  const pattern = route.segments;
   if (pattern.length !== parts.length) return null;
   // Static segments first: most routes are ruled out without decoding or allocating anything.
   for (let i = 0; i < pattern.length; i++) {
@@ -72,16 +84,14 @@ function match(pattern: string[], parts: string[]): Record<string, string> | nul
     if (p.charCodeAt(0) !== 58 /* ':' */ && p !== parts[i]) return null;
   }
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i] as string;
-    if (p.charCodeAt(0) !== 58) continue;
-    const raw = parts[i] as string;
+  for (const { at, name } of route.params) {
+    const raw = parts[at] as string;
     if (!raw.includes('%')) {
-      params[p.slice(1)] = raw;
+      params[name] = raw;
       continue;
     }
     try {
-      params[p.slice(1)] = decodeURIComponent(raw);
+      params[name] = decodeURIComponent(raw);
     } catch {
       return null;
     }
