@@ -163,6 +163,20 @@ describe('chat frames', () => {
     expect((await http.get(`/rooms/${room.id}/messages`)).body).toEqual([]);
   });
 
+  it('direct replies and broadcasts reach a socket in the order its frames were sent', async () => {
+    // Replies (pong, error) go through ws.send; broadcasts are framed once and written to
+    // the socket directly (src/server/ws/wire.ts): the two must not overtake each other.
+    const { room, user } = await member('interleave', 'mixer');
+    const s = await connect(room.id, user.id);
+    await s.next((f) => f.type === 'user_joined');
+    const long = 'é'.repeat(60); // a payload past 125 bytes: the 16-bit length form
+    const sent = [{ type: 'ping' }, { content: 'one' }, { type: 'nope' }, { content: long }, { type: 'ping' }, { content: 'two' }];
+    for (const frame of sent) s.send(frame);
+    await s.next((f) => f.content === 'two');
+    const got = s.frames.filter((f) => f.type !== 'user_joined').map((f) => (f.type === 'message' ? f.content : f.type === 'error' ? f.code : f.type));
+    expect(got).toEqual(['pong', 'one', 'unknown_type', long, 'pong', 'two']);
+  });
+
   it('keep_alive and pong produce nothing; ping gets pong', async () => {
     const { room, user } = await member();
     const s = await connect(room.id, user.id);

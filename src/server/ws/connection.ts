@@ -2,6 +2,7 @@
  * One socket's life: look up room and user (4004 if unknown), auto-join, presence,
  * frames in arrival order, rate limits, slow-reader protection, and cleanup.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
 import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
@@ -14,6 +15,7 @@ import { StoreUnavailableError, type Member, type MemberPatch, type Store } from
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
 import type { Peer } from './hub.ts';
 import type { WsTarget } from './upgrade.ts';
+import { framed, rawSocket } from './wire.ts';
 
 export interface ConnectionDeps {
   config: Config;
@@ -54,6 +56,8 @@ export class Connection implements Peer {
   private readonly messageBucket: TokenBucket;
   private readonly typingBucket: TokenBucket;
   private strikes = 0;
+  /** Where broadcast frames are written, framed once per broadcast (see wire.ts); undefined: through ws.send. */
+  private readonly socket: Duplex | undefined;
   /** Frames broadcast to the room while setup runs; flushed when the socket joins the hub. */
   private early: Array<Buffer | string> | null = [];
   private earlyBytes = 0;
@@ -67,6 +71,7 @@ export class Connection implements Peer {
     this.userId = target.userId;
     this.messageBucket = new TokenBucket(deps.config.wsMessageRate);
     this.typingBucket = new TokenBucket(deps.config.wsTypingRate);
+    this.socket = rawSocket(ws);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -89,7 +94,8 @@ export class Connection implements Peer {
     }
     if (this.ws.readyState !== this.ws.OPEN) return true;
     if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) return false;
-    this.ws.send(data, TEXT_FRAME);
+    if (this.socket !== undefined && typeof data !== 'string') this.socket.write(framed(data));
+    else this.ws.send(data, TEXT_FRAME);
     return true;
   }
 
