@@ -2,11 +2,24 @@
  * Repeated, alternating runs. This machine is shared and its speed drifts by several per cent
  * within a minute, so one run of each server can land a ratio anywhere in a wide band: the
  * bench runs baseline and vchat in turns (the order flipped every round, so a drift hits both
- * alike) and reports the median run of each.
+ * alike) and reports the median run of each. A warm-up round (round 0, not kept) comes first,
+ * so neither server's first measured run pays for its JIT warming up.
  */
 
-/** `rounds` rounds of `baseline()` and `ours()`, alternating; every run of each, in order. */
-export async function alternate<T>(rounds: number, baseline: (round: number) => Promise<T>, ours: (round: number) => Promise<T>): Promise<{ baseline: T[]; ours: T[] }> {
+/**
+ * A discarded warm-up round (`baseline(0)`, `ours(0)`) unless `warmUp` is false, then `rounds`
+ * rounds of `baseline()` and `ours()`, alternating; every measured run of each, in order.
+ */
+export async function alternate<T>(
+  rounds: number,
+  baseline: (round: number) => Promise<T>,
+  ours: (round: number) => Promise<T>,
+  warmUp = true,
+): Promise<{ baseline: T[]; ours: T[] }> {
+  if (warmUp) {
+    await baseline(0);
+    await ours(0);
+  }
   const out = { baseline: [] as T[], ours: [] as T[] };
   for (let round = 1; round <= rounds; round++) {
     if (round % 2 === 1) {

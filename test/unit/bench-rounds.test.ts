@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { alternate, medianRun } from '../../bench/rounds.ts';
 
 describe('bench rounds', () => {
-  it('alternates baseline and ours, flipping the order every round', async () => {
+  it('warms both up (not kept), then alternates baseline and ours, flipping the order every round', async () => {
     const order: string[] = [];
-    const runs = await alternate(
-      3,
-      async (round) => (order.push(`base${round}`), round * 10),
-      async (round) => (order.push(`ours${round}`), round * 100),
-    );
-    expect(order).toEqual(['base1', 'ours1', 'ours2', 'base2', 'base3', 'ours3']);
+    const base = async (round: number): Promise<number> => (order.push(`base${round}`), round * 10);
+    const ours = async (round: number): Promise<number> => (order.push(`ours${round}`), round * 100);
+    const runs = await alternate(3, base, ours);
+    expect(order).toEqual(['base0', 'ours0', 'base1', 'ours1', 'ours2', 'base2', 'base3', 'ours3']);
     expect(runs).toEqual({ baseline: [10, 20, 30], ours: [100, 200, 300] });
+    order.length = 0;
+    expect(await alternate(2, base, ours, false)).toEqual({ baseline: [10, 20], ours: [100, 200] });
+    expect(order).toEqual(['base1', 'ours1', 'ours2', 'base2']);
   });
 
   it('picks the median run by a key (lower middle for an even count)', () => {
