@@ -2,8 +2,7 @@
  * One room's message history for the in-memory store: the newest `limit` messages in order,
  * the client_msg_id dedupe index, and paging cursors. No I/O; MemoryStore owns one per room.
  */
-import { randomUUID } from 'node:crypto';
-import { CursorNotFoundError, type Message, type NewMessage, type PageOptions } from './store.ts';
+import { CursorNotFoundError, newMessageRecord, type Message, type NewMessage, type PageOptions } from './store.ts';
 
 /** Cursors among this many newest messages are found by scanning, without the position index. */
 const RECENT_CURSOR_SCAN = 256;
@@ -42,16 +41,7 @@ export class RoomHistory {
       const original = ownedBy(prior, input.user_id);
       if (original) return { message: original, created: false };
     }
-    // Built field by field (a spread or a `delete` would give some messages slow shapes).
-    const message: Message = {
-      id: randomUUID(),
-      room_id: input.room_id,
-      user_id: input.user_id,
-      username: input.username,
-      content: input.content,
-      avatar_url: input.avatar_url,
-      created_at: new Date(),
-    };
+    const message = newMessageRecord(input);
     this.messages.push(message);
     this.positions?.set(message.id, this.offset + this.messages.length - 1);
     if (cmid !== undefined) {

@@ -11,6 +11,7 @@ import { MongoClient, MongoServerError, type Collection, type Db, type Document,
 import { dbNameFromUri, INDEXES, isMongoUnavailable, lit } from './mongo-helpers.ts';
 import {
   CursorNotFoundError,
+  newMessageRecord,
   StoreUnavailableError,
   type Member,
   type MemberPatch,
@@ -207,17 +208,8 @@ export class MongoStore implements Store {
     if (!room) throw new Error('insertMessage: unknown room');
     if (existing) return { message: toMessage(existing), created: false };
     const seq = await this.nextSeq(`messages:${input.room_id}`);
-    const doc: MessageDoc = {
-      _id: randomUUID(),
-      room_id: input.room_id,
-      user_id: input.user_id,
-      username: input.username,
-      content: input.content,
-      avatar_url: input.avatar_url,
-      created_at: new Date(),
-      seq,
-      ...(cmid === undefined ? {} : { client_msg_id: cmid }),
-    };
+    const { id, ...fields } = newMessageRecord(input);
+    const doc: MessageDoc = { _id: id, ...fields, seq, ...(cmid === undefined ? {} : { client_msg_id: cmid }) };
     try {
       await this.run(() => this.messages.insertOne(doc));
     } catch (err) {
