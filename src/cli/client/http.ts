@@ -40,12 +40,12 @@ export interface HttpResponse {
   url: string;
 }
 
-/** Resolve `path` against `base`, keeping any path prefix of the base (`/api` + `/rooms`). */
 /** `Authorization: Bearer <token>` as a header object. */
 export function bearerHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
+/** Resolve `path` against `base`, keeping any path prefix of the base (`/api` + `/rooms`). */
 export function joinUrl(base: string, path: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path;
   return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
