@@ -1,7 +1,7 @@
 /** REST section: autocannon against GET /health and POST /rooms/{id}/messages, ours vs bare node:http. */
 import autocannon from 'autocannon';
 import { httpRequest } from '../src/cli/client/http.ts';
-import { alternate } from './rounds.ts';
+import { alternate, secondsFor } from './rounds.ts';
 import type { BenchServer } from './servers.ts';
 
 export const ORIGIN = 'http://localhost:3000';
@@ -63,9 +63,8 @@ export async function benchRest(ours: BenchServer, baseline: BenchServer, second
   for (const route of ['GET /health', 'POST /rooms/{id}/messages'] as const) {
     const runs = await alternate(
       rounds,
-      // Round 0 is the warm-up: half as long, not kept.
-      (round) => drive(baseline, route, round === 0 ? Math.max(1, seconds / 2) : seconds, round),
-      (round) => drive(ours, route, round === 0 ? Math.max(1, seconds / 2) : seconds, round),
+      (round) => drive(baseline, route, secondsFor(round, seconds), round),
+      (round) => drive(ours, route, secondsFor(round, seconds), round),
     );
     out.push(...runs.baseline, ...runs.ours);
   }

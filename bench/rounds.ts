@@ -33,6 +33,11 @@ export async function alternate<T>(
   return out;
 }
 
+/** How long a run of `round` lasts: the warm-up (round 0) half of `seconds`, at least 1 s. */
+export function secondsFor(round: number, seconds: number): number {
+  return round === 0 ? Math.max(1, seconds / 2) : seconds;
+}
+
 /** The run whose `key` is the median (the lower middle for an even count); undefined for none. */
 export function medianRun<T>(runs: readonly T[], key: (run: T) => number): T | undefined {
   if (runs.length === 0) return undefined;

@@ -105,8 +105,9 @@ function restTable(r: BenchReport): string[] {
 function wsTable(r: BenchReport): string[] {
   const ws = r.ws.map((c) => {
     const runs = (list: WsRun[], server: string): WsRun[] => list.filter((x) => x.server === server);
-    const bs = medianRun(runs(c.saturation, 'ws'), (x) => x.delivered_per_s);
-    const os = medianRun(runs(c.saturation, 'vchat'), (x) => x.delivered_per_s);
+    const [satBase, satOurs] = [runs(c.saturation, 'ws'), runs(c.saturation, 'vchat')];
+    const bs = medianRun(satBase, (x) => x.delivered_per_s);
+    const os = medianRun(satOurs, (x) => x.delivered_per_s);
     const bh = medianRun(runs(c.half, 'ws'), (x) => x.p99_ms);
     const oh = medianRun(runs(c.half, 'vchat'), (x) => x.p99_ms);
     const k = ratio(os?.delivered_per_s ?? 0, bs?.delivered_per_s ?? 0);
@@ -115,7 +116,7 @@ function wsTable(r: BenchReport): string[] {
       bs?.clients ?? '-',
       bs?.delivered_per_s ?? '-',
       os?.delivered_per_s ?? '-',
-      `${k}× ${mark(k >= TARGETS.wsRatio)}${roundSpread(runs(c.saturation, 'ws'), runs(c.saturation, 'vchat'), (x) => x.delivered_per_s)}`,
+      `${k}× ${mark(k >= TARGETS.wsRatio)}${roundSpread(satBase, satOurs, (x) => x.delivered_per_s)}`,
       `${bh?.p99_ms ?? '-'} @${bh?.mode ?? ''}`,
       `${oh?.p99_ms ?? '-'} @${oh?.mode ?? ''} ${mark((oh?.p99_ms ?? Infinity) <= TARGETS.halfP99Ms)}`,
       `${bs?.server_cpu_us_per_msg ?? '-'} / ${os?.server_cpu_us_per_msg ?? '-'}`,

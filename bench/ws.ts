@@ -10,7 +10,7 @@ import { parseLoadOptions } from '../src/cli/load/options.ts';
 import type { LoadResult } from '../src/cli/load/result.ts';
 import { runLoad } from '../src/cli/load/run.ts';
 import { ORIGIN } from './rest.ts';
-import { alternate, medianRun } from './rounds.ts';
+import { alternate, medianRun, secondsFor } from './rounds.ts';
 import type { BenchServer } from './servers.ts';
 
 export interface WsRun {
@@ -82,8 +82,7 @@ export interface WsCompare {
  * (see rounds.ts). The half rate is half of each server's median saturated send rate.
  */
 export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, roomSize: number, clients: number, seconds: number, rounds: number): Promise<WsCompare> {
-  // Round 0 is the warm-up (half as long, not kept); the half-rate runs follow on warm servers.
-  const saturate = (server: BenchServer) => (round: number) => loadRun(server, { clients, roomSize, seconds: round === 0 ? Math.max(1, seconds / 2) : seconds, inflight: 1, round });
+  const saturate = (server: BenchServer) => (round: number) => loadRun(server, { clients, roomSize, seconds: secondsFor(round, seconds), inflight: 1, round });
   const sat = await alternate(rounds, saturate(baseline), saturate(ours));
   const halfRate = (runs: WsRun[]): number => Math.max(1, Math.round((medianRun(runs, (r) => r.delivered_per_s)?.sent ?? 0) / seconds / 2));
   const [baseRate, ourRate] = [halfRate(sat.baseline), halfRate(sat.ours)];
@@ -91,7 +90,7 @@ export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, ro
     rounds,
     (round) => loadRun(baseline, { clients, roomSize, seconds, rate: baseRate, round }),
     (round) => loadRun(ours, { clients, roomSize, seconds, rate: ourRate, round }),
-    false,
+    false, // the servers are warm from the saturation runs
   );
   return { room_size: roomSize, saturation: [...sat.baseline, ...sat.ours], half: [...half.baseline, ...half.ours] };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alternate, medianRun } from '../../bench/rounds.ts';
+import { alternate, medianRun, secondsFor } from '../../bench/rounds.ts';
 
 describe('bench rounds', () => {
   it('warms both up (not kept), then alternates baseline and ours, flipping the order every round', async () => {
@@ -22,5 +22,10 @@ describe('bench rounds', () => {
     expect(medianRun([], (r: { v: number }) => r.v)).toBeUndefined();
     // The input is not reordered.
     expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('gives the warm-up round half the run length, at least a second', () => {
+    expect([secondsFor(0, 4), secondsFor(1, 4), secondsFor(3, 4)]).toEqual([2, 4, 4]);
+    expect([secondsFor(0, 1), secondsFor(1, 1)]).toEqual([1, 1]);
   });
 });
