@@ -145,6 +145,25 @@ describe('chat frames', () => {
     expect((await http.get(`/rooms/${room.id}/messages`)).body).toHaveLength(2);
   });
 
+  it('two users may pick the same client_msg_id: each is stored once and a retry echoes its own original', async () => {
+    const { room, user } = await member('shared-id', 'ann');
+    const ben = await http.user('ben');
+    const a = await connect(room.id, user.id);
+    const b = await connect(room.id, ben.id);
+    await a.next((f) => f.type === 'user_joined' && f.user_id === ben.id);
+    a.send({ content: 'from ann', client_msg_id: 'same' });
+    const annFirst = await a.next((f) => f.content === 'from ann');
+    b.send({ content: 'from ben', client_msg_id: 'same' });
+    const benFirst = await b.next((f) => f.content === 'from ben');
+    expect(benFirst.id).not.toBe(annFirst.id);
+    b.send({ content: 'ben retry', client_msg_id: 'same' });
+    expect(await b.next((f) => f.type === 'message' && f.id === benFirst.id)).toEqual(benFirst);
+    a.send({ content: 'ann retry', client_msg_id: 'same' });
+    expect(await a.next((f) => f.type === 'message' && f.id === annFirst.id)).toEqual(annFirst);
+    const stored = (await http.get(`/rooms/${room.id}/messages`)).body;
+    expect(stored.map((m: { content: string }) => m.content)).toEqual(['from ann', 'from ben']);
+  });
+
   it('relays typing to the others only, never stores it', async () => {
     const { room, user } = await member('typing', 'typist');
     const other = await http.user('reader');
