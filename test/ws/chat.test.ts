@@ -30,6 +30,16 @@ async function member(roomName = 'room', username = 'alice', avatar = 'https://i
   return { room, user };
 }
 
+/** A member's socket and a second user's socket in the same room, once the first has seen the second join. */
+async function twoInRoom(roomName: string, firstName: string, secondName: string) {
+  const { room, user } = await member(roomName, firstName);
+  const other = await http.user(secondName);
+  const first = await connect(room.id, user.id);
+  const second = await connect(room.id, other.id);
+  await first.next((f) => f.type === 'user_joined' && f.user_id === other.id);
+  return { room, user, other, first, second };
+}
+
 describe('admission', () => {
   it('404 on the upgrade for a path that is not /ws/{room}/{user}', async () => {
     await expect(openSocket(`${srv.wsUrl}/ws/only-room`)).rejects.toMatchObject({ status: 404 });
@@ -129,11 +139,7 @@ describe('chat frames', () => {
   });
 
   it('stores a repeated client_msg_id once and echoes the original to the sender only', async () => {
-    const { room, user } = await member();
-    const other = await http.user('watcher');
-    const a = await connect(room.id, user.id);
-    const w = await connect(room.id, other.id);
-    await a.next((f) => f.type === 'user_joined' && f.user_id === other.id);
+    const { room, first: a, second: w } = await twoInRoom('room', 'alice', 'watcher');
     a.send({ type: 'message', content: 'retry me', client_msg_id: 'abc' });
     const first = await a.next((f) => f.type === 'message');
     a.send({ type: 'message', content: 'retry me (edited?)', client_msg_id: 'abc' });
@@ -146,11 +152,7 @@ describe('chat frames', () => {
   });
 
   it('two users may pick the same client_msg_id: each is stored once and a retry echoes its own original', async () => {
-    const { room, user } = await member('shared-id', 'ann');
-    const ben = await http.user('ben');
-    const a = await connect(room.id, user.id);
-    const b = await connect(room.id, ben.id);
-    await a.next((f) => f.type === 'user_joined' && f.user_id === ben.id);
+    const { room, first: a, second: b } = await twoInRoom('shared-id', 'ann', 'ben');
     a.send({ content: 'from ann', client_msg_id: 'same' });
     const annFirst = await a.next((f) => f.content === 'from ann');
     b.send({ content: 'from ben', client_msg_id: 'same' });
@@ -165,11 +167,7 @@ describe('chat frames', () => {
   });
 
   it('relays typing to the others only, never stores it', async () => {
-    const { room, user } = await member('typing', 'typist');
-    const other = await http.user('reader');
-    const t = await connect(room.id, user.id);
-    const r = await connect(room.id, other.id);
-    await t.next((f) => f.type === 'user_joined' && f.user_id === other.id);
+    const { room, user, first: t, second: r } = await twoInRoom('typing', 'typist', 'reader');
     t.send({ type: 'typing_start', user_id: user.id, room_id: room.id, timestamp: 'whatever' });
     const typing = await r.next((f) => f.type === 'typing_start');
     expect(typing).toMatchObject({ type: 'typing_start', user_id: user.id, username: 'typist', room_id: room.id });
