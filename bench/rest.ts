@@ -1,4 +1,5 @@
 /** REST section: autocannon against GET /health and POST /rooms/{id}/messages, ours vs bare node:http. */
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { httpRequest } from '../src/cli/client/http.ts';
 import { alternate, secondsFor } from './rounds.ts';
@@ -19,11 +20,14 @@ export interface RestFigures {
   server_cpu_us_per_req: number;
 }
 
-/** A room and a user on our server, for the POST route (the baseline accepts any ids). */
+/**
+ * A room and a user on our server, for the POST route. The baseline accepts any ids: it gets
+ * random UUIDs, so both servers read and echo ids of the same length.
+ */
 async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: string }> {
   const post = async (url: string, json: unknown): Promise<string> => {
     const res = await httpRequest({ base: server.url, url, method: 'POST', json, origin: ORIGIN });
-    return (res.json as { id?: string }).id ?? 'bench';
+    return (res.json as { id?: string }).id ?? randomUUID();
   };
   const roomId = await post('/rooms', { name: 'bench' });
   const userId = await post('/users', { username: 'bench' });
