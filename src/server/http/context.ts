@@ -16,8 +16,6 @@ let idCounter = 0;
 export class Ctx {
   declare readonly req: IncomingMessage;
   declare readonly res: ServerResponse;
-  /** Short id that ties a request to its log lines. */
-  declare readonly requestId: string;
   declare readonly method: string;
   /** The raw path, without the query string. */
   declare readonly path: string;
@@ -34,6 +32,7 @@ export class Ctx {
   /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
   declare auth: RequestAuth | undefined;
   declare private parsedUrl: URL | undefined;
+  declare private id: string | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -47,7 +46,6 @@ export class Ctx {
     const q = raw.indexOf('?');
     this.req = req;
     this.res = res;
-    this.requestId = `${ID_PREFIX}-${(++idCounter).toString(36)}`;
     // llhttp only accepts upper-case method names, so no toUpperCase() per request.
     this.method = req.method ?? 'GET';
     this.path = q === -1 ? raw : raw.slice(0, q);
@@ -58,6 +56,13 @@ export class Ctx {
     this.params = {};
     this.auth = undefined;
     this.parsedUrl = undefined;
+    this.id = undefined;
+  }
+
+  /** Short id that ties an error response to its log line (made on first use: successes never need one). */
+  get requestId(): string {
+    if (this.id === undefined) this.id = `${ID_PREFIX}-${(++idCounter).toString(36)}`;
+    return this.id;
   }
 
   /** The parsed URL (built on first use: most requests never need the query). */

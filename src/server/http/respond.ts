@@ -1,4 +1,4 @@
-/** Writing responses and reading bodies. Every response carries the request's CORS headers. */
+/** Writing responses and reading bodies. Every response carries the request's CORS headers (see finishHeaders). */
 import { ErrorCode } from '../../shared/protocol.ts';
 import { HttpError } from './errors.ts';
 import type { Ctx } from './context.ts';
@@ -10,36 +10,39 @@ export function sendJson(ctx: Ctx, status: number, body: unknown, headers?: Reco
   const payload = JSON.stringify(body);
   // A flat [name, value, …] list (node:http takes it as is, without walking an object),
   // built as one literal: push() with many arguments is a builtin call on every response.
-  const list = [
-    'X-Request-Id', ctx.requestId,
-    'Vary', 'Origin',
-    'Content-Type', 'application/json; charset=utf-8',
-    'Content-Length', String(Buffer.byteLength(payload)),
-    'Cache-Control', 'no-store',
-    'X-Content-Type-Options', 'nosniff',
-  ];
-  finishHeaders(ctx, list, headers);
+  const list = ['Vary', 'Origin', 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(payload))];
+  finishHeaders(ctx, status, list, headers);
   res.writeHead(status, list);
   res.end(payload);
 }
 
 export function sendEmpty(ctx: Ctx, status: number, headers?: Record<string, string>): void {
   if (ctx.res.headersSent) return;
-  const list = ['X-Request-Id', ctx.requestId, 'Vary', 'Origin', 'Content-Length', '0'];
-  finishHeaders(ctx, list, headers);
+  const list = ['Vary', 'Origin', 'Content-Length', '0'];
+  finishHeaders(ctx, status, list, headers);
   ctx.res.writeHead(status, list);
   ctx.res.end();
 }
 
 /**
- * Every response carries the request id, Vary: Origin and, for an allowed origin, the
- * allow-origin pair; then the caller's extra headers.
+ * Every response carries Vary: Origin and, for an allowed origin, the allow-origin pair.
+ * The other headers go where they have an effect (each one costs node:http two regular
+ * expressions and a few string joins per response, ~1,500 instructions; docs/performance.md):
+ * - errors carry `X-Request-Id`, the id their log line has (successes are not logged);
+ * - reads and errors carry `Cache-Control: no-store` and `nosniff`. A 2xx answer to a POST
+ *   or PUT needs neither: no cache may store it without explicit freshness (RFC 9110
+ *   §9.3.3), and a browser only reaches it through fetch (a form post is refused 415, an
+ *   error, which carries both). The routes that return a secret (sign-up, login) add
+ *   `no-store` themselves.
+ * Then the caller's extra headers.
  */
-function finishHeaders(ctx: Ctx, list: string[], headers: Record<string, string> | undefined): void {
+function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record<string, string> | undefined): void {
   // During shutdown a keep-alive connection is closed right after its response instead of
   // idling until keepAliveTimeout (which held shutdown for 6 s after the last request).
   if (ctx.lifecycle.closing) ctx.res.shouldKeepAlive = false;
   if (ctx.corsOrigin !== undefined) list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
+  if (status >= 400) list.push('X-Request-Id', ctx.requestId);
+  if (status >= 400 || ctx.method === 'GET' || ctx.method === 'HEAD') list.push('Cache-Control', 'no-store', 'X-Content-Type-Options', 'nosniff');
   if (headers) for (const name in headers) list.push(name, headers[name] as string);
 }
 
@@ -124,14 +127,13 @@ function readBody(ctx: Ctx, maxBytes: number): Promise<Record<string, unknown>> 
       if (parsed instanceof HttpError) reject(parsed);
       else resolve(parsed);
     });
-    // The client went away mid-body ("aborted", or closed before 'end'): its fault, not a 500 worth an error log.
-    for (const event of ['error', 'close']) {
-      req.on(event, () => {
-        if (settled) return;
-        settled = true;
-        reject(bodyCutShort());
-      });
-    }
+    // The client went away mid-body: its fault, not a 500 worth an error log. 'close' follows
+    // every abort; a request emits 'error' only to listeners of its own, so none is added.
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(bodyCutShort());
+    });
   });
 }
 

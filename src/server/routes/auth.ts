@@ -10,6 +10,9 @@ import type { Router } from '../http/router.ts';
 import type { User } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 
+/** Token responses are never stored by any cache, whatever the method (RFC 6749 §5.1). */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
 /** Register the account routes; `auth` also guards every other route (see AuthRouter). */
 export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService): void {
   const { config, store } = deps;
@@ -17,13 +20,13 @@ export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService)
   router.on('POST', '/auth/signup', async (ctx) => {
     const input = validateSignup(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
-    sendJson(ctx, 201, authResponse(await auth.signup(input.value, ctx.ip)));
+    sendJson(ctx, 201, authResponse(await auth.signup(input.value, ctx.ip)), NO_STORE);
   });
 
   router.on('POST', '/auth/login', async (ctx) => {
     const input = validateLogin(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
-    sendJson(ctx, 200, authResponse(await auth.login(input.value, ctx.ip)));
+    sendJson(ctx, 200, authResponse(await auth.login(input.value, ctx.ip)), NO_STORE);
   });
 
   router.on('POST', '/auth/logout', async (ctx) => {
