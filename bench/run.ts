@@ -65,8 +65,12 @@ const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
 /** Our server always gets an explicit store, so a BENCH_STORE in the caller's env cannot leak into the memory rows. */
 const MEMORY = { BENCH_STORE: 'memory' };
 
+function startServer(name: string, file: string, env?: Record<string, string>): Promise<BenchServer> {
+  return startBenchServer(name, file, undefined, file === 'server-vchat.ts' ? { ...MEMORY, ...env } : env);
+}
+
 async function withServer<T>(name: string, file: string, fn: (s: BenchServer) => Promise<T>, env?: Record<string, string>): Promise<T> {
-  const server = await startBenchServer(name, file, undefined, file === 'server-vchat.ts' ? { ...MEMORY, ...env } : env);
+  const server = await startServer(name, file, env);
   try {
     return await fn(server);
   } finally {
@@ -102,7 +106,12 @@ async function main(): Promise<number> {
 
   if (sections.includes('rest')) {
     log(`REST: GET /health and POST /rooms/{id}/messages, vchat vs bare node:http, ${rounds} round(s)`);
-    report.rest = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('node:http', 'baseline-http.ts', (base) => benchRest(ours, base, S, rounds)));
+    report.rest = await benchRest(
+      () => startServer('vchat', 'server-vchat.ts'),
+      () => startServer('node:http', 'baseline-http.ts'),
+      S,
+      rounds,
+    );
   }
 
   if (sections.includes('ws')) {

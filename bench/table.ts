@@ -97,7 +97,7 @@ function restTable(r: BenchReport): string[] {
     ];
   });
   return [
-    `REST (autocannon, 32 connections; ${medianNote(r)}; server CPU = the server process's user+system time per request)`,
+    `REST (autocannon, 32 connections; ${medianNote(r)}, each on fresh server processes after a warm-up; server CPU = the server process's user+system time per request)`,
     table(['route', 'node:http req/s', 'p99 ms', 'vchat req/s', 'p99 ms', 'ratio', 'target', 'server CPU µs/req (node:http / vchat)'], rest),
   ];
 }
