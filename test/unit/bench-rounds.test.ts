@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alternate, medianRun, secondsFor } from '../../bench/rounds.ts';
+import { ratio } from '../../bench/table.ts';
 
 describe('bench rounds', () => {
   it('warms both up (not kept), then alternates baseline and ours, flipping the order every round', async () => {
@@ -27,5 +28,16 @@ describe('bench rounds', () => {
   it('gives the warm-up round half the run length, at least a second', () => {
     expect([secondsFor(0, 4), secondsFor(1, 4), secondsFor(3, 4)]).toEqual([2, 4, 4]);
     expect([secondsFor(0, 1), secondsFor(1, 1)]).toEqual([1, 1]);
+  });
+});
+
+describe('bench ratios', () => {
+  it('cuts to two decimals instead of rounding, so a shown 0.80× is never below 0.80', () => {
+    expect(ratio(29084, 36528)).toBe(0.79); // 0.7962…: rounding would show 0.80 and pass it
+    expect(ratio(4, 5)).toBe(0.8);
+    expect(ratio(80, 100)).toBe(0.8);
+    expect(ratio(46040, 57560)).toBe(0.79); // 0.79986…
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(1, 0)).toBe(0);
   });
 });
