@@ -52,7 +52,7 @@ export function createApp(options: AppOptions): App {
   const log = options.log ?? createLogger(config.logLevel);
   const hub = new Hub();
   const chat = new Chat(store, hub, options.fanout ? options.fanout(hub) : localFanout(hub));
-  const deps: RouteDeps = { config, store, chat, hub, startedAtMs: performance.now() };
+  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now() };
 
   const accounts = options.accounts ?? defaultAccountStore(config);
   const auth = new AuthService({ config, store, accounts, ...(options.now ? { now: options.now } : {}) });

@@ -111,6 +111,39 @@ describe('a throw inside a handler', () => {
     });
   }
 
+  // POST /messages answers from the body's callback, not from a promise the pipeline awaits:
+  // a failure on its synchronous path (the store's insert, thrown) and on its lookup path (a
+  // first message: the user lookup rejected) must still be one logged 500 or a 503.
+  it('POST /rooms/{id}/messages: a store failure after the body is read -> 500 logged with the request id, or 503', async () => {
+    // Fixtures from their own client addresses: the write limit here is 3 per address.
+    const create = async (path: string, body: object) => (await call(base, 'POST', path, body, fresh())).body;
+    const [room, member, newcomer] = await Promise.all([create('/rooms', { name: 'faulty' }), create('/users', { username: 'member' }), create('/users', { username: 'newcomer' })]);
+    await create(`/rooms/${room.id}/join`, { user_id: member.id });
+    const post = (userId: string) => call(base, 'POST', `/rooms/${room.id}/messages`, { user_id: userId, content: 'hi' }, fresh());
+    for (const [method, userId, fault, status] of [
+      ['insertMessage', member.id, 'throw', 500],
+      ['getUser', newcomer.id, 'reject', 500],
+      ['getUser', newcomer.id, 'unavailable', 503],
+    ] as const) {
+      faults.set(method, fault);
+      try {
+        const res = await post(userId);
+        expect(res.status, `${method} ${fault}`).toBe(status);
+        expect(res.text).not.toMatch(/secret-internal-detail|db\.internal/);
+        expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+        if (status === 500) {
+          const line = logLines.find((l) => l.request_id === res.headers['x-request-id']);
+          expect(line).toMatchObject({ msg: 'request failed', status: 500, method: 'POST', path: `/rooms/${room.id}/messages` });
+          expect(line.err.message).toContain(method);
+        }
+      } finally {
+        faults.delete(method);
+      }
+    }
+    expect((await post(member.id)).status).toBe(201);
+    expect((await post(newcomer.id)).status).toBe(201);
+  });
+
   it('a store that cannot be reached -> 503 storage_unavailable with Retry-After and CORS', async () => {
     faults.set('createUser', 'unavailable');
     try {

@@ -6,13 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../shared/protocol.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { CursorNotFoundError, StoreUnavailableError } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
 import { Ctx } from './context.ts';
 import { echoOrigin, preflightHeaders } from './cors.ts';
 import { HttpError } from './errors.ts';
+import { failRequest } from './fail.ts';
 import type { KeyedLimiter } from './ratelimit.ts';
-import { sendEmpty, sendError } from './respond.ts';
+import { sendEmpty } from './respond.ts';
 import type { Router } from './router.ts';
 
 export interface HandlerDeps {
@@ -35,20 +35,11 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     // anonymous on purpose: tsx's keepNames would wrap a named one on every request.)
     try {
       const pending = handle(ctx, deps);
-      if (pending) pending.catch((err: unknown) => fail(ctx, log, err));
+      if (pending) pending.catch((err: unknown) => failRequest(ctx, log, err));
     } catch (err) {
-      fail(ctx, log, err);
+      failRequest(ctx, log, err);
     }
   };
-}
-
-/** Answer a failed request with its HttpError (logging 5xx). */
-function fail(ctx: Ctx, log: Logger, err: unknown): void {
-  const httpErr = toHttpError(err);
-  if (httpErr.status >= 500) {
-    log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.path, status: httpErr.status, err });
-  }
-  sendError(ctx, httpErr);
 }
 
 function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
@@ -79,16 +70,4 @@ function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
   const { handler, params } = router.resolve(ctx.method, ctx.path);
   ctx.params = params;
   return handler(ctx);
-}
-
-/** Map anything thrown to an HttpError; unknown errors become a 500 without details. */
-export function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof StoreUnavailableError) {
-    return new HttpError(503, ErrorCode.StorageUnavailable, 'The database cannot be reached right now; try again shortly', {
-      headers: { 'Retry-After': '5' },
-    });
-  }
-  if (err instanceof CursorNotFoundError) return new HttpError(404, ErrorCode.NotFound, err.message);
-  return new HttpError(500, ErrorCode.InternalError, 'Something went wrong on our side; it has been logged');
 }

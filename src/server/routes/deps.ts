@@ -1,6 +1,7 @@
 /** What route modules get: plain objects, no globals. */
 import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { Hub } from '../ws/hub.ts';
 
@@ -9,6 +10,7 @@ export interface RouteDeps {
   store: Store;
   chat: Chat;
   hub: Hub;
+  log: Logger;
   /** performance.now() at startup, for uptime. */
   startedAtMs: number;
 }

@@ -1,16 +1,19 @@
 /** GET and POST /rooms/:id/messages (POST is the REST fallback; it broadcasts like a socket). */
-import { validatePageQuery, validatePostMessage } from '../../shared/validate.ts';
+import { validatePageQuery, validatePostMessage, type PostMessageInput } from '../../shared/validate.ts';
 import { assertActsAs } from '../auth/guard.ts';
+import type { PostInput } from '../chat.ts';
 import { messageDto } from '../dto.ts';
+import type { Ctx } from '../http/context.ts';
 import { roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
-import { readJsonObject, sendJson } from '../http/respond.ts';
+import { failRequest } from '../http/fail.ts';
+import { onJsonObject, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { MemberPatch } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
 
 export function registerMessages(router: Router, deps: RouteDeps): void {
-  const { store, config, chat } = deps;
+  const { store, config, chat, log } = deps;
 
   router.on('GET', '/rooms/:id/messages', async (ctx) => {
     const roomId = checkId(ctx.params.id, roomNotFound);
@@ -21,16 +24,33 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
     sendJson(ctx, 200, messages.map(messageDto));
   });
 
-  router.on('POST', '/rooms/:id/messages', async (ctx) => {
+  // The hottest route, written without promises on its fast path: the body comes to a
+  // callback (onJsonObject), and with the in-memory store a member's message is stored,
+  // broadcast and answered synchronously; anything thrown goes to failRequest.
+  router.on('POST', '/rooms/:id/messages', (ctx) => {
     const roomId = checkId(ctx.params.id, roomNotFound);
-    const input = validatePostMessage(await readJsonObject(ctx, config.maxBodyBytes));
+    onJsonObject(
+      ctx,
+      config.maxBodyBytes,
+      (body) => postMessage(ctx, roomId, body),
+      (err) => failRequest(ctx, log, err),
+    );
+  });
+
+  function postMessage(ctx: Ctx, roomId: string, body: Record<string, unknown>): Promise<void> | void {
+    const input = validatePostMessage(body);
     if (!input.ok) throw validationError(input.errors);
     assertActsAs(ctx, input.value.user_id);
-    const userId = input.value.user_id;
-    const post = { roomId, userId, content: input.value.content, clientMsgId: input.value.client_msg_id };
+    const post = { roomId, userId: input.value.user_id, content: input.value.content, clientMsgId: input.value.client_msg_id };
     // In-memory store and a member already: stored and broadcast with no await in between.
     const now = chat.postNow(post);
     if (now) return sendJson(ctx, now.created ? 201 : 200, now.message);
+    return postWithLookups(ctx, post, input.value);
+  }
+
+  /** Any other store, or not a member yet: join on the fly (the seed's contract), then post. */
+  async function postWithLookups(ctx: Ctx, post: PostInput, input: PostMessageInput): Promise<void> {
+    const { roomId, userId } = post;
     // A membership implies the room and the user exist: one lookup on the hot path, not three.
     let member = await store.getMember(roomId, userId);
     if (!member) {
@@ -38,12 +58,12 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       if (!room) throw roomNotFound();
       if (!user) throw userNotFoundInBody();
       const fill: MemberPatch = {};
-      if (input.value.username !== undefined) fill.username = input.value.username;
-      if (input.value.avatar_url !== undefined) fill.avatar_url = input.value.avatar_url;
+      if (input.username !== undefined) fill.username = input.username;
+      if (input.avatar_url !== undefined) fill.avatar_url = input.avatar_url;
       member = await chat.join(roomId, userId, fill, 'fill');
     }
     const { message, created } = await chat.post({ ...post, member });
     // 201 for a new message; 200 when a retried client_msg_id returns the original.
     sendJson(ctx, created ? 201 : 200, message);
-  });
+  }
 }
