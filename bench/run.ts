@@ -19,7 +19,8 @@ import { benchRoomSize, loadRun, type WsCompare, type WsRun } from './ws.ts';
 
 const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--only ${SECTIONS.join(',')}]
   --rounds N  alternating rounds of baseline and vchat per comparison, after a discarded
-              warm-up round; the tables show the median run of each (default 3, 1 with --quick)`;
+              warm-up; REST rounds each start fresh server processes; the tables show the
+              median run of each (default 3, 1 with --quick)`;
 
 function parseArgs(argv: string[]): { quick: boolean; rounds: number | undefined; only: Section[] | undefined } {
   let quick = false;
