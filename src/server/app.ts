@@ -11,7 +11,7 @@ import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
 import type { Config } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
-import { KeyedLimiter } from './http/ratelimit.ts';
+import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
 import { registerAuth } from './routes/auth.ts';
 import type { RouteDeps } from './routes/deps.ts';

@@ -5,7 +5,7 @@
  * then 1008) that leave the rest of the room untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyedLimiter } from '../../src/server/http/ratelimit.ts';
+import { KeyedLimiter } from '../../src/server/limits/token-bucket.ts';
 import { api, call } from '../helpers/http.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';

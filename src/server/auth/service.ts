@@ -6,7 +6,8 @@ import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
 import type { LoginInput, SignupInput } from '../../shared/validate.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
-import { KeyedLimiter } from '../http/ratelimit.ts';
+import { limitRefused } from '../limits/refusal.ts';
+import { KeyedLimiter } from '../limits/token-bucket.ts';
 import type { Store, User } from '../store/store.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
 import { AccountConflictError, loginKey, type Account, type AccountStore } from './store.ts';
@@ -149,9 +150,5 @@ function conflict(field: 'username' | 'email'): HttpError {
 
 /** 429 with Retry-After when a limiter said wait. */
 function limit(waitMs: number): void {
-  if (waitMs <= 0) return;
-  const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
-  throw new HttpError(429, ErrorCode.RateLimited, `Too many sign-in attempts; retry in ${retryAfterS} s`, {
-    headers: { 'Retry-After': String(retryAfterS) },
-  });
+  if (waitMs > 0) throw limitRefused('login', waitMs);
 }

@@ -11,7 +11,8 @@ import { Ctx } from './context.ts';
 import { echoOrigin, preflightHeaders } from './cors.ts';
 import { HttpError } from './errors.ts';
 import { failRequest } from './fail.ts';
-import type { KeyedLimiter } from './ratelimit.ts';
+import type { KeyedLimiter } from '../limits/token-bucket.ts';
+import { limitRefused } from '../limits/refusal.ts';
 import { sendEmpty } from './respond.ts';
 import type { Router } from './router.ts';
 
@@ -60,10 +61,7 @@ function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
     const waitMs = (isRead ? deps.readLimiter : deps.writeLimiter).take(ctx.ip);
     if (waitMs > 0) {
       ctx.req.resume();
-      const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
-      throw new HttpError(429, ErrorCode.RateLimited, `Too many requests; retry in ${retryAfterS} s`, {
-        headers: { 'Retry-After': String(retryAfterS) },
-      });
+      throw limitRefused(isRead ? 'read' : 'write', waitMs);
     }
   }
 

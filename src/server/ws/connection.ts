@@ -9,7 +9,7 @@ import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Chat, PostResult } from '../chat.ts';
 import type { Config } from '../config.ts';
-import { TokenBucket } from '../http/ratelimit.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
 import type { Logger } from '../log.ts';
 import { StoreUnavailableError, type Member, type MemberPatch, type Store } from '../store/store.ts';
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
