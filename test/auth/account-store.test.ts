@@ -1,9 +1,10 @@
 /**
  * The AccountStore contract against every store: memory always; Postgres when
- * VCHAT_TEST_DATABASE_URL is set; MongoDB when MONGODB_URI is set. Skips say why.
+ * VCHAT_TEST_DATABASE_URL is set; MongoDB when VCHAT_TEST_MONGODB_URI is set (a fresh database, dropped after). Skips say why.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryAccountStore } from '../../src/server/auth/memory.ts';
+import { freshMongoDatabase, MONGO_URL } from '../store/databases.ts';
 import { accountStoreContract } from './account-store-contract.ts';
 
 accountStoreContract('memory', () => new MemoryAccountStore());
@@ -20,15 +21,17 @@ if (pgUrl) {
   });
 }
 
-const mongoUrl = process.env.MONGODB_URI;
+const mongoUrl = MONGO_URL;
 if (mongoUrl) {
+  const db = freshMongoDatabase(mongoUrl, 'vchat_accounts');
   accountStoreContract('mongo', async () => {
     const { MongoAccountStore } = await import('../../src/server/auth/mongo.ts');
-    return new MongoAccountStore({ url: mongoUrl });
+    return new MongoAccountStore({ url: mongoUrl, dbName: db.dbName });
   });
+  afterAll(() => db.drop());
 } else {
   describe('AccountStore contract: mongo', () => {
-    it.skip('SKIPPED: set MONGODB_URI=mongodb://… to run it against MongoDB', () => {});
+    it.skip('SKIPPED: set VCHAT_TEST_MONGODB_URI=mongodb://… to run it against MongoDB', () => {});
   });
 }
 

@@ -1,18 +1,18 @@
 /**
  * Test databases: which ones this machine has (env), and a fresh, uniquely named database
- * per test file so runs never collide. Postgres: VCHAT_TEST_DATABASE_URL (else DATABASE_URL);
- * MongoDB: VCHAT_TEST_MONGODB_URI (else MONGODB_URI).
+ * per test file so runs never collide. Postgres: VCHAT_TEST_DATABASE_URL; MongoDB:
+ * VCHAT_TEST_MONGODB_URI. Never DATABASE_URL / MONGODB_URI: those may be production (test-env.ts).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** Postgres base URL for tests, or undefined. */
-export const PG_URL = process.env.VCHAT_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+export const PG_URL = process.env.VCHAT_TEST_DATABASE_URL || undefined;
 /** MongoDB base URL for tests, or undefined. */
-export const MONGO_URL = process.env.VCHAT_TEST_MONGODB_URI || process.env.MONGODB_URI || undefined;
+export const MONGO_URL = process.env.VCHAT_TEST_MONGODB_URI || undefined;
 
-export const PG_SKIP = 'SKIPPED: VCHAT_TEST_DATABASE_URL / DATABASE_URL not set (bash .ci/run starts a throwaway Postgres)';
-export const MONGO_SKIP = 'SKIPPED: MONGODB_URI not set (runs in GitHub Actions with a mongo:7 service)';
+export const PG_SKIP = 'SKIPPED: VCHAT_TEST_DATABASE_URL not set (bash .ci/run starts a throwaway Postgres)';
+export const MONGO_SKIP = 'SKIPPED: VCHAT_TEST_MONGODB_URI not set (runs in GitHub Actions with a mongo:7 service)';
 
 /** A name no other run uses. */
 export function uniqueName(prefix: string): string {

@@ -1,6 +1,6 @@
 /**
- * The store contract on MongoStore, in a fresh database per run. Runs when MONGODB_URI
- * (or VCHAT_TEST_MONGODB_URI) is set, as in GitHub Actions; skipped with the reason otherwise.
+ * The store contract on MongoStore, in a fresh database per run. Runs when
+ * VCHAT_TEST_MONGODB_URI is set, as in GitHub Actions; skipped with the reason otherwise.
  */
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore } from '../../src/server/store/mongo.ts';

@@ -1,6 +1,6 @@
 /**
  * The store contract on PostgresStore, in a fresh database per run. Runs when
- * VCHAT_TEST_DATABASE_URL (or DATABASE_URL) is set, e.g. by `bash .ci/run`; skipped with the reason otherwise.
+ * VCHAT_TEST_DATABASE_URL is set, e.g. by `bash .ci/run`; skipped with the reason otherwise.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/server/store/postgres.ts';
