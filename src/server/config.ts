@@ -70,7 +70,7 @@ export interface Config {
   tokenTtlDays: number;
   /** Login and sign-up attempts per client IP. */
   loginRateIp: RateConfig;
-  /** Login attempts per username/email tried. */
+  /** Login attempts per account (username and email share it), or per unknown name tried. */
   loginRateUser: RateConfig;
 }
 

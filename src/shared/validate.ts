@@ -353,6 +353,15 @@ export const ACCOUNT_RULES = {
 
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
+/**
+ * True when an account field holds a control character or a lone surrogate: such a value can
+ * never belong to an account, and a NUL makes Postgres fail the query (a 500 before).
+ * `search` ignores the global regex's lastIndex.
+ */
+function hasControlChars(s: string): boolean {
+  return CONTROL_RE.test(s) || s.search(LONE_SURROGATE_RE) !== -1;
+}
+
 export interface SignupInput {
   username: string;
   /** Lower-cased, trimmed. */
@@ -370,11 +379,13 @@ export function validateSignup(body: Record<string, unknown>): Result<SignupInpu
   }
   const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : undefined;
   if (email === undefined) errors.push({ field: 'email', message: body.email === undefined ? 'email is required' : 'email must be a string' });
-  else if (email.length > ACCOUNT_RULES.maxEmailChars || !EMAIL_RE.test(email) || CONTROL_RE.test(email)) {
+  else if (hasControlChars(email)) errors.push({ field: 'email', message: 'email must not contain control characters' });
+  else if (email.length > ACCOUNT_RULES.maxEmailChars || !EMAIL_RE.test(email)) {
     errors.push({ field: 'email', message: 'email must be a valid email address' });
   }
   const password = typeof body.password === 'string' ? body.password : undefined;
   if (password === undefined) errors.push({ field: 'password', message: body.password === undefined ? 'password is required' : 'password must be a string' });
+  else if (hasControlChars(password)) errors.push({ field: 'password', message: 'password must not contain control characters' });
   else {
     const problem = passwordProblem(password);
     if (problem) errors.push({ field: 'password', message: problem });
@@ -404,13 +415,18 @@ export interface LoginInput {
 /** Login body: `{username, password}` where username may be an email; `{email, password}` also works. */
 export function validateLogin(body: Record<string, unknown>): Result<LoginInput> {
   const errors: FieldError[] = [];
+  const field = body.username === undefined && body.email !== undefined ? 'email' : 'username';
   const raw = body.username ?? body.email;
   if (typeof raw !== 'string' || raw.trim() === '' || raw.length > ACCOUNT_RULES.maxEmailChars) {
-    errors.push({ field: 'username', message: 'username (or email) is required' });
+    errors.push({ field, message: 'username (or email) is required' });
+  } else if (hasControlChars(raw)) {
+    errors.push({ field, message: `${field} must not contain control characters` });
   }
   const password = body.password;
   if (typeof password !== 'string' || password === '' || password.length > ACCOUNT_RULES.maxPasswordChars * 4) {
     errors.push({ field: 'password', message: 'password is required' });
+  } else if (hasControlChars(password)) {
+    errors.push({ field: 'password', message: 'password must not contain control characters' });
   }
   return done({ login: typeof raw === 'string' ? raw.trim() : '', password: typeof password === 'string' ? password : '' }, errors);
 }

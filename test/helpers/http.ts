@@ -1,5 +1,5 @@
 /** A tiny JSON client over undici.request (fetch would hide the Origin header rules). */
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { ORIGIN } from './server.ts';
 
 export interface Res<T = any> {
@@ -14,6 +14,16 @@ export interface ReqOptions {
   headers?: Record<string, string>;
   /** Raw body (string) instead of JSON-encoding `body`. */
   raw?: string | Buffer;
+  /** Source address, e.g. 127.0.0.7 (a per-IP budget sees another client). */
+  from?: string;
+}
+
+const agents = new Map<string, Agent>();
+/** One keep-alive agent per source address. */
+function agentFrom(localAddress: string): Agent {
+  let agent = agents.get(localAddress);
+  if (!agent) agents.set(localAddress, (agent = new Agent({ connect: { localAddress } })));
+  return agent;
 }
 
 export async function call<T = any>(base: string, method: string, path: string, body?: unknown, opts: ReqOptions = {}): Promise<Res<T>> {
@@ -24,7 +34,8 @@ export async function call<T = any>(base: string, method: string, path: string, 
     payload = JSON.stringify(body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await request(base + path, { method: method as 'GET', headers, body: payload ?? null });
+  const dispatcher = opts.from === undefined ? undefined : agentFrom(opts.from);
+  const res = await request(base + path, { method: method as 'GET', headers, body: payload ?? null, ...(dispatcher ? { dispatcher } : {}) });
   const text = await res.body.text();
   let parsed: unknown = text;
   try {

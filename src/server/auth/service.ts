@@ -1,5 +1,5 @@
 /**
- * Accounts and tokens: sign-up, login (rate-limited per IP and per username), logout and
+ * Accounts and tokens: sign-up, login (rate-limited per IP and per account), logout and
  * token resolution. Transport-neutral: HTTP routes and the WebSocket both call it.
  */
 import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
@@ -86,8 +86,8 @@ export class AuthService {
   /** Check a username-or-email and password; the same 401 for an unknown user and a wrong password. */
   async login(input: LoginInput, ip: string): Promise<Session> {
     limit(this.ipLimiter.take(ip));
-    limit(this.userLimiter.take(loginKey(input.login).value));
     const account = await this.accounts.findByLogin(input.login);
+    limit(this.userLimiter.take(loginBudgetKey(account, input.login)));
     const ok = account ? await verifyPassword(input.password, account.password_hash) : await verifyAgainstDummy(input.password);
     if (!account || !ok) throw new HttpError(401, ErrorCode.InvalidCredentials, 'Wrong username or password');
     const user = await this.store.getUser(account.user_id);
@@ -146,6 +146,14 @@ function conflict(field: 'username' | 'email'): HttpError {
   return field === 'username'
     ? new HttpError(409, ErrorCode.UsernameTaken, 'That username is already taken')
     : new HttpError(409, ErrorCode.EmailTaken, 'An account with that email already exists');
+}
+
+/**
+ * The per-account login bucket: an account's user id whichever identifier (username or email,
+ * any case) was typed, so both do not add up to twice the guesses; an unknown name gets its own.
+ */
+function loginBudgetKey(account: Account | null, login: string): string {
+  return account ? `account:${account.user_id}` : `login:${loginKey(login).value}`;
 }
 
 /** 429 with Retry-After when a limiter said wait. */
