@@ -54,7 +54,7 @@ export function createApp(options: AppOptions): App {
   const chat = new Chat(store, hub, options.fanout ? options.fanout(hub) : localFanout(hub));
   const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now() };
 
-  const accounts = options.accounts ?? defaultAccountStore(config);
+  const accounts = options.accounts ?? defaultAccountStore(config, store);
   const auth = new AuthService({ config, store, accounts, ...(options.now ? { now: options.now } : {}) });
   const router = new AuthRouter(auth);
   registerHealth(router, deps);

@@ -37,6 +37,8 @@ export interface Config {
   /** Take the client IP from the last X-Forwarded-For hop. */
   trustProxy: boolean;
   storage: StorageConfig;
+  /** Connections in the one pool per database (Postgres or MongoDB; accounts and chat share it). */
+  databasePoolSize: number;
   redisUrl: string | null;
   /** Namespace for every Redis key and channel (several deployments can share one Redis). */
   redisPrefix: string;
@@ -84,6 +86,7 @@ const DEFAULTS = {
   port: 8000,
   logLevel: 'info' as LogLevel,
   historyLimit: 10_000,
+  databasePoolSize: 10,
   maxBodyBytes: 1024 * 1024,
   maxFrameBytes: 64 * 1024,
   rateLimitWrite: { perSecond: 20, burst: 40 },
@@ -206,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     wsAllowNoOrigin: bool('WS_ALLOW_NO_ORIGIN', false),
     trustProxy: bool('TRUST_PROXY', onRailway),
     storage,
+    databasePoolSize: int('DATABASE_POOL_SIZE', DEFAULTS.databasePoolSize, 1, 1000),
     redisUrl,
     redisPrefix: env.REDIS_PREFIX?.trim() || DEFAULTS.redisPrefix,
     redisPresenceTtlMs: int('REDIS_PRESENCE_TTL_MS', DEFAULTS.redisPresenceTtlMs, 1000, 600_000),

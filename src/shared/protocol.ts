@@ -153,6 +153,8 @@ export interface StorageHealth {
   kind: 'memory' | 'mongo' | 'postgres';
   persistent: boolean;
   ok: boolean;
+  /** Database stores: the one connection pool (chat and accounts share it). `max` is DATABASE_POOL_SIZE. */
+  pool?: { max: number; open: number; idle: number; waiting: number };
 }
 
 /** Cross-instance fan-out in /health: `local` (one process) or `redis` (REDIS_URL). `ok:false` = Redis unreachable, delivering to this instance only; it does not change `status`. */

@@ -282,6 +282,84 @@ export function storeContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('concurrency (group commit)', () => {
+      /** 20 rooms and two users; `second` is another store on the same database (the same store for memory). */
+      async function concurrentFixture() {
+        const second = store.persistent ? await factory() : store;
+        await second.init();
+        const users = await Promise.all(['u1', 'u2'].map((username) => store.createUser({ username })));
+        const rooms: string[] = [];
+        for (let r = 0; r < 20; r++) rooms.push((await store.createRoom({ name: `c${r}`, thumbnail_url: null })).id);
+        return { instances: [store, second], users, rooms, close: () => (second === store ? Promise.resolve() : second.close()) };
+      }
+
+      it('500 inserts over 20 rooms from two instances: per-instance ack order is stored order, after-paging readers see no gaps, each client_msg_id stored once (also twice in one batch)', async () => {
+        const { instances, users, rooms, close } = await concurrentFixture();
+        try {
+          const acked = new Map<string, string[]>(); // room -> instance:id in acknowledgement order
+          const seen = new Map<string, Message[]>(); // room -> what an `after` reader collected while writes ran
+          let writing = true;
+          // One reader per room pages forward with `after` while the writers run: a message committed
+          // with a lower position than one already seen would be skipped and missing at the end.
+          const readers = rooms.map(async (roomId) => {
+            const got: Message[] = [];
+            seen.set(roomId, got);
+            for (;;) {
+              const done = !writing;
+              const last = got[got.length - 1];
+              const page = await instances[1]!.listMessages(roomId, last ? { limit: 50, after: last.id } : { limit: 50 });
+              got.push(...page);
+              if (done && page.length === 0) return;
+            }
+          });
+          const sends: Array<Promise<{ message: Message; created: boolean }>> = [];
+          const cmids: string[] = [];
+          for (let i = 0; i < 500; i++) {
+            const instance = i % 2;
+            const roomId = rooms[i % rooms.length]!;
+            const user = users[instance]!;
+            const input = { room_id: roomId, user_id: user.id, username: user.username, content: `m${i}`, avatar_url: null, client_msg_id: `k${i}` };
+            cmids.push(`${roomId}|${user.id}|k${i}`);
+            // Every 10th message is sent twice back to back: both copies land in the same batch.
+            const copies = i % 10 === 0 ? 2 : 1;
+            for (let c = 0; c < copies; c++) {
+              const sent = instances[instance]!.insertMessage(input);
+              sends.push(
+                sent.then((r) => {
+                  if (r.created) acked.set(roomId, [...(acked.get(roomId) ?? []), `${instance}:${r.message.id}`]);
+                  return r;
+                }),
+              );
+            }
+          }
+          const results = await Promise.all(sends);
+          writing = false;
+          await Promise.all(readers);
+          expect(results.filter((r) => r.created)).toHaveLength(500);
+          expect(new Set(results.map((r) => r.message.id)).size).toBe(500);
+          for (const roomId of rooms) {
+            const stored = await store.listMessages(roomId, { limit: 1000 });
+            expect(stored).toHaveLength(25);
+            // Stored once per (room, user, client_msg_id).
+            const keys = stored.map((m) => `${m.room_id}|${m.user_id}|${m.client_msg_id}`);
+            expect(new Set(keys).size).toBe(keys.length);
+            expect(keys.every((k) => cmids.includes(k))).toBe(true);
+            // Each instance acknowledged this room's messages in the order they are stored.
+            const ackedHere = acked.get(roomId) ?? [];
+            for (const instance of [0, 1]) {
+              const mine = ackedHere.filter((a) => a.startsWith(`${instance}:`)).map((a) => a.slice(2));
+              const userId = users[instance]!.id;
+              expect(stored.filter((m) => m.user_id === userId).map((m) => m.id)).toEqual(mine);
+            }
+            // The reader that paged with `after` during the writes saw every message, in stored order.
+            expect(seen.get(roomId)!.map((m) => m.id)).toEqual(stored.map((m) => m.id));
+          }
+        } finally {
+          await close();
+        }
+      });
+    });
+
     it('a second store on the same database sees the same ids and order (persistent stores only)', async (ctx) => {
       if (!store.persistent) {
         ctx.skip();

@@ -1,7 +1,7 @@
 /** Unit tests of the store helpers (no database needed): error classification, URIs, migrations. */
 import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { dbNameFromUri, DEFAULT_DB_NAME, isMongoUnavailable, lit } from '../../src/server/store/mongo-helpers.ts';
+import { mongoDatabaseName, DEFAULT_DB_NAME, isMongoUnavailable, lit } from '../../src/server/store/mongo-helpers.ts';
 import { isPgConnectionError, isUuid, loadMigrations } from '../../src/server/store/pg-helpers.ts';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -43,11 +43,18 @@ describe('mongo helpers', () => {
     expect(isMongoUnavailable(new Error('boom'))).toBe(false);
   });
 
-  it('dbNameFromUri: the path, else the default', () => {
-    expect(dbNameFromUri('mongodb://h:27017/chat?retryWrites=true')).toBe('chat');
-    expect(dbNameFromUri('mongodb+srv://u:p@cluster.example.net/prod')).toBe('prod');
-    expect(dbNameFromUri('mongodb://mongo:pw@h1:1,h2:2/?replicaSet=rs')).toBe(DEFAULT_DB_NAME);
-    expect(dbNameFromUri('mongodb://mongo:pw@host:27017')).toBe(DEFAULT_DB_NAME);
+  it('mongoDatabaseName: the path, else the default (Railway-shaped URIs name no database)', () => {
+    // Railway's MONGO_URL: user, password, private host, port, no path.
+    expect(mongoDatabaseName('mongodb://mongo:pAss%2Fw0rd@mongodb.railway.internal:27017')).toBe(DEFAULT_DB_NAME);
+    // Railway's public proxy URL, also without a path; with a trailing slash or only options.
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234')).toBe(DEFAULT_DB_NAME);
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/')).toBe(DEFAULT_DB_NAME);
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/?authSource=admin')).toBe(DEFAULT_DB_NAME);
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/railway?authSource=admin')).toBe('railway');
+    expect(mongoDatabaseName('mongodb://h:27017/chat?retryWrites=true')).toBe('chat');
+    expect(mongoDatabaseName('mongodb+srv://u:p@cluster.example.net/prod')).toBe('prod');
+    expect(mongoDatabaseName('mongodb://mongo:pw@h1:1,h2:2/?replicaSet=rs')).toBe(DEFAULT_DB_NAME);
+    expect(mongoDatabaseName('mongodb://mongo:pw@host:27017')).toBe(DEFAULT_DB_NAME);
   });
 
   it('lit wraps values for pipeline updates', () => {

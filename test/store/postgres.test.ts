@@ -29,13 +29,16 @@ describe.skipIf(!pgUrl)(pgUrl ? 'postgres migrations' : `postgres migrations —
     const stores = [1, 2, 3].map(() => new PostgresStore({ url: fresh.url, max: 2 }));
     try {
       await Promise.all(stores.map((s) => s.init()));
-      const { migrate } = await import('../../src/server/store/pg-helpers.ts');
+      const { loadMigrations, migrate } = await import('../../src/server/store/pg-helpers.ts');
       const pg = (await import('pg')).default;
       const pool = new pg.Pool({ connectionString: fresh.url, max: 1 });
       try {
         expect(await migrate(pool)).toEqual([]);
         const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
-        expect(rows.map((r) => r.version)).toEqual(['001_init']);
+        expect(rows.map((r) => r.version)).toEqual(loadMigrations().map((m) => m.version));
+        // The account tables come from the migrations too (no second schema mechanism).
+        const tables = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_name IN ('accounts', 'auth_tokens') ORDER BY 1");
+        expect(tables.rows.map((r) => r.table_name)).toEqual(['accounts', 'auth_tokens']);
       } finally {
         await pool.end();
       }

@@ -50,7 +50,12 @@ function restartSuite(kind: string, make: () => Promise<Store>): void {
         const retry = await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: 'msg 0', client_msg_id: 'c-0' });
         expect(retry.status).toBe(200);
         expect(retry.body.id).toBe(sent[0]);
-        expect((await http.get('/health')).body.storage).toEqual({ kind, persistent: true, ok: true });
+        const storage = (await http.get('/health')).body.storage;
+        expect(storage).toMatchObject({ kind, persistent: true, ok: true });
+        // One pool for the database (chat and accounts share it): its size and use are shown.
+        expect(storage.pool.max).toBeGreaterThan(0);
+        expect(storage.pool.open).toBeGreaterThanOrEqual(1);
+        expect(storage.pool.open).toBeLessThanOrEqual(storage.pool.max);
       } finally {
         await second.close();
       }

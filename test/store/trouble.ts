@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/server/app.ts';
 import { testConfig } from '../../src/server/config.ts';
-import type { Store } from '../../src/server/store/store.ts';
+import { StoreUnavailableError, type Store } from '../../src/server/store/store.ts';
 import { api } from '../helpers/http.ts';
 import { ORIGIN } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';
@@ -69,6 +69,54 @@ export function troubleSuite(kind: string, databaseUrl: () => Promise<string>, m
         expect((await api(base).get(`/rooms/${room.body.id}`)).body.id).toBe(room.body.id);
       } finally {
         await app.close();
+        await store.close();
+      }
+    });
+
+    it('cut while a batch is in flight: every caller gets an error or an acknowledgement (true after restore), never silence; retries store each message once', async () => {
+      const store = make(url);
+      try {
+        await store.init();
+        const user = await store.createUser({ username: 'batch' });
+        const rooms = await Promise.all([1, 2, 3].map((i) => store.createRoom({ name: `cut${i}`, thumbnail_url: null })));
+        const input = (i: number) => ({ room_id: rooms[i % 3]!.id, user_id: user.id, username: 'batch', content: `m${i}`, avatar_url: null, client_msg_id: `cut-${i}` });
+        const outcomes: Array<'acked' | 'failed' | undefined> = [];
+        // The first message is written alone; the other 299 queue behind it and go in the next batches.
+        const first = store.insertMessage(input(0));
+        const sends = [first, ...Array.from({ length: 299 }, (_, k) => store.insertMessage(input(k + 1)))].map((p, i) =>
+          p.then(
+            (r) => {
+              expect(outcomes[i]).toBeUndefined(); // settled once
+              outcomes[i] = 'acked';
+              return r.message.id;
+            },
+            (err: unknown) => {
+              expect(outcomes[i]).toBeUndefined();
+              outcomes[i] = 'failed';
+              expect(err).toBeInstanceOf(StoreUnavailableError);
+              return null;
+            },
+          ),
+        );
+        await first.catch(() => undefined);
+        await proxy.cut(); // the next batch is being written now
+        const ids = await Promise.all(sends);
+        expect(outcomes.filter(Boolean)).toHaveLength(300);
+        expect(outcomes.filter((o) => o === 'failed').length).toBeGreaterThan(0);
+
+        await proxy.restore();
+        await eventually(() => store.ping(), 30_000);
+        const stored = async () => (await Promise.all(rooms.map((r) => store.listMessages(r.id, { limit: 500 })))).flat();
+        const present = new Set((await stored()).map((m) => m.id));
+        ids.forEach((id) => {
+          if (id !== null) expect(present.has(id)).toBe(true); // every acknowledgement holds after restore
+        });
+        // The callers that got an error retry with the same client_msg_id: each message ends up stored once.
+        for (let i = 0; i < 300; i++) if (ids[i] === null) await store.insertMessage(input(i));
+        const all = await stored();
+        expect(all).toHaveLength(300);
+        expect(new Set(all.map((m) => m.client_msg_id)).size).toBe(300);
+      } finally {
         await store.close();
       }
     });

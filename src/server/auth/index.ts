@@ -4,31 +4,38 @@
  * lets the synchronous createApp use a database store that connects on first use.
  */
 import type { Config } from '../config.ts';
-import { StoreUnavailableError } from '../store/store.ts';
+import type { MongoStore } from '../store/mongo.ts';
+import type { PostgresStore } from '../store/postgres.ts';
+import { StoreUnavailableError, type Store } from '../store/store.ts';
 import { MemoryAccountStore } from './memory.ts';
 import type { AccountStore } from './store.ts';
 
-/** Build (not yet connect) the account store for the configured storage. */
-export async function createAccountStore(config: Config): Promise<AccountStore> {
+/**
+ * Build (not yet connect) the account store for the configured storage. Given the chat store of
+ * the same kind, the account store shares its database (one pool per database per process).
+ */
+export async function createAccountStore(config: Config, chat?: Store): Promise<AccountStore> {
   switch (config.storage.kind) {
     case 'memory':
       return new MemoryAccountStore();
     case 'mongo': {
       const { MongoAccountStore } = await import('./mongo.ts');
-      return new MongoAccountStore({ url: config.storage.url as string });
+      const database = chat?.kind === 'mongo' ? (chat as MongoStore).database : undefined;
+      return new MongoAccountStore(database ? { database } : { url: config.storage.url as string });
     }
     case 'postgres': {
       const { PostgresAccountStore } = await import('./postgres.ts');
-      return new PostgresAccountStore({ url: config.storage.url as string });
+      const database = chat?.kind === 'postgres' ? (chat as PostgresStore).database : undefined;
+      return new PostgresAccountStore(database ? { database } : { url: config.storage.url as string });
     }
   }
 }
 
-/** The account store createApp uses by default: memory directly, a database one lazily. */
-export function defaultAccountStore(config: Config): AccountStore {
+/** The account store createApp uses by default: memory directly, a database one lazily (sharing `chat`'s database). */
+export function defaultAccountStore(config: Config, chat?: Store): AccountStore {
   if (config.storage.kind === 'memory') return new MemoryAccountStore();
   return lazyAccountStore(config.storage.kind, async () => {
-    const store = await createAccountStore(config);
+    const store = await createAccountStore(config, chat);
     try {
       await store.init();
     } catch (err) {

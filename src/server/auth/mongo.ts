@@ -1,8 +1,10 @@
 /**
  * MongoDB AccountStore: collections `accounts` (unique indexes on username_lower, email,
- * user_id) and `auth_tokens` (keyed by hash; a TTL index removes expired tokens).
+ * user_id) and `auth_tokens` (keyed by hash; a TTL index removes expired tokens). Shares the
+ * chat store's MongoDatabase (one client, one pool, the same database name) when given it.
  */
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoServerError, type Collection } from 'mongodb';
+import { MongoDatabase } from '../store/mongo-database.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 import { AccountConflictError, loginKey, type Account, type AccountStore, type NewAccount, type TokenRecord } from './store.ts';
 
@@ -14,21 +16,25 @@ interface TokenDoc {
 
 export class MongoAccountStore implements AccountStore {
   readonly kind = 'mongo' as const;
-  private readonly client: MongoClient;
+  /** The client and database this store uses: the chat store's when shared. */
+  readonly database: MongoDatabase;
+  /** True when this store opened the client itself (and so closes it). */
+  private readonly owned: boolean;
   private initialised: Promise<void> | undefined;
-  private accounts!: Collection<Account>;
-  private tokens!: Collection<TokenDoc>;
+  private readonly accounts: Collection<Account>;
+  private readonly tokens: Collection<TokenDoc>;
 
-  constructor(options: { url: string; dbName?: string }) {
-    this.client = new MongoClient(options.url, { serverSelectionTimeoutMS: 5000, maxPoolSize: 5 });
-    const db: Db = this.client.db(options.dbName);
-    this.accounts = db.collection<Account>('accounts');
-    this.tokens = db.collection<TokenDoc>('auth_tokens');
+  /** `database`: the chat store's (shared, not closed here); `url`: open a client of its own on mongoDatabaseName(url). */
+  constructor(options: { database: MongoDatabase } | { url: string; dbName?: string }) {
+    this.owned = !('database' in options);
+    this.database = 'database' in options ? options.database : new MongoDatabase({ ...options, serverSelectionTimeoutMs: 5000, maxPoolSize: 5 });
+    this.accounts = this.database.db.collection<Account>('accounts');
+    this.tokens = this.database.db.collection<TokenDoc>('auth_tokens');
   }
 
   init(): Promise<void> {
     this.initialised ??= (async () => {
-      await this.client.connect();
+      await this.database.connect();
       await this.accounts.createIndexes([
         { key: { username_lower: 1 }, name: 'username_lower_unique', unique: true },
         { key: { email: 1 }, name: 'email_unique', unique: true },
@@ -43,7 +49,7 @@ export class MongoAccountStore implements AccountStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    if (this.owned) await this.database.close();
   }
 
   async createAccount(input: NewAccount): Promise<Account> {
@@ -85,13 +91,6 @@ export class MongoAccountStore implements AccountStore {
   /** Initialise on first use; network trouble becomes StoreUnavailableError (503). */
   private async run<T>(op: () => Promise<T>): Promise<T> {
     await this.init();
-    try {
-      return await op();
-    } catch (err) {
-      if (err instanceof Error && /MongoNetwork|MongoServerSelection|MongoTopologyClosed|PoolClosed/.test(err.name)) {
-        throw new StoreUnavailableError('Account storage is unavailable', { cause: err });
-      }
-      throw err;
-    }
+    return this.database.run(op, 'Account storage is unavailable');
   }
 }

@@ -1,62 +1,35 @@
 /**
- * Postgres AccountStore: tables `accounts` and `auth_tokens`, created with
- * CREATE TABLE IF NOT EXISTS under an advisory lock (several instances may start at once).
+ * Postgres AccountStore: tables `accounts` and `auth_tokens`, created by the store's migrations
+ * (src/server/store/migrations/002_accounts.sql). Shares the chat store's PgDatabase (one pool
+ * per database per process, one place that maps "unreachable" to 503) when given it.
  * Uniqueness is the database's: unique constraints on username_lower and email.
  */
-import pg from 'pg';
-import { StoreUnavailableError } from '../store/store.ts';
+import type pg from 'pg';
+import { PgDatabase } from '../store/pg-database.ts';
 import { AccountConflictError, loginKey, type Account, type AccountStore, type NewAccount, type TokenRecord } from './store.ts';
-
-/** Any 64-bit number of our own; it only has to differ from other advisory locks on the database. */
-const SCHEMA_LOCK = 7_301_946_001;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS accounts (
-  user_id text PRIMARY KEY,
-  username text NOT NULL,
-  username_lower text NOT NULL CONSTRAINT accounts_username_lower_key UNIQUE,
-  email text NOT NULL CONSTRAINT accounts_email_key UNIQUE,
-  password_hash text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS auth_tokens (
-  hash text PRIMARY KEY,
-  user_id text NOT NULL,
-  expires_at timestamptz NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS auth_tokens_expires_at_idx ON auth_tokens (expires_at);
-`;
 
 /** A row of `accounts`: the columns are the Account fields one to one. */
 type AccountRow = Account;
 
-/** Postgres errors that mean "cannot reach the database" rather than a bad query. */
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && (/^(08|57P)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code));
-}
-
 export class PostgresAccountStore implements AccountStore {
   readonly kind = 'postgres' as const;
-  private readonly pool: pg.Pool;
-  private initialised: Promise<void> | undefined;
+  /** The database (pool, migrations) this store uses: the chat store's when shared. */
+  readonly database: PgDatabase;
+  /** True when this store opened the database itself (and so closes it). */
+  private readonly owned: boolean;
 
-  constructor(options: { url: string; max?: number }) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 5, connectionTimeoutMillis: 5000 });
-    this.pool.on('error', () => undefined); // an idle client dropped by the server: the pool replaces it
+  /** `database`: the chat store's (shared, not closed here); `url`: open one of its own. */
+  constructor(options: { database: PgDatabase } | { url: string; max?: number }) {
+    this.owned = !('database' in options);
+    this.database = 'database' in options ? options.database : new PgDatabase({ url: options.url, max: options.max ?? 5 });
   }
 
   init(): Promise<void> {
-    this.initialised ??= this.createSchema().catch((err: unknown) => {
-      this.initialised = undefined;
-      throw new StoreUnavailableError('Cannot create the accounts tables', { cause: err });
-    });
-    return this.initialised;
+    return this.database.init();
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    if (this.owned) await this.database.close();
   }
 
   async createAccount(input: NewAccount): Promise<Account> {
@@ -100,28 +73,7 @@ export class PostgresAccountStore implements AccountStore {
     await this.query(`DELETE FROM auth_tokens WHERE hash = $1`, [hash]);
   }
 
-  private async createSchema(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
-  private async query<R extends object = object>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    await this.init();
-    try {
-      return await this.pool.query<R>(text, values);
-    } catch (err) {
-      if (isConnectionError(err)) throw new StoreUnavailableError('Account storage is unavailable', { cause: err });
-      throw err;
-    }
+  private query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.database.query<R>(text, values);
   }
 }

@@ -9,11 +9,11 @@ export async function createStore(config: Config): Promise<Store> {
       return new MemoryStore({ historyLimit: config.historyLimit });
     case 'mongo': {
       const { MongoStore } = await import('./mongo.ts');
-      return new MongoStore({ url: config.storage.url as string });
+      return new MongoStore({ url: config.storage.url as string, maxPoolSize: config.databasePoolSize });
     }
     case 'postgres': {
       const { PostgresStore } = await import('./postgres.ts');
-      return new PostgresStore({ url: config.storage.url as string });
+      return new PostgresStore({ url: config.storage.url as string, max: config.databasePoolSize });
     }
   }
 }

@@ -38,8 +38,12 @@ export function isMongoUnavailable(err: unknown): boolean {
   return [91, 11600, 10107, 13435, 189, 6, 7].includes(code);
 }
 
-/** The database named in a mongodb:// URI path, else DEFAULT_DB_NAME. */
-export function dbNameFromUri(uri: string): string {
+/**
+ * The one decision of which database vchat uses on a MongoDB server, for chat data and accounts
+ * alike: the database named in the URI path, else DEFAULT_DB_NAME. (The driver's own default,
+ * `client.db()` with no name, is `test` for a URI without a path, as Railway's MONGO_URL is.)
+ */
+export function mongoDatabaseName(uri: string): string {
   const match = /^mongodb(?:\+srv)?:\/\/[^/?#]*\/([^?#]+)/.exec(uri);
   return match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_DB_NAME;
 }

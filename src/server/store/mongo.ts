@@ -1,5 +1,6 @@
 /**
- * MongoDB store (MONGODB_URI / MONGO_URL / MONGODB_URL): one MongoClient, collections users,
+ * MongoDB store (MONGODB_URI / MONGO_URL / MONGODB_URL): one MongoClient per process (MongoDatabase,
+ * shared with the account store), chat messages written by group commit (mongo-messages.ts), collections users,
  * rooms, members, messages (+ counters for sequence numbers). Messages are ordered by a
  * per-room `seq` taken from `counters` with an atomic $inc, so the order is one total order
  * even with several server instances (ObjectId order is not: its middle bytes are per process).
@@ -7,31 +8,32 @@
  * indexes that could not be created at startup are created on the next use.
  */
 import { randomUUID } from 'node:crypto';
-import { MongoClient, MongoServerError, type Collection, type Db, type Document, type ObjectId } from 'mongodb';
-import { dbNameFromUri, INDEXES, isMongoUnavailable, lit } from './mongo-helpers.ts';
+import { MongoServerError, type Collection, type Document, type ObjectId } from 'mongodb';
+import { GroupCommit } from './group-commit.ts';
+import { MongoDatabase, type MongoDatabaseOptions } from './mongo-database.ts';
+import { INDEXES, lit } from './mongo-helpers.ts';
+import { docToMessage as toMessage, writeMongoBatch, type Inserted, type MessageDoc } from './mongo-messages.ts';
 import {
   CursorNotFoundError,
-  newMessageRecord,
   StoreUnavailableError,
   type Member,
   type MemberPatch,
   type Message,
   type NewMessage,
   type PageOptions,
+  type PoolUse,
   type RoomWithMembers,
   type Store,
   type UpsertMode,
   type User,
 } from './store.ts';
 
-export interface MongoStoreOptions {
-  url: string;
-  /** Database name; default: the one in the URI, else `vchat`. */
-  dbName?: string;
-  /** How long an operation waits for a reachable server before failing with 503 (default 3000). */
-  serverSelectionTimeoutMs?: number;
-  /** Connection pool size (default 10). */
-  maxPoolSize?: number;
+/** Most messages in one group-commit write (one insertMany). */
+export const DEFAULT_MONGO_MAX_BATCH = 256;
+
+export interface MongoStoreOptions extends MongoDatabaseOptions {
+  /** Most messages written by one insertMany (default DEFAULT_MONGO_MAX_BATCH). */
+  maxBatch?: number;
 }
 
 interface UserDoc {
@@ -56,8 +58,6 @@ interface MemberDoc {
   avatar_url: string | null;
   joined_at: Date;
 }
-/** A stored message: the Message fields with the id as `_id`, plus the per-room order. */
-type MessageDoc = Omit<Message, 'id'> & { _id: string; seq: number };
 interface CounterDoc {
   _id: string;
   seq: number;
@@ -66,38 +66,42 @@ interface CounterDoc {
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly persistent = true;
-  private readonly client: MongoClient;
-  private readonly db: Db;
+  /** The process's client (one pool) for this database; the account store shares it. */
+  readonly database: MongoDatabase;
   private readonly users: Collection<UserDoc>;
   private readonly rooms: Collection<RoomDoc>;
   private readonly members: Collection<MemberDoc>;
   private readonly messages: Collection<MessageDoc>;
   private readonly counters: Collection<CounterDoc>;
+  private readonly batches: GroupCommit<NewMessage, Inserted>;
   private ready: Promise<void> | undefined;
 
   constructor(options: MongoStoreOptions) {
-    try {
-      this.client = new MongoClient(options.url, {
-        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 3000,
-        connectTimeoutMS: 5000,
-        maxPoolSize: options.maxPoolSize ?? 10,
-      });
-    } catch (err) {
-      // Never echo the URI: it usually holds a password.
-      throw new Error(`MongoDB connection string is not valid: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    this.db = this.client.db(options.dbName ?? dbNameFromUri(options.url));
-    this.users = this.db.collection('users');
-    this.rooms = this.db.collection('rooms');
-    this.members = this.db.collection('members');
-    this.messages = this.db.collection('messages');
-    this.counters = this.db.collection('counters');
+    this.database = new MongoDatabase(options);
+    const db = this.database.db;
+    this.users = db.collection('users');
+    this.rooms = db.collection('rooms');
+    this.members = db.collection('members');
+    this.messages = db.collection('messages');
+    this.counters = db.collection('counters');
+    const collections = {
+      knownRooms: async (ids: string[]) =>
+        (await this.run(() => this.rooms.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray())).map((r) => r._id),
+      messages: this.messages,
+      reserveSeq: (name: string, count: number) => this.nextSeq(name, count),
+      run: <T>(op: () => Promise<T>) => this.run(op),
+    };
+    this.batches = new GroupCommit<NewMessage, Inserted>({
+      write: (batch) => writeMongoBatch(collections, batch),
+      maxBatch: options.maxBatch ?? DEFAULT_MONGO_MAX_BATCH,
+      failsQueue: (err) => err instanceof StoreUnavailableError,
+    });
   }
 
   /** Connect and create the indexes once; a failure is retried by the next call. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      await this.client.connect();
+      await this.database.connect();
       await Promise.all([
         this.rooms.createIndexes(INDEXES.rooms),
         this.members.createIndexes(INDEXES.members),
@@ -112,16 +116,20 @@ export class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.database.close();
   }
 
   async ping(): Promise<boolean> {
     try {
-      await this.run(() => this.db.command({ ping: 1 }));
+      await this.run(() => this.database.db.command({ ping: 1 }));
       return true;
     } catch {
       return false;
     }
+  }
+
+  poolUse(): PoolUse {
+    return this.database.poolUse();
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {
@@ -199,28 +207,9 @@ export class MongoStore implements Store {
     return doc ? toMember(doc) : null;
   }
 
-  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    const cmid = input.client_msg_id;
-    const [room, existing] = await Promise.all([
-      this.run(() => this.rooms.findOne({ _id: input.room_id }, { projection: { _id: 1 } })),
-      cmid === undefined ? null : this.findByClientMsgId(input.room_id, input.user_id, cmid),
-    ]);
-    if (!room) throw new Error('insertMessage: unknown room');
-    if (existing) return { message: toMessage(existing), created: false };
-    const seq = await this.nextSeq(`messages:${input.room_id}`);
-    const { id, ...fields } = newMessageRecord(input);
-    const doc: MessageDoc = { _id: id, ...fields, seq, ...(cmid === undefined ? {} : { client_msg_id: cmid }) };
-    try {
-      await this.run(() => this.messages.insertOne(doc));
-    } catch (err) {
-      // The same client_msg_id was stored meanwhile (a retry through another instance): return that one.
-      if (cmid !== undefined && err instanceof MongoServerError && err.code === 11000) {
-        const original = await this.findByClientMsgId(input.room_id, input.user_id, cmid);
-        if (original) return { message: toMessage(original), created: false };
-      }
-      throw err;
-    }
-    return { message: toMessage(doc), created: true };
+  /** Written by group commit: resolves once the batch holding it is stored. */
+  insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+    return this.batches.submit(input);
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
@@ -259,20 +248,15 @@ export class MongoStore implements Store {
     );
   }
 
-  private findByClientMsgId(roomId: string, userId: string, cmid: string): Promise<MessageDoc | null> {
-    // `$type: 'string'` matches the partial filter, so the planner may use the dedupe index.
-    return this.run(() => this.messages.findOne({ room_id: roomId, user_id: userId, client_msg_id: { $type: 'string', $eq: cmid } }));
-  }
-
   private async cursorSeq(roomId: string, id: string): Promise<number> {
     const doc = await this.run(() => this.messages.findOne({ _id: id, room_id: roomId }, { projection: { seq: 1 } }));
     if (!doc) throw new CursorNotFoundError(`Message ${id} not found in this room`);
     return doc.seq;
   }
 
-  /** The next number of a named sequence; atomic on the server, so unique across instances. */
-  private async nextSeq(name: string): Promise<number> {
-    const inc = () => this.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+  /** Reserve the next `count` numbers of a named sequence and return the last; atomic on the server, so unique across instances. */
+  private async nextSeq(name: string, count = 1): Promise<number> {
+    const inc = () => this.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: count } }, { upsert: true, returnDocument: 'after' });
     try {
       return ((await this.run(inc)) as CounterDoc).seq;
     } catch (err) {
@@ -285,11 +269,7 @@ export class MongoStore implements Store {
   /** Ensure connection and indexes, run one operation, and turn "cannot reach the server" into a 503. */
   private async run<T>(op: () => Promise<T>): Promise<T> {
     await this.init();
-    try {
-      return await op();
-    } catch (err) {
-      throw toStoreError(err, 'MongoDB is unavailable');
-    }
+    return this.database.run(op);
   }
 }
 
@@ -316,11 +296,6 @@ function patchSet(patch: MemberPatch): Partial<Pick<UserDoc, 'username' | 'avata
   return set;
 }
 
-function toStoreError(err: unknown, message: string): unknown {
-  if (err instanceof StoreUnavailableError) return err;
-  return isMongoUnavailable(err) ? new StoreUnavailableError(message, { cause: err }) : err;
-}
-
 function toUser(d: UserDoc): User {
   return { id: d._id, username: d.username, avatar_url: d.avatar_url, created_at: d.created_at };
 }
@@ -331,18 +306,4 @@ function toRoom(d: RoomDoc, users: string[]): RoomWithMembers {
 
 function toMember(d: MemberDoc): Member {
   return { room_id: d.room_id, user_id: d.user_id, username: d.username, avatar_url: d.avatar_url, joined_at: d.joined_at };
-}
-
-function toMessage(d: MessageDoc): Message {
-  const m: Message = {
-    id: d._id,
-    room_id: d.room_id,
-    user_id: d.user_id,
-    username: d.username,
-    content: d.content,
-    avatar_url: d.avatar_url,
-    created_at: d.created_at,
-  };
-  if (d.client_msg_id !== undefined) m.client_msg_id = d.client_msg_id;
-  return m;
 }

@@ -1,12 +1,16 @@
 /**
  * Postgres store (DATABASE_URL): the seed's schema via versioned migrations (./migrations/),
- * one `pg.Pool`, every request path a single indexed statement. Unreachable database ->
- * StoreUnavailableError (503); the pool reconnects by itself and a schema that could not be
- * created at startup is created on the next use.
+ * one pool per database per process (PgDatabase, shared with the account store), every request
+ * path a single indexed statement, and chat messages written by group commit (pg-messages.ts).
+ * Unreachable database -> StoreUnavailableError (503); the pool reconnects by itself and a
+ * schema that could not be created at startup is created on the next use.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { isPgConnectionError, isUuid, migrate } from './pg-helpers.ts';
+import type pg from 'pg';
+import { GroupCommit } from './group-commit.ts';
+import { PgDatabase, type PgDatabaseOptions } from './pg-database.ts';
+import { isUuid } from './pg-helpers.ts';
+import { toMessage, writeMessageBatch, type Inserted, type MessageRow } from './pg-messages.ts';
 import {
   CursorNotFoundError,
   StoreUnavailableError,
@@ -15,68 +19,52 @@ import {
   type Message,
   type NewMessage,
   type PageOptions,
+  type PoolUse,
   type RoomWithMembers,
   type Store,
   type UpsertMode,
   type User,
 } from './store.ts';
 
-export interface PostgresStoreOptions {
-  url: string;
-  /** Pool size (default 10). */
-  max?: number;
-  /** Give up connecting after this long, so requests fail fast with 503 (default 3000). */
-  connectionTimeoutMs?: number;
-  /** Client-side limit for one query (default 10000). */
-  queryTimeoutMs?: number;
-}
+/** Most messages in one group-commit write (one INSERT statement). */
+export const DEFAULT_MAX_BATCH = 256;
 
-/** First key of the per-room advisory lock taken by insertMessage (second key: hash of the room id). */
-const ROOM_LOCK_CLASS = 73_019;
+export interface PostgresStoreOptions extends PgDatabaseOptions {
+  /** Most messages written by one INSERT (default DEFAULT_MAX_BATCH). */
+  maxBatch?: number;
+  /** Told the size of each group-commit batch (the bench's batch-size distribution). */
+  onBatch?(size: number): void;
+}
 
 const USER_COLS = 'id::text AS id, username, avatar_url, created_at';
 const ROOM_COLS =
   'r.id::text AS id, r.name, r.thumbnail_url, r.created_at, ARRAY(SELECT m.user_id::text FROM room_members m WHERE m.room_id = r.id ORDER BY m.seq) AS users';
 const MEMBER_COLS = 'room_id::text AS room_id, user_id::text AS user_id, username, avatar_url, joined_at';
-const MESSAGE_COLS = 'id::text AS id, room_id::text AS room_id, user_id::text AS user_id, username, content, avatar_url, created_at, client_msg_id';
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly persistent = true;
-  private readonly pool: pg.Pool;
-  private ready: Promise<void> | undefined;
-  private closed = false;
+  /** The process's pool and migrations for this database; the account store shares it. */
+  readonly database: PgDatabase;
+  private readonly messages: GroupCommit<NewMessage, Inserted>;
 
   constructor(options: PostgresStoreOptions) {
-    assertPostgresUrl(options.url);
-    this.pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.max ?? 10,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000,
-      query_timeout: options.queryTimeoutMs ?? 10_000,
-      idleTimeoutMillis: 30_000,
-      keepAlive: true,
+    this.database = new PgDatabase(options);
+    this.messages = new GroupCommit<NewMessage, Inserted>({
+      write: (batch) => writeMessageBatch(this.database, batch),
+      maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+      failsQueue: (err) => err instanceof StoreUnavailableError,
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
-    // An idle client dropped by the server (restart, network): the pool replaces it on demand.
-    this.pool.on('error', () => undefined);
   }
 
   /** Apply pending migrations once; a failure is retried by the next call. */
   init(): Promise<void> {
-    this.ready ??= migrate(this.pool).then(
-      () => undefined,
-      (err: unknown) => {
-        this.ready = undefined;
-        throw toStoreError(err, 'Cannot create the Postgres schema');
-      },
-    );
-    return this.ready;
+    return this.database.init();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
+    await this.database.close();
   }
 
   async ping(): Promise<boolean> {
@@ -86,6 +74,10 @@ export class PostgresStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  poolUse(): PoolUse {
+    return this.database.poolUse();
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {
@@ -169,32 +161,10 @@ export class PostgresStore implements Store {
     return rows[0] ?? null;
   }
 
-  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    if (!isUuid(input.room_id) || !isUuid(input.user_id)) throw new Error('insertMessage: unknown room');
-    const cmid = input.client_msg_id ?? null;
-    // The per-room advisory lock is held until this statement's transaction commits, so
-    // within a room `seq` order is commit order: a reader paging with `after` never sees
-    // seq N+1 before N exists. Different rooms do not wait for each other.
-    let inserted: pg.QueryResult<MessageRow>;
-    try {
-      inserted = await this.query<MessageRow>(
-        `INSERT INTO messages (id, room_id, user_id, username, content, avatar_url, client_msg_id, created_at)
-           SELECT $1, $2, $3, $4, $5, $6, $7, clock_timestamp() FROM (SELECT pg_advisory_xact_lock($8, hashtext($9))) AS room_lock
-         ON CONFLICT (room_id, user_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
-         RETURNING ${MESSAGE_COLS}`,
-        [randomUUID(), input.room_id, input.user_id, input.username, input.content, input.avatar_url, cmid, ROOM_LOCK_CLASS, input.room_id],
-      );
-    } catch (err) {
-      if ((err as { code?: string }).code === '23503') throw new Error('insertMessage: unknown room or user');
-      throw err;
-    }
-    if (inserted.rows[0]) return { message: toMessage(inserted.rows[0]), created: true };
-    const { rows } = await this.query<MessageRow>(
-      `SELECT ${MESSAGE_COLS} FROM messages WHERE room_id = $1 AND user_id = $2 AND client_msg_id = $3`,
-      [input.room_id, input.user_id, cmid],
-    );
-    if (!rows[0]) throw new Error('insertMessage: duplicate client_msg_id but no original found');
-    return { message: toMessage(rows[0]), created: false };
+  /** Written by group commit: resolves once the batch holding it has committed. */
+  insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+    if (!isUuid(input.room_id) || !isUuid(input.user_id)) return Promise.reject(new Error('insertMessage: unknown room'));
+    return this.messages.submit(input);
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
@@ -233,36 +203,7 @@ export class PostgresStore implements Store {
     return rows[0].seq;
   }
 
-  /** Ensure the schema, run one statement, and turn "cannot reach the database" into a 503. */
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    await this.init();
-    try {
-      return await this.pool.query<R>(text, values);
-    } catch (err) {
-      throw toStoreError(err, 'Postgres is unavailable');
-    }
+  private query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.database.query<R>(text, values);
   }
-}
-
-type MessageRow = Omit<Message, 'client_msg_id'> & { client_msg_id: string | null };
-
-function toMessage(row: MessageRow): Message {
-  const { client_msg_id, ...rest } = row;
-  return client_msg_id === null ? rest : { ...rest, client_msg_id };
-}
-
-function toStoreError(err: unknown, message: string): unknown {
-  if (err instanceof StoreUnavailableError) return err;
-  return isPgConnectionError(err) ? new StoreUnavailableError(message, { cause: err }) : err;
-}
-
-/** Fail fast at startup on a DATABASE_URL that is not a postgres:// URL (never echoes it: it may hold a password). */
-function assertPostgresUrl(url: string): void {
-  let ok = false;
-  try {
-    ok = /^postgres(ql)?:$/.test(new URL(url).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new Error('DATABASE_URL is not a valid postgres:// or postgresql:// connection string');
 }

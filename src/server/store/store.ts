@@ -90,6 +90,18 @@ export interface PageOptions {
 
 export type StoreKind = 'memory' | 'mongo' | 'postgres';
 
+/** A database store's connection pool right now (shown by /health). */
+export interface PoolUse {
+  /** Most connections the pool opens (DATABASE_POOL_SIZE). */
+  max: number;
+  /** Connections open now. */
+  open: number;
+  /** Open connections not in use. */
+  idle: number;
+  /** Operations waiting for a connection. */
+  waiting: number;
+}
+
 /** Thrown by a store when its database cannot be reached; routes answer 503. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
@@ -133,6 +145,8 @@ export interface Store {
   close(): Promise<void>;
   /** Cheap reachability check for /health; never throws. */
   ping(): Promise<boolean>;
+  /** The connection pool's use, for a store that has one (shared with the account store). */
+  poolUse?(): PoolUse;
 
   createUser(input: { username: string; avatar_url?: string | null }): Promise<User>;
   getUser(id: string): Promise<User | null>;
