@@ -1,9 +1,10 @@
 /**
- * Worker handles: a forked child process (`node --import tsx worker-entry.ts`) or a
+ * Worker handles: a forked child process (`node --import tsx worker-entry.ts` from source,
+ * `node worker-entry.js` next to the bundle of the installed package) or a
  * LoadWorker in this process. Both speak the same messages, so the orchestrator never
  * knows which it has.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import { LoadWorker } from './worker.ts';
@@ -16,12 +17,15 @@ export interface WorkerHandle {
   close(): void;
 }
 
-const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
+/** Running from source (tsx), or from the package's bundle, whose worker entry is a sibling file. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './worker-entry.ts' : './worker-entry.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Fork one worker child. It inherits stderr (crash traces) and nothing else. */
 export function forkWorker(): WorkerHandle {
-  const child: ChildProcess = fork(ENTRY, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const stdio: StdioOptions = ['ignore', 'ignore', 'inherit', 'ipc'];
+  const child: ChildProcess = fork(ENTRY, [], FROM_SOURCE ? { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio } : { execArgv: [], stdio });
   let listener: (msg: FromWorker) => void = () => undefined;
   let closed = false;
   child.on('message', (msg) => listener(msg as FromWorker));
