@@ -1,27 +1,14 @@
 /** One real end-to-end run: spawn bin/vchat.js against a server on port 0, check exit code and stdout JSON. */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkVerifyReport } from '../../src/cli/verify/report-shape.ts';
+import { run, type RunResult } from '../helpers/run.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/vchat.js', import.meta.url));
 
 /** Run the CLI as a child process; resolves with exit code, stdout and stderr. */
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-    delete env.VCHAT_API;
-    delete env.VCHAT_ORIGIN;
-    const child = spawn(process.execPath, [BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
-    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBin = (args: string[]): Promise<RunResult> => run(process.execPath, [BIN, ...args], process.cwd());
 
 let srv: TestServer;
 beforeAll(async () => {

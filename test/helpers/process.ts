@@ -41,9 +41,17 @@ export interface ServerProcess {
   stop(ms?: number): Promise<void>;
 }
 
-/** Spawn the server with `env` on top of PATH, HOME, HOST=127.0.0.1, PORT=0, LOG_LEVEL=info; resolves once it listens. */
-export async function spawnServer(env: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+/** Node arguments starting the server from source, through tsx (the default). */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'src/server/main.ts'];
+/** Node arguments starting the built server, as `npm start` does (needs `npm run build:server` first). */
+export const BUILT_ENTRY = ['dist/server/main.js'];
+
+/**
+ * Spawn the server with `env` on top of PATH, HOME, HOST=127.0.0.1, PORT=0, LOG_LEVEL=info; resolves once it listens.
+ * `entryArgs`: the Node arguments naming the entry point (SOURCE_ENTRY or BUILT_ENTRY).
+ */
+export async function spawnServer(env: Record<string, string> = {}, startTimeoutMs = 20_000, entryArgs: string[] = SOURCE_ENTRY): Promise<ServerProcess> {
+  const proc = spawn(process.execPath, entryArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
