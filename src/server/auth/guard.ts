@@ -89,11 +89,24 @@ export function assertActsAs(ctx: Ctx, userId: string): void {
   }
 }
 
-/** Changing a user: 403 with another user's token; an account user must present its own token (401). */
-export async function assertOwner(ctx: Ctx, userId: string): Promise<void> {
+/**
+ * Acting as `userId` (join, post, profile): 403 with another user's token, and 401 when a
+ * tokenless request names an account user, so an account's name, avatar, memberships and
+ * messages can only come from its own token. Anonymous users need no token. Synchronous
+ * (no promise) when the user's kind is already known.
+ */
+export function assertMayActAs(ctx: Ctx, userId: string): Promise<void> | void {
   assertActsAs(ctx, userId);
-  if (!ctx.auth || ctx.auth.identity) return;
-  if (await ctx.auth.service.isAccount(userId)) {
-    throw authRequired("This user is an account: send the account's token to change its profile");
-  }
+  const auth = ctx.auth;
+  if (!auth || auth.identity) return;
+  const known = auth.service.knownAccount(userId);
+  if (known === false) return;
+  if (known === true) throw accountNeedsToken();
+  return auth.service.isAccount(userId).then((yes) => {
+    if (yes) throw accountNeedsToken();
+  });
+}
+
+function accountNeedsToken(): HttpError {
+  return authRequired("This user is an account: send the account's token (Authorization: Bearer <token>)");
 }

@@ -38,6 +38,13 @@ export interface AuthOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * User ids whose kind (account or anonymous) is remembered. The kind never changes (sign-up
+ * always creates a new user), so answers are cached for good, across instances too; past the
+ * cap the oldest entry is forgotten and simply looked up again.
+ */
+const ACCOUNT_KIND_CACHE_MAX = 100_000;
+
 export class AuthService {
   readonly requireAuth: boolean;
   readonly accounts: AccountStore;
@@ -46,6 +53,7 @@ export class AuthService {
   private readonly now: () => number;
   private readonly ipLimiter: KeyedLimiter;
   private readonly userLimiter: KeyedLimiter;
+  private readonly accountKinds = new Map<string, boolean>();
 
   constructor(options: AuthOptions) {
     this.requireAuth = options.config.requireAuth;
@@ -80,6 +88,7 @@ export class AuthService {
       if (err instanceof AccountConflictError) throw conflict(err.field);
       throw err;
     }
+    this.rememberKind(user.id, true);
     return this.issue(user, account);
   }
 
@@ -115,13 +124,24 @@ export class AuthService {
 
   /** True when the user id belongs to an account (not an anonymous POST /users user). */
   async isAccount(userId: string): Promise<boolean> {
-    return (await this.accounts.findByUserId(userId)) !== null;
+    const known = this.accountKinds.get(userId);
+    if (known !== undefined) return known;
+    const yes = (await this.accounts.findByUserId(userId)) !== null;
+    this.rememberKind(userId, yes);
+    return yes;
+  }
+
+  /** isAccount when the answer is already known (no lookup, no promise); undefined otherwise. */
+  knownAccount(userId: string): boolean | undefined {
+    return this.accountKinds.get(userId);
   }
 
   /** Why a socket for `userId` carrying `token` must be closed, or null to admit it. */
   async socketDenial(token: string | undefined, userId: string): Promise<{ code: number; reason: string } | null> {
     if (token === undefined) {
-      return this.requireAuth ? { code: CloseCode.Unauthorized, reason: 'Authentication required: add ?token=' } : null;
+      if (this.requireAuth) return { code: CloseCode.Unauthorized, reason: 'Authentication required: add ?token=' };
+      // An account's identity is never borrowed by a tokenless socket (it would join and speak as it).
+      return (await this.isAccount(userId)) ? { code: CloseCode.Unauthorized, reason: 'This user is an account: add ?token=<its token>' } : null;
     }
     const identity = await this.identify(token);
     if (!identity) return { code: CloseCode.Unauthorized, reason: 'Invalid or expired token' };
@@ -132,6 +152,11 @@ export class AuthService {
   close(): void {
     this.ipLimiter.close();
     this.userLimiter.close();
+  }
+
+  private rememberKind(userId: string, isAccount: boolean): void {
+    if (this.accountKinds.size >= ACCOUNT_KIND_CACHE_MAX) this.accountKinds.delete(this.accountKinds.keys().next().value as string);
+    this.accountKinds.set(userId, isAccount);
   }
 
   private async issue(user: User, account: Account): Promise<Session> {

@@ -1,6 +1,6 @@
 /** GET and POST /rooms/:id/messages (POST is the REST fallback; it broadcasts like a socket). */
 import { validatePageQuery, validatePostMessage, type PostMessageInput } from '../../shared/validate.ts';
-import { assertActsAs } from '../auth/guard.ts';
+import { assertMayActAs } from '../auth/guard.ts';
 import type { PostInput } from '../chat.ts';
 import { messageDto } from '../dto.ts';
 import type { Ctx } from '../http/context.ts';
@@ -40,12 +40,18 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
   function postMessage(ctx: Ctx, roomId: string, body: Record<string, unknown>): Promise<void> | void {
     const input = validatePostMessage(body);
     if (!input.ok) throw validationError(input.errors);
-    assertActsAs(ctx, input.value.user_id);
     const post = { roomId, userId: input.value.user_id, content: input.value.content, clientMsgId: input.value.client_msg_id };
+    // A tokenless request for a user not seen yet waits for one account lookup; then the fast path.
+    const allowed = assertMayActAs(ctx, post.userId);
+    if (allowed) return allowed.then(() => postAllowed(ctx, post, input.value));
+    return postAllowed(ctx, post, input.value);
+  }
+
+  function postAllowed(ctx: Ctx, post: PostInput, input: PostMessageInput): Promise<void> | void {
     // In-memory store and a member already: stored and broadcast with no await in between.
     const now = chat.postNow(post);
     if (now) return sendJson(ctx, now.created ? 201 : 200, now.message);
-    return postWithLookups(ctx, post, input.value);
+    return postWithLookups(ctx, post, input);
   }
 
   /** Any other store, or not a member yet: join on the fly (the seed's contract), then post. */

@@ -1,7 +1,7 @@
 /** POST/GET /rooms, GET /rooms/:id, POST /rooms/:id/join (+ the seed's /:id/join), 501 CDN routes. */
 import { ErrorCode } from '../../shared/protocol.ts';
 import { validateCreateRoom, validateJoin } from '../../shared/validate.ts';
-import { assertActsAs } from '../auth/guard.ts';
+import { assertMayActAs } from '../auth/guard.ts';
 import { roomDto, roomListItemDto } from '../dto.ts';
 import { HttpError, roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
@@ -41,7 +41,7 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     const roomId = checkId(ctx.params.id, roomNotFound);
     const input = validateJoin(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
-    assertActsAs(ctx, input.value.user_id);
+    await assertMayActAs(ctx, input.value.user_id);
     const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(input.value.user_id)]);
     if (!room) throw roomNotFound();
     if (!user) throw userNotFoundInBody();

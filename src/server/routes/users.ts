@@ -1,7 +1,7 @@
 /** POST /users, GET /users/:id, PUT /users/:id/profile. */
 import { ErrorCode } from '../../shared/protocol.ts';
 import { validateCreateUser, validateProfile } from '../../shared/validate.ts';
-import { assertOwner } from '../auth/guard.ts';
+import { assertMayActAs } from '../auth/guard.ts';
 import { userDto } from '../dto.ts';
 import { notFound, validationError } from '../http/errors.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
@@ -31,7 +31,7 @@ export function registerUsers(router: Router, deps: RouteDeps): void {
 
   router.on('PUT', '/users/:id/profile', async (ctx) => {
     const id = checkId(ctx.params.id, userNotFound);
-    await assertOwner(ctx, id);
+    await assertMayActAs(ctx, id);
     const input = validateProfile(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors, input.status);
     const patch: MemberPatch = {};
