@@ -2,7 +2,7 @@
  * Chat data and accounts land in one MongoDB database, decided by one function
  * (mongoDatabaseName): with a URI that names no database (Railway's MONGO_URL) that is `vchat`
  * for both, never the driver's `test`. The name checks need no server; the round trip runs
- * when MONGODB_URI is set (GitHub Actions), skipped with the reason otherwise.
+ * when VCHAT_TEST_MONGODB_URI is set (GitHub Actions), skipped with the reason otherwise.
  */
 import { describe, expect, it } from 'vitest';
 import { createAccountStore } from '../../src/server/auth/index.ts';
