@@ -18,6 +18,7 @@ import type { RouteDeps } from './routes/deps.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMessages } from './routes/messages.ts';
 import { registerRooms } from './routes/rooms.ts';
+import { registerThumbnails } from './routes/thumbnails.ts';
 import { registerUsers } from './routes/users.ts';
 import type { Store } from './store/store.ts';
 import { Hub } from './ws/hub.ts';
@@ -61,6 +62,7 @@ export function createApp(options: AppOptions): App {
   registerAuth(router, deps, auth);
   registerUsers(router, deps);
   registerRooms(router, deps);
+  registerThumbnails(router, deps);
   registerMessages(router, deps);
 
   const readLimiter = new KeyedLimiter(config.rateLimitRead);

@@ -74,6 +74,30 @@ export interface Config {
   loginRateIp: RateConfig;
   /** Login attempts per account (username and email share it), or per unknown name tried. */
   loginRateUser: RateConfig;
+  /** Public origin of this API (`https://api.example.com`) for absolute URLs such as thumbnail_url; null: from the request. */
+  publicUrl: string | null;
+  /** Rooms in a GET /rooms page without `limit`. */
+  roomsPageDefault: number;
+  /** Largest `limit` GET /rooms accepts. */
+  roomsPageMax: number;
+  /** Request-body bytes being read at once from one client IP (per instance). */
+  maxBodyBytesInFlightPerIp: number;
+  /** Request-body bytes being read at once from everyone (per instance). */
+  maxBodyBytesInFlight: number;
+  /** Open TCP connections (HTTP and WebSocket) from one client address; not applied behind TRUST_PROXY. */
+  maxTcpConnectionsPerIp: number;
+  /** Open TCP connections in total (server.maxConnections). */
+  maxTcpConnections: number;
+  /** Rooms created per client IP (and per account) per hour. */
+  roomCreateRate: RateConfig;
+  /** Users created per client IP per hour. */
+  userCreateRate: RateConfig;
+  /** In-memory store: most messages kept across all rooms; past it the oldest message anywhere goes. */
+  memoryMaxMessages: number;
+  /** In-memory store: most rooms; past it the least recently active room goes. */
+  memoryMaxRooms: number;
+  /** In-memory store: approximate bytes of messages, rooms and thumbnails; past it the oldest messages go, then rooms. */
+  memoryMaxBytes: number;
 }
 
 export const DEFAULT_ORIGINS =
@@ -109,6 +133,17 @@ const DEFAULTS = {
   tokenTtlDays: 30,
   loginRateIp: { perSecond: 20 / 60, burst: 20 },
   loginRateUser: { perSecond: 5 / 60, burst: 10 },
+  roomsPageDefault: 50,
+  roomsPageMax: 100,
+  maxBodyBytesInFlightPerIp: 4 * 1024 * 1024,
+  maxBodyBytesInFlight: 64 * 1024 * 1024,
+  maxTcpConnectionsPerIp: 256,
+  maxTcpConnections: 12_000,
+  roomCreateRate: { perSecond: 30 / 3600, burst: 30 },
+  userCreateRate: { perSecond: 120 / 3600, burst: 120 },
+  memoryMaxMessages: 200_000,
+  memoryMaxRooms: 10_000,
+  memoryMaxBytes: 128 * 1024 * 1024,
 };
 
 export class ConfigError extends Error {
@@ -146,6 +181,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     redisPrefix: DEFAULTS.redisPrefix,
     redisPresenceTtlMs: DEFAULTS.redisPresenceTtlMs,
+    publicUrl: null,
     ...overrides,
   };
 }
@@ -183,6 +219,12 @@ export function loadConfig(env: Env = process.env): Config {
     perSecond: int(`${prefix}_PER_MIN`, Math.round(fallback.perSecond * 60), 1) / 60,
     burst: int(`${prefix}_BURST`, fallback.burst, 1),
   });
+
+  /** `${prefix}_PER_HOUR`: creation budgets, a bucket of one hour's allowance refilled evenly. */
+  const perHour = (name: string, fallback: RateConfig): RateConfig => {
+    const n = int(name, fallback.burst, 1);
+    return { perSecond: n / 3600, burst: n };
+  };
 
   const onRailway = Boolean(env.RAILWAY_ENVIRONMENT);
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || DEFAULTS.logLevel) as LogLevel;
@@ -234,13 +276,45 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlDays: int('TOKEN_TTL_DAYS', DEFAULTS.tokenTtlDays, 1, 3650),
     loginRateIp: perMinute('LOGIN_RATE_IP', DEFAULTS.loginRateIp),
     loginRateUser: perMinute('LOGIN_RATE_USER', DEFAULTS.loginRateUser),
+    publicUrl: publicOrigin(env.PUBLIC_URL, problems),
+    roomsPageDefault: int('ROOMS_PAGE_DEFAULT', DEFAULTS.roomsPageDefault, 1, 1000),
+    roomsPageMax: int('ROOMS_PAGE_MAX', DEFAULTS.roomsPageMax, 1, 1000),
+    maxBodyBytesInFlightPerIp: int('MAX_BODY_BYTES_IN_FLIGHT_PER_IP', DEFAULTS.maxBodyBytesInFlightPerIp, 1024),
+    maxBodyBytesInFlight: int('MAX_BODY_BYTES_IN_FLIGHT', DEFAULTS.maxBodyBytesInFlight, 1024),
+    maxTcpConnectionsPerIp: int('MAX_TCP_CONNECTIONS_PER_IP', DEFAULTS.maxTcpConnectionsPerIp, 1),
+    maxTcpConnections: int('MAX_TCP_CONNECTIONS', DEFAULTS.maxTcpConnections, 1),
+    roomCreateRate: perHour('ROOMS_PER_HOUR', DEFAULTS.roomCreateRate),
+    userCreateRate: perHour('USERS_PER_HOUR', DEFAULTS.userCreateRate),
+    memoryMaxMessages: int('MEMORY_MAX_MESSAGES', DEFAULTS.memoryMaxMessages, 1),
+    memoryMaxRooms: int('MEMORY_MAX_ROOMS', DEFAULTS.memoryMaxRooms, 1),
+    memoryMaxBytes: int('MEMORY_MAX_BYTES', DEFAULTS.memoryMaxBytes, 1024 * 1024),
   };
+  if (config.roomsPageDefault > config.roomsPageMax) {
+    problems.push(`ROOMS_PAGE_DEFAULT (${config.roomsPageDefault}) must not be larger than ROOMS_PAGE_MAX (${config.roomsPageMax})`);
+  }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     // node:http refuses this combination at startup with a less helpful RangeError.
     problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be larger than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** PUBLIC_URL as a bare origin (`https://host[:port]`, no path), or null when unset. */
+function publicOrigin(raw: string | undefined, problems: string[]): string | null {
+  const value = raw?.trim().replace(/\/+$/, '');
+  if (!value) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
+    problems.push(`PUBLIC_URL=${JSON.stringify(raw)} must be this API's public origin, like https://api.example.com (no path)`);
+    return null;
+  }
+  return url.origin;
 }
 
 function pickStorage(env: Env, problems: string[]): StorageConfig {

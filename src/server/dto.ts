@@ -1,24 +1,26 @@
 /** Store records -> wire DTOs. Every timestamp goes out as toISOString(). */
 import type { MessageDto, RoomDto, RoomListItemDto, UserDto } from '../shared/protocol.ts';
 import type { Message, RoomWithMembers, User } from './store/store.ts';
+import { thumbnailPath } from './thumbnails.ts';
 
 export function userDto(user: User): UserDto {
   const created = user.created_at.toISOString();
   return { id: user.id, username: user.username, avatar_url: user.avatar_url, created_at: created, joined_at: created };
 }
 
-export function roomDto(room: RoomWithMembers): RoomDto {
+/** `origin`: this API's public origin, for the absolute URL of an uploaded thumbnail. */
+export function roomDto(room: RoomWithMembers, origin: string): RoomDto {
   return {
     id: room.id,
     name: room.name,
-    thumbnail_url: room.thumbnail_url,
+    thumbnail_url: room.thumbnail_id === null ? room.thumbnail_url : origin + thumbnailPath(room.thumbnail_id),
     created_at: room.created_at.toISOString(),
     users: room.users,
   };
 }
 
-export function roomListItemDto(room: RoomWithMembers, online: number): RoomListItemDto {
-  return { ...roomDto(room), online };
+export function roomListItemDto(room: RoomWithMembers, online: number, origin: string): RoomListItemDto {
+  return { ...roomDto(room, origin), online };
 }
 
 export function messageDto(m: Message): MessageDto {

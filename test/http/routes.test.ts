@@ -113,7 +113,7 @@ describe('users', () => {
 });
 
 describe('rooms', () => {
-  it('creates, lists oldest first with members and online, and gets one', async () => {
+  it('creates, lists newest first with members and online, and gets one', async () => {
     const first = await http.post('/rooms', { name: ' First ', thumbnail_url: 'https://x.test/t.png' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ name: 'First', thumbnail_url: 'https://x.test/t.png', users: [] });
@@ -124,18 +124,18 @@ describe('rooms', () => {
     const list = await http.get('/rooms');
     expect(Array.isArray(list.body)).toBe(true);
     const ids = list.body.map((r: any) => r.id);
-    expect(ids.indexOf(first.body.id)).toBeLessThan(ids.indexOf(second.id));
+    expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.body.id));
     const listed = list.body.find((r: any) => r.id === second.id);
     expect(listed).toMatchObject({ users: [user.id], online: 0, thumbnail_url: null });
     const one = await http.get(`/rooms/${second.id}`);
     expect(one.body).toMatchObject({ id: second.id, name: 'Second', users: [user.id] });
   });
 
-  it('accepts a compressed data:image thumbnail of a few hundred KB', async () => {
+  it('accepts a compressed data:image thumbnail of a few hundred KB and answers with a URL to it', async () => {
     const thumb = `data:image/jpeg;base64,${'A'.repeat(400_000)}`;
     const res = await http.post('/rooms', { name: 'pic', thumbnail_url: thumb });
     expect(res.status).toBe(201);
-    expect(res.body.thumbnail_url).toBe(thumb);
+    expect(res.body.thumbnail_url).toMatch(new RegExp(`^${srv.url}/thumbnails/[0-9a-f]{64}$`));
   });
 
   it('refuses a thumbnail URL with an unpaired surrogate (422) and keeps one with an emoji', async () => {

@@ -3,7 +3,7 @@
  * `factory()` returns a new, not yet initialised store; for a database store every call
  * opens the same database (so a second store sees the first one's data).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CursorNotFoundError, type Message, type Store } from '../../src/server/store/store.ts';
 
@@ -67,16 +67,46 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
 
     describe('rooms', () => {
-      it('createRoom/getRoom/listRooms: no members yet, oldest first, unknown is null', async () => {
+      it('createRoom/getRoom/listRooms: no members yet, newest first, unknown is null', async () => {
         const a = await store.createRoom({ name: 'a', thumbnail_url: 'https://t.example/a.png' });
         const b = await store.createRoom({ name: 'b', thumbnail_url: null });
-        expect(a).toMatchObject({ name: 'a', thumbnail_url: 'https://t.example/a.png', users: [] });
+        expect(a).toMatchObject({ name: 'a', thumbnail_url: 'https://t.example/a.png', thumbnail_id: null, users: [] });
         expect(a.created_at).toBeInstanceOf(Date);
         expect(await store.getRoom(a.id)).toEqual(a);
         const ids = (await store.listRooms()).map((r) => r.id).filter((id) => id === a.id || id === b.id);
-        expect(ids).toEqual([a.id, b.id]);
+        expect(ids).toEqual([b.id, a.id]);
         expect(await store.getRoom(randomUUID())).toBeNull();
         expect(await store.getRoom('general')).toBeNull();
+      });
+
+      it('listRooms pages newest first by keyset: limit, beforeSeq, no gaps or repeats', async () => {
+        const made: string[] = [];
+        for (let i = 0; i < 7; i++) made.push((await store.createRoom({ name: `p${i}`, thumbnail_url: null })).id);
+        const first = await store.listRooms({ limit: 3 });
+        expect(first.map((r) => r.id)).toEqual(made.slice(4).reverse());
+        const last = first[first.length - 1];
+        const second = await store.listRooms({ limit: 3, beforeSeq: last?.seq as number });
+        expect(second.map((r) => r.id)).toEqual(made.slice(1, 4).reverse());
+        expect(second[0]?.seq).toBeLessThan(last?.seq as number);
+        // A room created meanwhile does not shift the pages after it.
+        await store.createRoom({ name: 'late', thumbnail_url: null });
+        const third = await store.listRooms({ limit: 1, beforeSeq: second[2]?.seq as number });
+        expect(third.map((r) => r.id)).toEqual([made[0]]);
+      });
+
+      it('an uploaded thumbnail is stored once by content address and read back byte for byte', async () => {
+        const data = Buffer.from(`image bytes ${randomUUID()}`);
+        const id = createHash('sha256').update(data).digest('hex');
+        const thumbnail = { id, content_type: 'image/webp', data };
+        const a = await store.createRoom({ name: 'ta', thumbnail_url: null, thumbnail });
+        const b = await store.createRoom({ name: 'tb', thumbnail_url: null, thumbnail });
+        expect(a).toMatchObject({ thumbnail_url: null, thumbnail_id: id });
+        expect((await store.getRoom(b.id))?.thumbnail_id).toBe(id);
+        const back = await store.getThumbnail(id);
+        expect(back?.content_type).toBe('image/webp');
+        expect(back && Buffer.from(back.data).equals(data)).toBe(true);
+        expect(await store.getThumbnail('0'.repeat(64))).toBeNull();
+        expect(await store.getThumbnail('not an id')).toBeNull();
       });
     });
 

@@ -47,4 +47,38 @@ describe.skipIf(!pgUrl)(pgUrl ? 'postgres migrations' : `postgres migrations —
       await fresh.drop();
     }
   });
+
+  it('002 moves data: thumbnails written by v1 into thumbnails, once per image, and drops one that cannot decode', async () => {
+    const fresh = await freshPgDatabase(pgUrl as string, 'vchat_thumbs');
+    const pg = (await import('pg')).default;
+    const pool = new pg.Pool({ connectionString: fresh.url, max: 1 });
+    const { loadMigrations, migrate } = await import('../../src/server/store/pg-helpers.ts');
+    try {
+      await migrate(pool, loadMigrations().filter((m) => m.version === '001_init'));
+      const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+      await pool.query(
+        `INSERT INTO rooms (name, thumbnail_url) VALUES ('a', $1), ('b', $1), ('c', 'data:image/gif;base64,AAAAA'), ('d', 'https://x.test/t.png')`,
+        [`data:image/png;base64,${png}`],
+      );
+      await migrate(pool);
+      const store = new PostgresStore({ url: fresh.url });
+      try {
+        const byName = new Map((await store.listRooms()).map((r) => [r.name, r]));
+        const id = byName.get('a')?.thumbnail_id as string;
+        expect(id).toMatch(/^[0-9a-f]{64}$/);
+        expect(byName.get('b')).toMatchObject({ thumbnail_id: id, thumbnail_url: null });
+        expect(byName.get('c')).toMatchObject({ thumbnail_id: null, thumbnail_url: null });
+        expect(byName.get('d')).toMatchObject({ thumbnail_id: null, thumbnail_url: 'https://x.test/t.png' });
+        const thumb = await store.getThumbnail(id);
+        expect(thumb?.content_type).toBe('image/png');
+        expect(thumb?.data.equals(Buffer.from(png, 'base64'))).toBe(true);
+        expect((await pool.query('SELECT count(*)::int AS n FROM thumbnails')).rows[0].n).toBe(1);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await pool.end();
+      await fresh.drop();
+    }
+  });
 });

@@ -16,6 +16,25 @@ export function sendJson(ctx: Ctx, status: number, body: unknown, headers?: Reco
   res.end(payload);
 }
 
+/** Send bytes of the given media type (thumbnails); the caller's headers say how to cache them. */
+export function sendBytes(ctx: Ctx, status: number, body: Buffer, contentType: string, headers?: Record<string, string>): void {
+  const { res } = ctx;
+  if (res.headersSent || res.destroyed) return;
+  const list = ['Vary', 'Origin', 'Content-Type', contentType, 'Content-Length', String(body.length)];
+  finishHeaders(ctx, status, list, headers);
+  res.writeHead(status, list);
+  res.end(body);
+}
+
+/** 304 Not Modified: the validators and caching headers only, no body and no Content-Length. */
+export function sendNotModified(ctx: Ctx, headers: Record<string, string>): void {
+  if (ctx.res.headersSent) return;
+  const list = ['Vary', 'Origin'];
+  finishHeaders(ctx, 304, list, headers);
+  ctx.res.writeHead(304, list);
+  ctx.res.end();
+}
+
 export function sendEmpty(ctx: Ctx, status: number, headers?: Record<string, string>): void {
   if (ctx.res.headersSent) return;
   const list = ['Vary', 'Origin', 'Content-Length', '0'];
@@ -42,7 +61,11 @@ function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record
   if (ctx.lifecycle.closing) ctx.res.shouldKeepAlive = false;
   if (ctx.corsOrigin !== undefined) list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
   if (status >= 400) list.push('X-Request-Id', ctx.requestId);
-  if (status >= 400 || ctx.method === 'GET' || ctx.method === 'HEAD') list.push('Cache-Control', 'no-store', 'X-Content-Type-Options', 'nosniff');
+  if (status >= 400 || ctx.method === 'GET' || ctx.method === 'HEAD') {
+    // A cacheable read (a thumbnail) names its own Cache-Control.
+    if (status >= 400 || headers === undefined || headers['Cache-Control'] === undefined) list.push('Cache-Control', 'no-store');
+    list.push('X-Content-Type-Options', 'nosniff');
+  }
   if (headers) for (const name in headers) list.push(name, headers[name] as string);
 }
 

@@ -4,11 +4,14 @@ import { validateCreateRoom, validateJoin } from '../../shared/validate.ts';
 import { assertMayActAs } from '../auth/guard.ts';
 import { roomDto, roomListItemDto } from '../dto.ts';
 import { HttpError, roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
+import { publicOrigin } from '../http/public-url.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
 import type { Handler, Router } from '../http/router.ts';
 import type { MemberPatch } from '../store/store.ts';
+import { decodeDataUrl } from '../thumbnails.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
+import { nextPageHeaders, parseRoomPageQuery } from './room-page.ts';
 
 export function registerRooms(router: Router, deps: RouteDeps): void {
   const { store, config, chat } = deps;
@@ -16,17 +19,30 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
   router.on('POST', '/rooms', async (ctx) => {
     const input = validateCreateRoom(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
-    const room = await store.createRoom(input.value);
-    sendJson(ctx, 201, roomDto(room));
+    const { name, thumbnail_url } = input.value;
+    // A data: thumbnail is kept once as bytes and served from GET /thumbnails/{id}.
+    const thumbnail = thumbnail_url?.startsWith('data:') ? decodeDataUrl(thumbnail_url) : null;
+    if (thumbnail_url?.startsWith('data:') && !thumbnail) {
+      throw validationError([{ field: 'thumbnail_url', message: 'thumbnail_url data URL holds no image' }]);
+    }
+    const room = await store.createRoom(thumbnail ? { name, thumbnail_url: null, thumbnail } : { name, thumbnail_url });
+    sendJson(ctx, 201, roomDto(room, publicOrigin(ctx, config)));
   });
 
+  // One page, newest first by keyset on the creation order (see docs/protocol.md).
   router.on('GET', '/rooms', async (ctx) => {
-    const rooms = await store.listRooms();
+    const query = parseRoomPageQuery(ctx.url.searchParams, config);
+    const rooms = await store.listRooms({ limit: query.limit + 1, ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }) });
+    const more = rooms.length > query.limit;
+    if (more) rooms.length = query.limit;
     const online = await chat.online(rooms.map((r) => r.id));
+    const origin = publicOrigin(ctx, config);
+    const nextSeq = more ? (rooms[rooms.length - 1]?.seq ?? null) : null;
     sendJson(
       ctx,
       200,
-      rooms.map((r, i) => roomListItemDto(r, online[i] ?? 0)),
+      rooms.map((r, i) => roomListItemDto(r, online[i] ?? 0, origin)),
+      nextPageHeaders(query.limit, nextSeq),
     );
   });
 
@@ -34,7 +50,7 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     const room = await store.getRoom(checkId(ctx.params.id, roomNotFound));
     if (!room) throw roomNotFound();
     const [online = 0] = await chat.online([room.id]);
-    sendJson(ctx, 200, roomListItemDto(room, online));
+    sendJson(ctx, 200, roomListItemDto(room, online, publicOrigin(ctx, config)));
   });
 
   const join: Handler = async (ctx) => {

@@ -4,7 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RoomHistory } from './memory-history.ts';
-import type { ImmediateMessages, Member, MemberPatch, Message, NewMessage, PageOptions, Room, RoomWithMembers, Store, UpsertMode, User } from './store.ts';
+import {
+  DEFAULT_ROOM_PAGE,
+  type ImmediateMessages,
+  type ListedRoom,
+  type Member,
+  type MemberPatch,
+  type Message,
+  type NewMessage,
+  type NewRoom,
+  type PageOptions,
+  type Room,
+  type RoomPageOptions,
+  type RoomWithMembers,
+  type Store,
+  type Thumbnail,
+  type UpsertMode,
+  type User,
+} from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Newest messages kept per room; older ones are dropped. */
@@ -13,6 +30,8 @@ export interface MemoryStoreOptions {
 
 interface RoomState {
   room: Room;
+  /** Creation order: the listing's keyset. */
+  seq: number;
   members: Map<string, Member>;
   history: RoomHistory;
 }
@@ -27,6 +46,11 @@ export class MemoryStore implements Store {
   readonly historyLimit: number;
   private users = new Map<string, User>();
   private rooms = new Map<string, RoomState>();
+  /** Every room in creation order (ascending `seq`), so a page is a binary search and a slice. */
+  private order: RoomState[] = [];
+  private nextSeq = 1;
+  /** Uploaded thumbnails by content address, with how many rooms use each. */
+  private thumbnails = new Map<string, { thumbnail: Thumbnail; rooms: number }>();
   private lastRoom: RoomState | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -61,9 +85,23 @@ export class MemoryStore implements Store {
     return { ...user };
   }
 
-  async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
-    const room: Room = { id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date() };
-    this.rooms.set(room.id, { room, members: new Map(), history: new RoomHistory(this.historyLimit) });
+  async createRoom(input: NewRoom): Promise<RoomWithMembers> {
+    const thumb = input.thumbnail;
+    if (thumb) {
+      const kept = this.thumbnails.get(thumb.id);
+      if (kept) kept.rooms++;
+      else this.thumbnails.set(thumb.id, { thumbnail: thumb, rooms: 1 });
+    }
+    const room: Room = {
+      id: randomUUID(),
+      name: input.name,
+      thumbnail_url: thumb ? null : input.thumbnail_url,
+      thumbnail_id: thumb ? thumb.id : null,
+      created_at: new Date(),
+    };
+    const state: RoomState = { room, seq: this.nextSeq++, members: new Map(), history: new RoomHistory(this.historyLimit) };
+    this.rooms.set(room.id, state);
+    this.order.push(state);
     return { ...room, users: [] };
   }
 
@@ -72,9 +110,19 @@ export class MemoryStore implements Store {
     return state ? withMembers(state) : null;
   }
 
-  async listRooms(): Promise<RoomWithMembers[]> {
-    // Map iteration order is insertion order: oldest first.
-    return [...this.rooms.values()].map(withMembers);
+  async listRooms(page: RoomPageOptions = DEFAULT_ROOM_PAGE): Promise<ListedRoom[]> {
+    const order = this.order;
+    const end = page.beforeSeq === undefined ? order.length : firstAtOrAfter(order, page.beforeSeq);
+    const out: ListedRoom[] = [];
+    for (let i = end - 1; i >= 0 && out.length < page.limit; i--) {
+      const state = order[i] as RoomState;
+      out.push({ ...withMembers(state), seq: state.seq });
+    }
+    return out;
+  }
+
+  async getThumbnail(id: string): Promise<Thumbnail | null> {
+    return this.thumbnails.get(id)?.thumbnail ?? null;
   }
 
   async upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member> {
@@ -163,6 +211,18 @@ export class MemoryStore implements Store {
 function applyPatch(target: { username: string; avatar_url: string | null }, patch: MemberPatch): void {
   if (patch.username !== undefined) target.username = patch.username;
   if (patch.avatar_url !== undefined) target.avatar_url = patch.avatar_url;
+}
+
+/** Index of the first room whose seq is >= `seq` (order.length when none): a binary search. */
+function firstAtOrAfter(order: RoomState[], seq: number): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((order[mid] as RoomState).seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function withMembers(state: RoomState): RoomWithMembers {

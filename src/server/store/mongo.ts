@@ -8,22 +8,28 @@
  * indexes that could not be created at startup are created on the next use.
  */
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Collection, type Document, type ObjectId } from 'mongodb';
+import { Binary, MongoServerError, type Collection, type Document, type ObjectId } from 'mongodb';
+import { decodeDataUrl } from '../thumbnails.ts';
 import { GroupCommit } from './group-commit.ts';
 import { MongoDatabase, type MongoDatabaseOptions } from './mongo-database.ts';
 import { INDEXES, lit } from './mongo-helpers.ts';
 import { docToMessage as toMessage, writeMongoBatch, type Inserted, type MessageDoc } from './mongo-messages.ts';
 import {
   CursorNotFoundError,
+  DEFAULT_ROOM_PAGE,
   StoreUnavailableError,
   type Member,
   type MemberPatch,
+  type ListedRoom,
   type Message,
   type NewMessage,
+  type NewRoom,
   type PageOptions,
   type PoolUse,
+  type RoomPageOptions,
   type RoomWithMembers,
   type Store,
+  type Thumbnail,
   type UpsertMode,
   type User,
 } from './store.ts';
@@ -46,8 +52,16 @@ interface RoomDoc {
   _id: string;
   name: string;
   thumbnail_url: string | null;
+  /** Absent on rooms written before thumbnails moved out (their data: URLs are moved by init). */
+  thumbnail_id?: string | null;
   created_at: Date;
   seq: number;
+}
+/** An uploaded thumbnail, stored once under its content address. */
+interface ThumbnailDoc {
+  _id: string;
+  content_type: string;
+  data: Binary;
 }
 /** `_id` is the ObjectId the server assigns on upsert: one mongod's ObjectIds ascend, so it orders members by join. */
 interface MemberDoc {
@@ -73,6 +87,7 @@ export class MongoStore implements Store {
   private readonly members: Collection<MemberDoc>;
   private readonly messages: Collection<MessageDoc>;
   private readonly counters: Collection<CounterDoc>;
+  private readonly thumbnails: Collection<ThumbnailDoc>;
   private readonly batches: GroupCommit<NewMessage, Inserted>;
   private ready: Promise<void> | undefined;
 
@@ -84,6 +99,7 @@ export class MongoStore implements Store {
     this.members = db.collection('members');
     this.messages = db.collection('messages');
     this.counters = db.collection('counters');
+    this.thumbnails = db.collection('thumbnails');
     const collections = {
       knownRooms: async (ids: string[]) =>
         (await this.run(() => this.rooms.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray())).map((r) => r._id),
@@ -107,6 +123,7 @@ export class MongoStore implements Store {
         this.members.createIndexes(INDEXES.members),
         this.messages.createIndexes(INDEXES.messages),
       ]);
+      await this.moveLegacyThumbnails();
     })().catch((err: unknown) => {
       this.ready = undefined;
       // Any failure here (unreachable, DNS for mongodb+srv, auth) means "not usable yet": 503, retried on the next call.
@@ -152,9 +169,18 @@ export class MongoStore implements Store {
     return toUser(doc);
   }
 
-  async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
+  async createRoom(input: NewRoom): Promise<RoomWithMembers> {
+    const thumb = input.thumbnail;
+    if (thumb) await this.run(() => this.saveThumbnail(thumb));
     const seq = await this.nextSeq('rooms');
-    const doc: RoomDoc = { _id: randomUUID(), name: input.name, thumbnail_url: input.thumbnail_url, created_at: new Date(), seq };
+    const doc: RoomDoc = {
+      _id: randomUUID(),
+      name: input.name,
+      thumbnail_url: thumb ? null : input.thumbnail_url,
+      thumbnail_id: thumb ? thumb.id : null,
+      created_at: new Date(),
+      seq,
+    };
     await this.run(() => this.rooms.insertOne(doc));
     return toRoom(doc, []);
   }
@@ -167,8 +193,10 @@ export class MongoStore implements Store {
     return doc ? toRoom(doc, members.map((m) => m.user_id)) : null;
   }
 
-  async listRooms(): Promise<RoomWithMembers[]> {
-    const docs = await this.run(() => this.rooms.find({}).sort({ seq: 1 }).toArray());
+  async listRooms(page: RoomPageOptions = DEFAULT_ROOM_PAGE): Promise<ListedRoom[]> {
+    // Newest first from the seq index: the page's rooms are read, never the whole collection.
+    const filter: Document = page.beforeSeq === undefined ? {} : { seq: { $lt: page.beforeSeq } };
+    const docs = await this.run(() => this.rooms.find(filter).sort({ seq: -1 }).limit(page.limit).toArray());
     if (docs.length === 0) return [];
     const members = await this.run(() =>
       this.members
@@ -177,8 +205,44 @@ export class MongoStore implements Store {
         .toArray(),
     );
     const byRoom = new Map<string, string[]>();
-    for (const m of members) byRoom.set(m.room_id, [...(byRoom.get(m.room_id) ?? []), m.user_id]);
-    return docs.map((d) => toRoom(d, byRoom.get(d._id) ?? []));
+    for (const m of members) {
+      const list = byRoom.get(m.room_id);
+      if (list) list.push(m.user_id);
+      else byRoom.set(m.room_id, [m.user_id]);
+    }
+    return docs.map((d) => ({ ...toRoom(d, byRoom.get(d._id) ?? []), seq: d.seq }));
+  }
+
+  async getThumbnail(id: string): Promise<Thumbnail | null> {
+    const doc = await this.run(() => this.thumbnails.findOne({ _id: id }));
+    return doc ? { id: doc._id, content_type: doc.content_type, data: Buffer.from(doc.data.buffer) } : null;
+  }
+
+  /**
+   * Store an image once; a second room with the same bytes finds it there. No `run()`: init
+   * calls it too (moving legacy thumbnails), and run() waits for init.
+   */
+  private async saveThumbnail(thumb: Thumbnail): Promise<void> {
+    try {
+      await this.thumbnails.updateOne(
+        { _id: thumb.id },
+        { $setOnInsert: { content_type: thumb.content_type, data: new Binary(thumb.data) } },
+        { upsert: true },
+      );
+    } catch (err) {
+      // Two rooms with the same new image raced on the upsert: the other one stored it.
+      if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+    }
+  }
+
+  /** Rooms written before thumbnails had their own collection: move each data: URL once. */
+  private async moveLegacyThumbnails(): Promise<void> {
+    const legacy = this.rooms.find({ thumbnail_url: { $regex: '^data:' } }, { projection: { thumbnail_url: 1 } });
+    for await (const doc of legacy) {
+      const thumb = decodeDataUrl(doc.thumbnail_url ?? '');
+      if (thumb) await this.saveThumbnail(thumb);
+      await this.rooms.updateOne({ _id: doc._id }, { $set: { thumbnail_url: null, thumbnail_id: thumb ? thumb.id : null } });
+    }
   }
 
   async upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member> {
@@ -301,7 +365,7 @@ function toUser(d: UserDoc): User {
 }
 
 function toRoom(d: RoomDoc, users: string[]): RoomWithMembers {
-  return { id: d._id, name: d.name, thumbnail_url: d.thumbnail_url, created_at: d.created_at, users };
+  return { id: d._id, name: d.name, thumbnail_url: d.thumbnail_url, thumbnail_id: d.thumbnail_id ?? null, created_at: d.created_at, users };
 }
 
 function toMember(d: MemberDoc): Member {

@@ -13,15 +13,20 @@ import { isUuid } from './pg-helpers.ts';
 import { toMessage, writeMessageBatch, type Inserted, type MessageRow } from './pg-messages.ts';
 import {
   CursorNotFoundError,
+  DEFAULT_ROOM_PAGE,
   StoreUnavailableError,
   type Member,
   type MemberPatch,
+  type ListedRoom,
   type Message,
   type NewMessage,
+  type NewRoom,
   type PageOptions,
   type PoolUse,
+  type RoomPageOptions,
   type RoomWithMembers,
   type Store,
+  type Thumbnail,
   type UpsertMode,
   type User,
 } from './store.ts';
@@ -38,7 +43,7 @@ export interface PostgresStoreOptions extends PgDatabaseOptions {
 
 const USER_COLS = 'id::text AS id, username, avatar_url, created_at';
 const ROOM_COLS =
-  'r.id::text AS id, r.name, r.thumbnail_url, r.created_at, ARRAY(SELECT m.user_id::text FROM room_members m WHERE m.room_id = r.id ORDER BY m.seq) AS users';
+  'r.id::text AS id, r.name, r.thumbnail_url, r.thumbnail_id, r.created_at, ARRAY(SELECT m.user_id::text FROM room_members m WHERE m.room_id = r.id ORDER BY m.seq) AS users';
 const MEMBER_COLS = 'room_id::text AS room_id, user_id::text AS user_id, username, avatar_url, joined_at';
 
 export class PostgresStore implements Store {
@@ -109,10 +114,21 @@ export class PostgresStore implements Store {
     return rows[0] ?? null;
   }
 
-  async createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers> {
+  async createRoom(input: NewRoom): Promise<RoomWithMembers> {
+    const thumb = input.thumbnail;
+    if (!thumb) {
+      const { rows } = await this.query<RoomWithMembers>(
+        `INSERT INTO rooms AS r (id, name, thumbnail_url) VALUES ($1, $2, $3) RETURNING ${ROOM_COLS}`,
+        [randomUUID(), input.name, input.thumbnail_url],
+      );
+      return rows[0] as RoomWithMembers;
+    }
+    // One statement: the image is stored once (a second room with the same bytes shares the
+    // row), and the foreign key is checked at the end of the statement, after the CTE's insert.
     const { rows } = await this.query<RoomWithMembers>(
-      `INSERT INTO rooms AS r (id, name, thumbnail_url) VALUES ($1, $2, $3) RETURNING ${ROOM_COLS}`,
-      [randomUUID(), input.name, input.thumbnail_url],
+      `WITH t AS (INSERT INTO thumbnails (id, content_type, data) VALUES ($3, $4, $5) ON CONFLICT (id) DO NOTHING)
+       INSERT INTO rooms AS r (id, name, thumbnail_id) VALUES ($1, $2, $3) RETURNING ${ROOM_COLS}`,
+      [randomUUID(), input.name, thumb.id, thumb.content_type, thumb.data],
     );
     return rows[0] as RoomWithMembers;
   }
@@ -123,9 +139,22 @@ export class PostgresStore implements Store {
     return rows[0] ?? null;
   }
 
-  async listRooms(): Promise<RoomWithMembers[]> {
-    const { rows } = await this.query<RoomWithMembers>(`SELECT ${ROOM_COLS} FROM rooms r ORDER BY r.seq`);
-    return rows;
+  async listRooms(page: RoomPageOptions = DEFAULT_ROOM_PAGE): Promise<ListedRoom[]> {
+    // Two texts rather than `$2 IS NULL OR seq < $2`, so each has a plan that walks rooms_seq_key.
+    const { rows } =
+      page.beforeSeq === undefined
+        ? await this.query<ListedRoomRow>(`SELECT ${ROOM_COLS}, r.seq FROM rooms r ORDER BY r.seq DESC LIMIT $1`, [page.limit])
+        : await this.query<ListedRoomRow>(`SELECT ${ROOM_COLS}, r.seq FROM rooms r WHERE r.seq < $2 ORDER BY r.seq DESC LIMIT $1`, [
+            page.limit,
+            page.beforeSeq,
+          ]);
+    return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  }
+
+  async getThumbnail(id: string): Promise<Thumbnail | null> {
+    if (!/^[0-9a-f]{64}$/.test(id)) return null;
+    const { rows } = await this.query<Thumbnail>('SELECT id, content_type, data FROM thumbnails WHERE id = $1', [id]);
+    return rows[0] ?? null;
   }
 
   async upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member> {
@@ -207,3 +236,6 @@ export class PostgresStore implements Store {
     return this.database.query<R>(text, values);
   }
 }
+
+/** node-postgres returns BIGINT as a string. */
+type ListedRoomRow = Omit<ListedRoom, 'seq'> & { seq: string };

@@ -14,13 +14,50 @@ export interface User {
 export interface Room {
   id: string;
   name: string;
+  /** An http(s) thumbnail given at creation, passed through as is; null otherwise. */
   thumbnail_url: string | null;
+  /** Content address (sha256, hex) of an uploaded `data:` thumbnail kept by the store; null otherwise. */
+  thumbnail_id: string | null;
   created_at: Date;
 }
 
 /** A room with its member user ids, oldest member first. */
 export interface RoomWithMembers extends Room {
   users: string[];
+}
+
+/** A room as listed: its position in creation order, the keyset for the next page. */
+export interface ListedRoom extends RoomWithMembers {
+  /** Creation order, unique and ascending in each store; the listing's cursor. */
+  seq: number;
+}
+
+/** One page of rooms, newest first. */
+export interface RoomPageOptions {
+  /** Most rooms returned. */
+  limit: number;
+  /** Only rooms created before the one at this `seq` (exclusive): the previous page's last `seq`. */
+  beforeSeq?: number;
+}
+
+/** Default page when a caller (tests, tools) does not say. */
+export const DEFAULT_ROOM_PAGE: RoomPageOptions = { limit: 50 };
+
+/** An uploaded thumbnail image, stored once under its content address. */
+export interface Thumbnail {
+  /** sha256 of `data`, lowercase hex. */
+  id: string;
+  /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
+  content_type: string;
+  data: Buffer;
+}
+
+export interface NewRoom {
+  name: string;
+  /** An http(s) URL (kept as is), or null. A `data:` URL never reaches the store: it arrives as `thumbnail`. */
+  thumbnail_url: string | null;
+  /** An uploaded image: stored once (a second room with the same image shares it). */
+  thumbnail?: Thumbnail;
 }
 
 export interface Member {
@@ -156,10 +193,15 @@ export interface Store {
    */
   updateUser(id: string, patch: MemberPatch): Promise<User | null>;
 
-  createRoom(input: { name: string; thumbnail_url: string | null }): Promise<RoomWithMembers>;
+  createRoom(input: NewRoom): Promise<RoomWithMembers>;
   getRoom(id: string): Promise<RoomWithMembers | null>;
-  /** All rooms, oldest first. */
-  listRooms(): Promise<RoomWithMembers[]>;
+  /**
+   * One page of rooms, newest first, read by keyset from an index: the cost is the page's,
+   * never the number of rooms ever created.
+   */
+  listRooms(page?: RoomPageOptions): Promise<ListedRoom[]>;
+  /** An uploaded thumbnail by content address, or null. */
+  getThumbnail(id: string): Promise<Thumbnail | null>;
 
   /** Create or update a membership; idempotent. The room and user must exist. */
   upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member>;
