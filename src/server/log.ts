@@ -1,8 +1,10 @@
 /**
  * JSON-lines logger on stdout. One object per line: {time, level, msg, ...fields}.
  * Writes go through the stream's own buffer, so logging never blocks the event loop.
+ * Every line passes through redactFields: a URL or header field never carries a token.
  */
 import type { LogLevel } from './config.ts';
+import { redactFields } from './redact.ts';
 
 export type Fields = Record<string, unknown>;
 
@@ -21,7 +23,7 @@ export function createLogger(level: LogLevel, out: { write(s: string): unknown }
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Fields): void => {
     if (RANK[lvl] < min) return;
-    const line = { time: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
+    const line = redactFields({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
     out.write(`${JSON.stringify(line, errorReplacer)}\n`);
   };
   return {

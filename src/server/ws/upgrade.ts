@@ -59,11 +59,6 @@ export function admit(req: IncomingMessage, config: Config, counts: { total: num
   return { ok: true, target: { roomId, userId, query: url.searchParams, ip, origin, ...(token === undefined ? {} : { token }) } };
 }
 
-/** Tokens never reach the log. */
-export function redactToken(path: string): string {
-  return path.replace(/([?&]token=)[^&]*/gi, '$1REDACTED');
-}
-
 function safeDecode(s: string): string | null {
   try {
     return decodeURIComponent(s);
@@ -76,8 +71,8 @@ const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden',
 
 /** Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake). */
 export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, log: Logger, fields: Record<string, unknown>): void {
-  const path = typeof fields.path === 'string' ? redactToken(fields.path) : fields.path;
-  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields, path });
+  // `path` may carry ?token=: the logger redacts it (redact.ts).
+  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields });
   if (!socket.writable) {
     socket.destroy();
     return;
