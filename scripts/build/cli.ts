@@ -5,15 +5,18 @@
  * chunks: the package has no dependencies to install (no network, no `mongodb`, `pg`, `redis`
  * or `tsx`), and one parse of a minified bundle starts much faster than loading hundreds of
  * files through tsx. Bundled packages' licenses go to `dist/THIRD_PARTY_LICENSES.md`.
+ * `--out-dir DIR` builds elsewhere (tests build their own copy, so they never race `npm pack`).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { thirdPartyLicenses } from './licenses.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PKG_DIR = `${ROOT}packages/vchat/`;
-const OUT_DIR = `${PKG_DIR}dist`;
+const { values } = parseArgs({ options: { 'out-dir': { type: 'string' } } });
+const OUT_DIR = values['out-dir'] ?? `${PKG_DIR}dist`;
 const { version } = JSON.parse(readFileSync(`${PKG_DIR}package.json`, 'utf8')) as { version: string };
 
 rmSync(OUT_DIR, { recursive: true, force: true });
