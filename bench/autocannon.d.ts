@@ -9,6 +9,16 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     workers?: number;
+    /** Total requests per second over all connections (open loop). */
+    overallRate?: number;
+    /** A sequence each connection walks in turn; `setupRequest` may rewrite a request before it is sent. */
+    requests?: Array<{
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+    }>;
   }
   interface Stat {
     average: number;

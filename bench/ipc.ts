@@ -20,14 +20,24 @@ export interface CpuReply {
   micros: number;
 }
 
+/** Group-commit batch sizes written so far: size -> number of batches of that size. */
+export interface BatchesReply {
+  type: 'batches';
+  sizes: Record<string, number>;
+}
+
 /** Listen on 127.0.0.1:0 (unless already listening) and serve the bench IPC protocol. */
-export async function serveBench(server: Server, onExit?: () => Promise<void>): Promise<void> {
+export async function serveBench(server: Server, onExit?: () => Promise<void>, batchSizes: Record<string, number> = {}): Promise<void> {
   if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   process.on('message', (msg: { type?: string }) => {
     if (msg.type === 'cpu') {
       const u = process.cpuUsage();
       process.send?.({ type: 'cpu', micros: u.user + u.system } satisfies CpuReply);
+      return;
+    }
+    if (msg.type === 'batches') {
+      process.send?.({ type: 'batches', sizes: batchSizes } satisfies BatchesReply);
       return;
     }
     if (msg.type !== 'mem') return;

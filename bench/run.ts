@@ -9,7 +9,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { benchDurable, MONGO_BENCH_SKIP } from './durable.ts';
+import { benchGrowth } from './growth.ts';
 import { benchMemory, type MemFigures } from './memory.ts';
+import { durablePostgresMissing, startDurablePostgres } from './pg-durable.ts';
 import { BENCH_PG_URL, BENCH_REDIS_URL } from './pg.ts';
 import { benchRest, drive } from './rest.ts';
 import { runScaleBench, SCENARIOS } from './scale.ts';
@@ -178,6 +181,42 @@ async function main(): Promise<number> {
         failed = true;
         report.scaleout.error = String((err as Error).message ?? err);
         log(`scale-out: FAILED — ${report.scaleout.error}`);
+      }
+    }
+  }
+
+  if (sections.includes('durable') || sections.includes('growth')) {
+    const missing = durablePostgresMissing();
+    if (missing) {
+      if (sections.includes('durable')) report.durable = { skipped: missing, ws_saturation: [], ws_half: [], rest: [], batch_sizes: {}, mongo_skipped: MONGO_BENCH_SKIP };
+      if (sections.includes('growth')) report.growth = { skipped: missing, rows: [] };
+      log(`durable/growth: SKIPPED — ${missing}`);
+    } else {
+      log('durable/growth: starting a Postgres with its default durable settings (fsync on)');
+      const durable = await startDurablePostgres();
+      try {
+        const pgServer = (name: string, env: Record<string, string>) => startServer(name, 'server-vchat.ts', { BENCH_STORE: 'postgres', ...env });
+        if (sections.includes('durable')) {
+          try {
+            const d = await benchDurable(() => startServer('memory', 'server-vchat.ts'), () => pgServer('postgres', { BENCH_DATABASE_URL: durable.url }), S, rounds, log);
+            report.durable = { ...d, postgres_settings: durable.settings };
+          } catch (err) {
+            failed = true;
+            report.durable = { error: String((err as Error).message ?? err), postgres_settings: durable.settings, ws_saturation: [], ws_half: [], rest: [], batch_sizes: {}, mongo_skipped: MONGO_BENCH_SKIP };
+            log(`durable: FAILED — ${report.durable.error}`);
+          }
+        }
+        if (sections.includes('growth')) {
+          try {
+            report.growth = await benchGrowth(durable.url, (url) => pgServer('postgres', { BENCH_DATABASE_URL: url, BENCH_DATABASE_AS_IS: '1' }), S, log);
+          } catch (err) {
+            failed = true;
+            report.growth = { error: String((err as Error).message ?? err), rows: [] };
+            log(`growth: FAILED — ${report.growth.error}`);
+          }
+        }
+      } finally {
+        durable.stop();
       }
     }
   }

@@ -28,20 +28,30 @@ const config = testConfig({
 
 let store: Store;
 let db: BenchDatabase | undefined;
+/** Group-commit batch sizes (size -> batches), reported over IPC. */
+const batchSizes: Record<string, number> = {};
 if (process.env.BENCH_STORE === 'postgres') {
   const base = process.env.BENCH_DATABASE_URL;
   if (!base) throw new Error('BENCH_STORE=postgres needs BENCH_DATABASE_URL');
-  db = await freshBenchDatabase(base);
+  // BENCH_DATABASE_AS_IS=1: use that database itself (a seeded one), else a fresh one dropped at exit.
+  db = process.env.BENCH_DATABASE_AS_IS === '1' ? undefined : await freshBenchDatabase(base);
   const { PostgresStore } = await import('../src/server/store/postgres.ts');
   // The same options production uses (src/server/store/index.ts: pool defaults).
-  store = new PostgresStore({ url: db.url });
+  store = new PostgresStore({
+    url: db?.url ?? base,
+    onBatch: (size) => void (batchSizes[size] = (batchSizes[size] ?? 0) + 1),
+  });
 } else {
   store = new MemoryStore({ historyLimit: config.historyLimit });
 }
 await store.init();
 const app = createApp({ config, store });
 await app.listen();
-await serveBench(app.server, async () => {
-  await store.close();
-  await db?.drop();
-});
+await serveBench(
+  app.server,
+  async () => {
+    await store.close();
+    await db?.drop();
+  },
+  batchSizes,
+);

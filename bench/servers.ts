@@ -1,7 +1,7 @@
 /** Fork a bench server (our app or a baseline) as a child process and talk to it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CpuReply, MemReply } from './ipc.ts';
+import type { BatchesReply, CpuReply, MemReply } from './ipc.ts';
 
 export interface BenchServer {
   name: string;
@@ -10,6 +10,8 @@ export interface BenchServer {
   mem(): Promise<{ rss: number; heapUsed: number }>;
   /** CPU time (user + system) the server process has used so far, µs. */
   cpu(): Promise<number>;
+  /** Group-commit batch sizes the server's store has written so far (size -> batches); empty for the memory store. */
+  batches(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function startBenchServer(name: string, file: string, cpuProfDir?: string
         url: `http://127.0.0.1:${msg.port}`,
         mem: () => ask<MemReply>(child, 'mem').then((m) => ({ rss: m.rss, heapUsed: m.heapUsed })),
         cpu: () => ask<CpuReply>(child, 'cpu').then((m) => m.micros),
+        batches: () => ask<BatchesReply>(child, 'batches').then((m) => m.sizes),
         close: () =>
           new Promise((res) => {
             if (child.exitCode !== null) return res();

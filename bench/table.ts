@@ -1,4 +1,7 @@
 /** The bench report: its JSON shape and the tables printed on stdout, with ratios and targets. */
+import { durableTable, growthTable } from './durable-table.ts';
+import type { DurableReport } from './durable.ts';
+import type { GrowthReport } from './growth.ts';
 import type { MemFigures } from './memory.ts';
 import type { RestFigures } from './rest.ts';
 import { medianRun } from './rounds.ts';
@@ -6,7 +9,7 @@ import type { ScaleRow } from './scale.ts';
 import type { WsCompare, WsRun } from './ws.ts';
 
 /** The report's sections, in run order; `--only` takes a comma list of these. */
-export const SECTIONS = ['rest', 'ws', 'memory', 'scaling', 'postgres', 'scaleout'] as const;
+export const SECTIONS = ['rest', 'ws', 'memory', 'scaling', 'postgres', 'scaleout', 'durable', 'growth'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchReport {
@@ -25,6 +28,10 @@ export interface BenchReport {
   postgres: { rows: RestFigures[]; skipped?: string; error?: string };
   /** bench/scale.ts rows (1 local, 1/2/3 over Redis). `skipped`: why not run; `error`: why it failed. */
   scaleout: { rows: ScaleRow[]; options?: { clients: number; ratePerClient: number; seconds: number }; skipped?: string; error?: string };
+  /** Issue 16: memory vs durable Postgres (bench/durable.ts). */
+  durable?: DurableReport;
+  /** Issue 16: almost empty vs seeded Postgres (bench/growth.ts). */
+  growth?: GrowthReport;
   elapsed_s: number;
 }
 
@@ -71,6 +78,8 @@ export function renderTables(r: BenchReport): string {
   if (has('scaling')) out.push(...scalingTable(r), '');
   if (has('postgres')) out.push(...postgresTable(r), '');
   if (has('scaleout')) out.push(...scaleoutTable(r), '');
+  if (has('durable')) out.push(...durableTable(r.durable), '');
+  if (has('growth')) out.push(...growthTable(r.growth), '');
 
   const runs = [...r.ws.flatMap((c) => [...c.saturation, ...c.half]), ...r.scaling];
   const so = r.scaleout.rows;
