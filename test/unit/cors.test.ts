@@ -44,15 +44,16 @@ describe('origin allowlist', () => {
 
   it('refuses paths and wildcards in the registrable domain', () => {
     expect(parseOriginList('https://a.example.com/path').problems).toHaveLength(1);
-    expect(parseOriginList('https://*.vercel.app').problems).toHaveLength(0);
+    expect(parseOriginList('https://*.vercel.app').problems).toHaveLength(1);
+    expect(parseOriginList('https://*.preview.example.com').problems).toHaveLength(0);
     expect(parseOriginList('https://example.*').problems).toHaveLength(1);
     expect(parseOriginList('https://*.com').problems).toHaveLength(1);
   });
 
   it('a pattern * never spans a dot', () => {
-    const p = parseOriginList('https://*.vercel.app').policy;
-    expect(isOriginAllowed('https://a.vercel.app', p)).toBe(true);
-    expect(isOriginAllowed('https://a.b.vercel.app', p)).toBe(false);
+    const p = parseOriginList('https://*.preview.example.com').policy;
+    expect(isOriginAllowed('https://a.preview.example.com', p)).toBe(true);
+    expect(isOriginAllowed('https://a.b.preview.example.com', p)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
  * CORS as pure functions: parse an allowlist, decide whether an Origin is allowed, and
  * build the headers. The same policy guards the WebSocket upgrade.
  */
+import { getPublicSuffix } from 'tldts';
 
 export interface OriginPolicy {
   /** Exact origins, lower-cased. */
@@ -39,10 +40,9 @@ export function parseOriginList(raw: string): { policy: OriginPolicy; problems: 
     }
     entries.push(entry);
     if (entry.includes('*')) {
-      const host = entry.replace(/^https?:\/\//, '').replace(/:\d+$/, '');
-      const labels = host.split('.');
-      if (labels.length < 3 || labels.slice(-2).some((l) => l.includes('*'))) {
-        problems.push(`"${part.trim()}": a * must sit inside a label below the registrable domain`);
+      const problem = wildcardProblem(entry.replace(/^https?:\/\//, '').replace(/:\d+$/, ''));
+      if (problem) {
+        problems.push(`"${part.trim()}": ${problem}`);
         continue;
       }
       patterns.push(patternToRegExp(entry));
@@ -51,6 +51,33 @@ export function parseOriginList(raw: string): { policy: OriginPolicy; problems: 
     }
   }
   return { policy: { exact, patterns, entries }, problems };
+}
+
+/**
+ * Why a wildcard host pattern trusts strangers, or null. The Public Suffix List (through
+ * tldts, private section included: vercel.app, up.railway.app, netlify.app, github.io…) says
+ * where anyone can register a name: a `*` inside a public suffix, or standing for a whole
+ * label directly under one, would match sites anybody can create.
+ */
+function wildcardProblem(host: string): string | null {
+  const labels = host.split('.');
+  if (labels.length < 3 || labels.slice(-2).some((l) => l.includes('*'))) {
+    return 'a * must sit inside a label below the registrable domain';
+  }
+  const suffix = getPublicSuffix(labels.map((l) => l.replace(/\*/g, 'x')).join('.'), { allowPrivateDomains: true }) ?? '';
+  const firstSuffixLabel = labels.length - (suffix ? suffix.split('.').length : 0);
+  for (const [i, label] of labels.entries()) {
+    if (!label.includes('*')) continue;
+    if (i >= firstSuffixLabel) return `a * inside the public suffix "${suffix}" would match sites anyone can register`;
+    if (i === firstSuffixLabel - 1 && label === '*') {
+      return (
+        `"*" would stand for any site directly under the public suffix "${suffix}", where anyone can get a name, ` +
+        'and browsers would send them your users\' credentials. List your own hostnames, or a pattern that keeps ' +
+        `your project or team in the label (e.g. https://my-app-*-my-team.${suffix}).`
+      );
+    }
+  }
+  return null;
 }
 
 function patternToRegExp(pattern: string): RegExp {
