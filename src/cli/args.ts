@@ -65,3 +65,21 @@ export function parseMs(value: string): number {
   if (!/^\s*\d+\s*$/.test(value) || n < 1 || n > 600_000) throw new InvalidArgumentError(`"${value}" is not a number of milliseconds from 1 to 600000.`);
   return n;
 }
+
+/** Header names as RFC 9110 tokens. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Collect a repeatable `--header "Name: value"` into a name -> value record (names lower-cased;
+ * a later value for the same name wins). For deployment protection and auth proxies.
+ */
+export function collectHeader(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const colon = value.indexOf(':');
+  const name = colon > 0 ? value.slice(0, colon).trim() : '';
+  const headerValue = colon > 0 ? value.slice(colon + 1).trim() : '';
+  if (!HEADER_NAME.test(name) || /[\r\n]/.test(headerValue)) {
+    throw new InvalidArgumentError(`"${value}" is not a header; write it as Name:value, e.g. --header "x-vercel-protection-bypass: <secret>".`);
+  }
+  if (name.toLowerCase() === 'origin') throw new InvalidArgumentError('set the Origin header with --origin, not --header.');
+  return { ...previous, [name.toLowerCase()]: headerValue };
+}

@@ -22,7 +22,21 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(ci) && ci !== '0' && ci !== 'false';
 }
 
+/**
+ * A reader that closed the pipe (`vchat verify --json | head -1`) chose to stop reading: not an
+ * error. Later writes to that stream are dropped instead of ending in an EPIPE stack, and the
+ * exit code stays the command's own.
+ */
+export function tolerateClosedPipe(stream: Writable): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    throw err;
+  });
+}
+
 /** The real process streams; interactive only on a TTY stdout outside CI. */
 export function processIo(): CliIo {
+  tolerateClosedPipe(process.stdout);
+  tolerateClosedPipe(process.stderr);
   return { stdout: process.stdout, stderr: process.stderr, interactive: process.stdout.isTTY === true && !isCi(), exitCode: 0 };
 }

@@ -5,7 +5,8 @@
 import type { CliIo } from './io.ts';
 import { parseDurationMs } from './load/duration.ts';
 
-export type RawOptions = Record<string, string | boolean | undefined>;
+/** Commander's values: strings, flags, and the `--header` record. */
+export type RawOptions = Record<string, string | boolean | Record<string, string> | undefined>;
 
 /** Bad options: the command prints the message (one problem per line) and exits 2. */
 export class UsageError extends Error {
@@ -33,6 +34,8 @@ export interface OptionReader {
   num(name: string, flag: string, fallback: number, min: number, integer?: boolean): number;
   /** A duration like `30s` in ms (`fallback` when absent); `onError` when it does not parse. */
   dur(name: string, flag: string, fallback: string, onError?: number): number;
+  /** The `--header` record (empty when none was given). */
+  headers(): Record<string, string>;
 }
 
 export function optionReader(raw: RawOptions, problems: string[]): OptionReader {
@@ -48,6 +51,10 @@ export function optionReader(raw: RawOptions, problems: string[]): OptionReader 
         return fallback;
       }
       return n;
+    },
+    headers() {
+      const h = raw.header;
+      return h && typeof h === 'object' ? { ...h } : {};
     },
     dur(name, flag, fallback, onError = 0) {
       try {

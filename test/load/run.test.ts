@@ -63,7 +63,8 @@ describe('vchat load against a real server', () => {
     expect(result.errors_total).toBe(0);
     expect(result.thresholds).toEqual([{ name: 'max_loss', limit: 0, actual: 0, ok: true }]);
     expect(code).toBe(0);
-  });
+    // Two forked workers start through tsx: slow on a shared, busy box.
+  }, 60_000);
 
   it('reports the loss of a server that drops every tenth broadcast, and exits 1', async () => {
     const api = await startLossyServer();

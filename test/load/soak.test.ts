@@ -17,7 +17,7 @@ afterAll(() => server.close());
 describe('vchat soak', () => {
   it('reconnects every interval, samples /health, loses nothing', async () => {
     const io = captureIo();
-    const code = await soakAction({ api: server.url, origin: ORIGIN, clients: '8', rooms: '2', rate: '20', duration: '3s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB' }, io);
+    const code = await soakAction({ api: server.url, origin: ORIGIN, clients: '8', rooms: '2', rate: '20', duration: '3s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', maxP99Growth: '60000ms' }, io);
     const r = JSON.parse(io.out()) as SoakResult;
     expect(r.intervals).toHaveLength(3);
     for (const x of r.intervals) {
@@ -41,7 +41,7 @@ describe('vchat soak', () => {
     const authServer = await startTestServer({ requireAuth: true, loginRateIp: open });
     try {
       const io = captureIo();
-      const code = await soakAction({ api: authServer.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '8', duration: '2s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', accounts: true }, io);
+      const code = await soakAction({ api: authServer.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '8', duration: '2s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', maxP99Growth: '60000ms', accounts: true }, io);
       const r = JSON.parse(io.out()) as SoakResult;
       expect(r.totals).toMatchObject({ lost: 0, duplicated: 0, reconnect_failures: 0, reconnects: 4 });
       expect(r.totals.sent).toBeGreaterThan(0);

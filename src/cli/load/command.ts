@@ -4,13 +4,14 @@
  * error or nothing could be set up.
  */
 import type { Command } from 'commander';
-import { parseApiUrl, parseOrigin } from '../args.ts';
+import { collectHeader, parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { parseOrReport } from '../option-reader.ts';
+import { createProgress } from '../ui/progress.ts';
+import { cannotStartJson, failureSummary } from './gate-report.ts';
 import { LOAD_DEFAULTS, MAX_CLIENTS_WITHOUT_YES, loadWarnings, parseLoadOptions, type RawLoadOptions } from './options.ts';
 import { progressLine, renderLoadReport } from './report.ts';
 import { CannotStartError, runLoad } from './run.ts';
-import { describeFailures } from './thresholds.ts';
 
 /** Add `vchat load` to the program. */
 export function registerLoad(program: Command, io: CliIo): void {
@@ -19,6 +20,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .description('Load-test a server you own: WebSocket chat clients in rooms, delivery latency, loss, duplicates')
     .option('--api <url>', 'server base URL (required)', parseApiUrl)
     .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
+    .option('--header <name:value>', 'extra header on every REST request and WebSocket upgrade (repeatable)', collectHeader)
     .option('--clients <n>', `WebSocket clients (max ${MAX_CLIENTS_WITHOUT_YES} without --yes)`, String(LOAD_DEFAULTS.clients))
     .option('--rooms <n>', 'rooms the clients are spread over', String(LOAD_DEFAULTS.rooms))
     .option('--ramp <duration>', 'spread the connects over this long', LOAD_DEFAULTS.ramp)
@@ -26,7 +28,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .option('--duration <duration>', 'how long to send, e.g. 30s, 2m', LOAD_DEFAULTS.duration)
     .option('--http-rate <req/s>', 'REST requests per second mixed in (GET/POST messages, GET rooms)', String(LOAD_DEFAULTS.httpRate))
     .option('--workers <n>', 'client processes (default: CPU count; 0 = in this process)')
-    .option('--inflight <n>', 'closed loop: each client sends its next message when its own echo returns (ignores --rate)')
+    .option('--inflight <n>', 'closed loop: each client sends its next message when its own echo returns (ignores --rate; hides server stalls, see docs/load.md)')
     .option('--size <chars>', 'message content length', String(LOAD_DEFAULTS.messageChars))
     .option('--drain <duration>', 'after sending, wait this long at most for deliveries', LOAD_DEFAULTS.drain)
     .option('--connect-timeout <duration>', 'per-socket connect deadline', LOAD_DEFAULTS.connectTimeout)
@@ -58,25 +60,22 @@ export async function loadAction(raw: RawLoadOptions, io: CliIo): Promise<number
   const options = parseOrReport(io, 'vchat load', () => parseLoadOptions(raw));
   if (!options) return EXIT.usage;
   for (const w of loadWarnings(options)) io.stderr.write(`warning: ${w}\n`);
-  const live = io.interactive;
+  const progress = createProgress(io, raw.json === true);
   try {
     const result = await runLoad(options, {
       onPhase: (phase, detail) => {
-        if (live) io.stderr.write('\r\x1b[2K');
-        if (detail) io.stderr.write(`${phase}: ${detail}\n`);
+        if (detail) progress.step(`${phase}: ${detail}`);
       },
-      onProgress: (p) => {
-        if (live) io.stderr.write(`\r\x1b[2K${progressLine(p)}`);
-      },
+      onProgress: (p) => progress.update(progressLine(p)),
     });
+    progress.done();
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderLoadReport(result));
-    if (!result.ok) {
-      if (raw.json) io.stderr.write(`vchat load: FAIL: ${describeFailures(result.thresholds).join('; ')}\n`);
-      return EXIT.failed;
-    }
-    return EXIT.ok;
+    if (!result.ok && raw.json) io.stderr.write(`vchat load: FAIL: ${failureSummary(result.thresholds, result.sanity)}\n`);
+    return result.exit_code;
   } catch (err) {
+    progress.done();
     if (err instanceof CannotStartError) {
+      if (raw.json) io.stdout.write(cannotStartJson('vchat load', err.message));
       io.stderr.write(`vchat load: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -4,8 +4,9 @@
  * MAX_INFLIGHT requests are outstanding; beyond that a request is skipped and counted
  * (`skipped`), so a slow server cannot make the tool queue without bound.
  */
+import { paths } from '../../shared/protocol.ts';
 import type { ClientSpec } from './protocol.ts';
-import { timedRequest, withToken, type RestStats, type RestTarget } from './setup.ts';
+import { loadUsername, timedRequest, withToken, type RestStats, type RestTarget } from './setup.ts';
 
 const MAX_INFLIGHT = 64;
 const TICK_MS = 5;
@@ -19,19 +20,19 @@ export async function runHttpMix(target: RestTarget, stats: RestStats, opts: { r
   const pending = new Set<Promise<unknown>>();
   const fire = (n: number): void => {
     const client = opts.clients[n % opts.clients.length] as ClientSpec;
-    const room = encodeURIComponent(client.roomId);
     const kind = n % 3;
     const req =
       kind === 0
-        ? { method: 'GET' as const, url: `/rooms/${room}/messages?limit=20` }
+        ? { method: 'GET' as const, url: `${paths.messages(client.roomId)}?limit=20` }
         : kind === 1
           ? {
               method: 'POST' as const,
-              url: `/rooms/${room}/messages`,
-              json: { user_id: client.userId, content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` },
+              url: paths.messages(client.roomId),
+              // username: the seed's FastAPI backend requires it (422 without).
+              json: { user_id: client.userId, username: loadUsername(opts.run, client.index), content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` },
               ...withToken(client.token),
             }
-          : { method: 'GET' as const, url: '/rooms' };
+          : { method: 'GET' as const, url: paths.rooms() };
     if (inflight >= MAX_INFLIGHT) {
       stats.statuses.skipped = (stats.statuses.skipped ?? 0) + 1;
       return;

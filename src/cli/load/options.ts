@@ -36,6 +36,8 @@ export interface Thresholds {
 export interface LoadOptions {
   api: string;
   origin: string | null;
+  /** Extra headers on every REST request and WebSocket upgrade (`--header`). */
+  headers: Record<string, string>;
   clients: number;
   rooms: number;
   rampMs: number;
@@ -63,7 +65,7 @@ export type RawLoadOptions = RawOptions;
 /** Check and convert; throws one UsageError listing every problem. */
 export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
   const problems: string[] = [];
-  const { str, num, dur } = optionReader(raw, problems);
+  const { str, num, dur, headers } = optionReader(raw, problems);
   const optionalNum = (name: string, flag: string): number | undefined => (str(name) === undefined ? undefined : num(name, flag, 0, 0, false));
 
   const api = str('api');
@@ -84,6 +86,7 @@ export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
   const options: LoadOptions = {
     api: (api ?? '').replace(/\/+$/, ''),
     origin,
+    headers: headers(),
     clients,
     rooms,
     rampMs: dur('ramp', '--ramp', LOAD_DEFAULTS.ramp),

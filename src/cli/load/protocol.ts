@@ -20,6 +20,8 @@ export interface WorkerInit {
   wsBase: string;
   /** Origin header for the upgrade; null sends none. */
   origin: string | null;
+  /** Extra upgrade headers (`--header`). */
+  headers: Record<string, string>;
   clients: ClientSpec[];
   /** Connections are spread evenly over this many ms. */
   rampMs: number;

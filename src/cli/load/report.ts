@@ -3,8 +3,8 @@ import type { Counts } from '../stats/counts.ts';
 import type { LatencySummary } from '../stats/histogram.ts';
 import { formatDurationMs } from './duration.ts';
 import type { LoadResult, RestSummary } from './result.ts';
-import type { LiveProgress } from './run.ts';
-import { describeFailures } from './thresholds.ts';
+import { failureSummary, sanityLines } from './gate-report.ts';
+import type { LiveProgress } from './live.ts';
 
 const f = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
@@ -44,8 +44,8 @@ export function renderLoadReport(r: LoadResult): string {
     lines.push(`  sender ${s.sender} (${s.user_id}): sent ${s.sent}, expected ${s.expected}, delivered ${s.delivered}, lost ${s.lost}, dup ${s.duplicated}, out-of-order ${s.out_of_order}`);
   }
   for (const t of r.thresholds) lines.push(`threshold  ${t.name} ${t.actual} (limit ${t.limit}) ${t.ok ? 'ok' : 'FAILED'}`);
-  const failures = describeFailures(r.thresholds);
-  lines.push('', failures.length ? `FAIL: ${failures.join('; ')}` : r.thresholds.length ? 'PASS: every threshold held' : 'done (no thresholds given)');
+  lines.push(...sanityLines(r.sanity));
+  lines.push('', r.ok ? (r.thresholds.length ? 'PASS: every threshold held' : 'PASS: measured (no thresholds given)') : `FAIL: ${failureSummary(r.thresholds, r.sanity)}`);
   return `${lines.join('\n')}\n`;
 }
 

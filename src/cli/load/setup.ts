@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import { paths } from '../../shared/protocol.ts';
 import { bearerHeaders, httpRequest, type HttpRequest } from '../client/http.ts';
 import { describeNetError, netErrorKind } from '../client/net-error.ts';
 import { bump, type Counts } from '../stats/counts.ts';
@@ -83,6 +84,9 @@ export interface SetupResult {
   ms: number;
 }
 
+/** Any 2xx: a foreign deployment (the seed's FastAPI backend) answers 200 where vchat answers 201. */
+const ok2xx = (status: number): boolean => status >= 200 && status < 300;
+
 const idOf = (json: unknown): string | undefined => {
   const id = (json as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? id : undefined;
@@ -110,7 +114,10 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
   let firstError: string | undefined;
   const note = (what: string, res: { status: number; error?: string }): void => {
     bump(failures, `${what}_${res.status || res.error}`);
-    const hint = res.status === 401 && !opts.accounts ? ' (the server wants an account token, REQUIRE_AUTH: run again with --accounts)' : '';
+    const hint =
+      res.status === 401 && !opts.accounts
+        ? ' (the server wants an account token, REQUIRE_AUTH: run again with --accounts; behind deployment protection or an auth proxy, pass its header with --header)'
+        : '';
     firstError ??= `${what}: ${res.error ?? `HTTP ${res.status}`}${hint}`;
   };
   const done = (clients: ClientSpec[], roomIds: string[]): SetupResult => ({ clients, roomIds, stats, failures, firstError, ms: performance.now() - started });
@@ -118,12 +125,12 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
   const users = (
     await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.concurrency, async (index): Promise<SetupUser | undefined> => {
       const res = opts.accounts
-        ? await politeRequest(target, stats, { method: 'POST', url: '/auth/signup', json: signupBody(opts.run, index) })
-        : await politeRequest(target, stats, { method: 'POST', url: '/users', json: { username: `load-${opts.run}-${index}` } });
+        ? await politeRequest(target, stats, { method: 'POST', url: paths.signup(), json: signupBody(opts.run, index) })
+        : await politeRequest(target, stats, { method: 'POST', url: paths.users(), json: { username: loadUsername(opts.run, index) } });
       const body = res.json as { user?: unknown; token?: unknown } | undefined;
       const userId = idOf(opts.accounts ? body?.user : res.json);
       const token = typeof body?.token === 'string' ? body.token : undefined;
-      if (res.status !== 201 || !userId || (opts.accounts && !token)) return void note(opts.accounts ? 'signup' : 'user', res);
+      if (!ok2xx(res.status) || !userId || (opts.accounts && !token)) return void note(opts.accounts ? 'signup' : 'user', res);
       return token === undefined ? { index, userId } : { index, userId, token };
     })
   ).filter((u): u is SetupUser => u !== undefined);
@@ -131,8 +138,8 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
 
   const roomIds = (
     await mapLimit(Array.from({ length: opts.rooms }, (_, i) => i), opts.concurrency, async (i) => {
-      const res = await politeRequest(target, stats, { method: 'POST', url: '/rooms', json: { name: `load ${opts.run} room ${i}` }, ...withToken(users[0]?.token) });
-      if (res.status !== 201 || !idOf(res.json)) return void note('room', res);
+      const res = await politeRequest(target, stats, { method: 'POST', url: paths.rooms(), json: { name: `load ${opts.run} room ${i}` }, ...withToken(users[0]?.token) });
+      if (!ok2xx(res.status) || !idOf(res.json)) return void note('room', res);
       return idOf(res.json);
     })
   ).filter((id): id is string => id !== undefined);
@@ -140,14 +147,21 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
 
   const made = await mapLimit(users, opts.concurrency, async (user): Promise<ClientSpec | undefined> => {
     const roomId = roomIds[user.index % roomIds.length] as string;
-    const join = await politeRequest(target, stats, { method: 'POST', url: `/rooms/${encodeURIComponent(roomId)}/join`, json: { user_id: user.userId }, ...withToken(user.token) });
-    if (join.status !== 200) return void note('join', join);
+    // username too: the seed's FastAPI backend requires it on join (422 without).
+    const json = { user_id: user.userId, username: loadUsername(opts.run, user.index) };
+    const join = await politeRequest(target, stats, { method: 'POST', url: paths.join(roomId), json, ...withToken(user.token) });
+    if (!ok2xx(join.status)) return void note('join', join);
     return { ...user, roomId };
   });
   return done(
     made.filter((c): c is ClientSpec => c !== undefined),
     roomIds,
   );
+}
+
+/** The display name of load client `index`. */
+export function loadUsername(run: string, index: number): string {
+  return `load-${run}-${index}`;
 }
 
 /** A throwaway account: usernames are 3-20 letters, digits and underscores; the password meets the server's rules. */

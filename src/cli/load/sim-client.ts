@@ -7,14 +7,27 @@
  */
 import WebSocket from 'ws';
 import { netErrorKind } from '../client/net-error.ts';
-import { extractClientMsgId } from '../stats/delivery.ts';
+import { paths } from '../../shared/protocol.ts';
+import { extractTag } from '../stats/delivery.ts';
 import type { ClientSpec } from './protocol.ts';
 
 /** Why a connection did not become usable: `upgrade_<status>`, `close_<code>`, `error_<kind>`, `timeout`. */
 export type ConnectFailure = string;
 
+/** Where and how a SimClient connects. */
+export interface SimTarget {
+  /** ws:// or wss:// base (no trailing slash). */
+  wsBase: string;
+  /** Origin header for the upgrade; null sends none. */
+  origin: string | null;
+  /** Extra upgrade headers (`--header`). */
+  headers?: Record<string, string>;
+  /** Deadline for the socket to become usable, ms. */
+  timeoutMs: number;
+}
+
 export interface SimHandlers {
-  /** A chat frame carrying a `client_msg_id`. */
+  /** A chat frame carrying a load-test id (its `client_msg_id`, or the nonce in its content). */
   onTagged(client: SimClient, id: string): void;
   /** Any other frame (presence, errors), already parsed. */
   onOther(client: SimClient, frame: { type?: unknown; code?: unknown; user_id?: unknown }): void;
@@ -36,17 +49,19 @@ export class SimClient {
   ) {}
 
   /**
-   * Open the socket, send `{"type":"ping"}` and wait for the `pong`: the server handles a
-   * socket's frames only after it has joined the room's hub, so once the pong is here no
-   * later broadcast can miss this client (its own `user_joined` would not do: a reconnect
+   * Open the socket, send `{"type":"ping"}` and wait for the `pong` (or the client's own
+   * `user_joined`, for servers without ping such as the seed's FastAPI backend): the server
+   * handles a socket's frames only after it has joined the room's hub, so once either is here
+   * no later broadcast can miss this client (`user_joined` alone would not do: a reconnect
    * racing its old socket's close gets none). Resolves with the connect time in ms, or
    * rejects with a ConnectFailure string.
    */
-  connect(wsBase: string, origin: string | null, timeoutMs: number): Promise<number> {
+  connect(target: SimTarget): Promise<number> {
     const started = performance.now();
+    const { timeoutMs } = target;
     const token = this.spec.token === undefined ? '' : `?token=${encodeURIComponent(this.spec.token)}`;
-    const url = `${wsBase}/ws/${encodeURIComponent(this.spec.roomId)}/${encodeURIComponent(this.spec.userId)}${token}`;
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(origin ? { origin } : {}) });
+    const url = `${target.wsBase}${paths.ws(this.spec.roomId, this.spec.userId)}${token}`;
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(target.origin ? { origin: target.origin } : {}), ...(target.headers ? { headers: target.headers } : {}) });
     this.ws = ws;
     return new Promise<number>((resolve, reject) => {
       let settled = false;
@@ -77,7 +92,7 @@ export class SimClient {
       });
       ws.on('message', (data) => {
         const raw = String(data);
-        const id = extractClientMsgId(raw);
+        const id = extractTag(raw);
         if (id !== undefined) return this.handlers.onTagged(this, id);
         let frame: { type?: unknown; user_id?: unknown };
         try {
@@ -85,7 +100,7 @@ export class SimClient {
         } catch {
           frame = { type: 'unparseable' };
         }
-        if (!settled && frame.type === 'pong') {
+        if (!settled && (frame.type === 'pong' || (frame.type === 'user_joined' && frame.user_id === this.spec.userId))) {
           settled = true;
           clearTimeout(timer);
           this.open = true;

@@ -5,13 +5,13 @@
  * in-process; it only talks through `emit`.
  */
 import { bump, total, type Counts } from '../stats/counts.ts';
-import { DeliveryBook, decodeTag, encodeTag, wallMs } from '../stats/delivery.ts';
+import { chatFrame, DeliveryBook, encodeTag, wallMs } from '../stats/delivery.ts';
+import { bookArrival } from './arrivals.ts';
 import { encodeHistogram, newHistogram, recordMs } from '../stats/histogram.ts';
 import type { FromWorker, ToWorker, WorkerExpect, WorkerInit, WorkerStart } from './protocol.ts';
+import { paceOpenLoop, perfToWallMs } from './pacer.ts';
 import { SimClient, type SimHandlers } from './sim-client.ts';
 
-/** How often the send loop wakes up (open loop), ms. */
-const TICK_MS = 2;
 const PROGRESS_MS = 1000;
 
 export class LoadWorker {
@@ -25,7 +25,7 @@ export class LoadWorker {
   /** Closed loop: every echo of a client's own message triggers its next one. */
   private closedLoop = false;
   private sentTotal = 0;
-  private padding = '';
+  private messageChars = 0;
   private startedAt = 0;
   private lastArrivalMs = 0;
   private expected = Infinity;
@@ -45,18 +45,14 @@ export class LoadWorker {
 
   private readonly handlers: SimHandlers = {
     onTagged: (client, id) => {
-      const tag = decodeTag(id, (this.init as WorkerInit).run);
-      // Not one of ours (REST traffic, another run): not an error, not counted.
-      if (!tag) return;
-      if (tag.sender === client.spec.index) {
-        if (client.inflight > 0) client.inflight--;
-        if (this.closedLoop && this.sending) this.sendOne(client);
-        return;
-      }
-      if (this.book.receive(client.spec.index, tag.sender, tag.seq) === 'new') {
-        const ms = wallMs() - tag.sentAtMs;
+      const kind = bookArrival(this.book, (this.init as WorkerInit).run, client.spec.index, id, (ms) => {
         recordMs(this.latency, ms);
         recordMs(this.interval, ms);
+      });
+      if (kind === 'own') {
+        if (client.inflight > 0) client.inflight--;
+        if (this.closedLoop && this.sending) this.sendOne(client);
+      } else if (kind === 'new') {
         this.lastArrivalMs = performance.now() - this.startedAt;
         if (this.book.delivered >= this.expected) this.onDelivered?.();
       }
@@ -69,7 +65,7 @@ export class LoadWorker {
 
   private async connectAll(init: WorkerInit): Promise<void> {
     this.init = init;
-    this.padding = 'x'.repeat(Math.max(1, init.messageChars));
+    this.messageChars = init.messageChars;
     this.clients = init.clients.map((spec) => new SimClient(spec, this.handlers));
     const hist = newHistogram();
     const failures: Counts = {};
@@ -81,7 +77,7 @@ export class LoadWorker {
         const wait = at - (performance.now() - t0);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         try {
-          recordMs(hist, await client.connect(init.wsBase, init.origin, init.connectTimeoutMs));
+          recordMs(hist, await client.connect({ wsBase: init.wsBase, origin: init.origin, headers: init.headers, timeoutMs: init.connectTimeoutMs }));
         } catch (reason) {
           bump(failures, String(reason));
         }
@@ -91,9 +87,10 @@ export class LoadWorker {
     this.emit({ type: 'connected', connected, connectHist: encodeHistogram(hist), failures });
   }
 
-  private sendOne(client: SimClient): void {
-    const id = encodeTag({ run: (this.init as WorkerInit).run, sender: client.spec.index, seq: client.seq, sentAtMs: wallMs() });
-    if (client.send(`{"content":"${this.padding}","client_msg_id":"${id}"}`)) {
+  /** Send the client's next message, stamped with `sentAtMs` (wall clock; the due time in open loop). */
+  private sendOne(client: SimClient, sentAtMs = wallMs()): void {
+    const id = encodeTag({ run: (this.init as WorkerInit).run, sender: client.spec.index, seq: client.seq, sentAtMs });
+    if (client.send(chatFrame(id, this.messageChars))) {
       client.seq++;
       client.inflight++;
       this.sentTotal++;
@@ -128,23 +125,11 @@ export class LoadWorker {
 
   private stopProgress: () => void = () => undefined;
 
-  /** Open loop: send round-robin over the clients so each one sends evenly spaced frames. */
+  /** Open loop: round-robin over the clients, each message stamped with its due time (pacer.ts). */
   private openLoop(open: SimClient[], start: WorkerStart): Promise<void> {
-    let rr = 0;
-    let sent = 0;
-    return new Promise((resolve) => {
-      const tick = (): void => {
-        const elapsed = performance.now() - this.startedAt;
-        const due = Math.floor((Math.min(elapsed, start.durationMs) * start.ratePerS) / 1000) - sent;
-        for (let i = 0; i < due; i++) {
-          this.sendOne(open[rr++ % open.length] as SimClient);
-          sent++;
-        }
-        if (elapsed >= start.durationMs) resolve();
-        else setTimeout(tick, TICK_MS);
-      };
-      tick();
-    });
+    return paceOpenLoop({ ratePerS: start.ratePerS, durationMs: start.durationMs, startMs: this.startedAt }, (k, dueAtMs) =>
+      this.sendOne(open[k % open.length] as SimClient, perfToWallMs(dueAtMs)),
+    );
   }
 
   private progress(): void {
@@ -178,3 +163,4 @@ export class LoadWorker {
     });
   }
 }
+

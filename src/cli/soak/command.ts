@@ -3,10 +3,13 @@
  * (or --json) on stdout. Exit 0 ok, 1 a check failed, 2 usage error or cannot start.
  */
 import type { Command } from 'commander';
-import { parseApiUrl, parseOrigin } from '../args.ts';
+import { collectHeader, parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
-import { parseOrReport } from '../option-reader.ts';
+import { parseOrReport, type RawOptions } from '../option-reader.ts';
+import { cannotStartJson, failureSummary } from '../load/gate-report.ts';
 import { CannotStartError } from '../load/run.ts';
+import { createProgress } from '../ui/progress.ts';
+import { intervalHint } from './assemble.ts';
 import { SOAK_DEFAULTS, parseSoakOptions } from './options.ts';
 import { intervalLine, renderSoakReport } from './report.ts';
 import { runSoak } from './run.ts';
@@ -18,6 +21,7 @@ export function registerSoak(program: Command, io: CliIo): void {
     .description('Long, low-rate run with scheduled reconnects; tracks latency, loss and server memory drift via /health')
     .option('--api <url>', 'server base URL (required)', parseApiUrl)
     .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
+    .option('--header <name:value>', 'extra header on every REST request and WebSocket upgrade (repeatable)', collectHeader)
     .option('--clients <n>', 'WebSocket clients', String(SOAK_DEFAULTS.clients))
     .option('--rooms <n>', 'rooms the clients are spread over', String(SOAK_DEFAULTS.rooms))
     .option('--rate <msgs/s>', 'chat messages per second over all clients', String(SOAK_DEFAULTS.rate))
@@ -33,22 +37,28 @@ export function registerSoak(program: Command, io: CliIo): void {
     .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
     .option('--yes', 'allow more than 2000 clients')
-    .action(async (raw: Record<string, string | boolean | undefined>) => {
+    .action(async (raw: RawOptions) => {
       io.exitCode = await soakAction(raw, io);
     });
 }
 
 /** The action, separated so tests can call it with an injected io. */
-export async function soakAction(raw: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+export async function soakAction(raw: RawOptions, io: CliIo): Promise<number> {
   const options = parseOrReport(io, 'vchat soak', () => parseSoakOptions(raw));
   if (!options) return EXIT.usage;
+  if (options.intervalMs <= options.drainMs) io.stderr.write(`warning: ${intervalHint(options)}\n`);
+  const progress = createProgress(io, raw.json === true);
   try {
-    const result = await runSoak(options, { onInterval: (x, of) => io.stderr.write(`${intervalLine(x, of)}\n`) });
+    const result = await runSoak(options, { onInterval: (x, of) => progress.step(intervalLine(x, of)) });
+    progress.done();
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderSoakReport(result));
-    if (!result.ok && raw.json) io.stderr.write(`vchat soak: FAIL: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join('; ')}\n`);
-    return result.ok ? EXIT.ok : EXIT.failed;
+    const failedChecks = result.checks.filter((c) => !c.ok).map((c) => c.detail);
+    if (!result.ok && raw.json) io.stderr.write(`vchat soak: FAIL: ${failureSummary([], result.sanity, failedChecks)}\n`);
+    return result.exit_code;
   } catch (err) {
+    progress.done();
     if (err instanceof CannotStartError) {
+      if (raw.json) io.stdout.write(cannotStartJson('vchat soak', err.message));
       io.stderr.write(`vchat soak: ${err.message}\n`);
       return EXIT.usage;
     }

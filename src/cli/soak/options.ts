@@ -16,6 +16,8 @@ export const SOAK_DEFAULTS = {
 export interface SoakOptions {
   api: string;
   origin: string | null;
+  /** Extra headers on every REST request and WebSocket upgrade (`--header`). */
+  headers: Record<string, string>;
   clients: number;
   rooms: number;
   /** Total chat rate, messages/s (low: a soak is about time, not load). */
@@ -95,6 +97,7 @@ export function parseSoakOptions(raw: RawOptions): SoakOptions {
   const options: SoakOptions = {
     api: (api ?? '').replace(/\/+$/, ''),
     origin: str('origin') ?? null,
+    headers: reader.headers(),
     clients,
     rooms,
     ratePerS: num('rate', '--rate', SOAK_DEFAULTS.rate, 0),

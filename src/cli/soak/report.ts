@@ -1,5 +1,6 @@
 /** Plain-text renderer for a SoakResult, and the one-line-per-interval progress. */
 import { formatDurationMs } from '../load/duration.ts';
+import { failureSummary, sanityLines } from '../load/gate-report.ts';
 import { countsLine, latencyLine } from '../load/report.ts';
 import type { SoakInterval, SoakResult } from './result.ts';
 
@@ -33,8 +34,9 @@ export function renderSoakReport(r: SoakResult): string {
       `connections ${d.connections_first ?? '-'} -> ${d.connections_last ?? '-'}  p99 ${d.p99_first_ms} -> ${d.p99_last_ms} ms`,
     `errors     ${Object.keys(r.errors).length ? countsLine(r.errors) : 'none'}`,
     ...r.checks.map((k) => `check      ${k.name}: ${k.detail} ${k.ok ? 'ok' : 'FAILED'}`),
+    ...sanityLines(r.sanity),
     '',
-    r.ok ? 'PASS' : `FAIL: ${r.checks.filter((k) => !k.ok).map((k) => k.detail).join('; ')}`,
+    r.ok ? 'PASS' : `FAIL: ${failureSummary([], r.sanity, r.checks.filter((k) => !k.ok).map((k) => k.detail))}`,
   ];
   return `${lines.join('\n')}\n`;
 }

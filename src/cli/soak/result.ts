@@ -1,7 +1,8 @@
 /** The result document of `vchat soak` (also what `--json` prints). */
 import type { Counts } from '../stats/counts.ts';
-import type { DeliveryCounts } from '../load/result.ts';
-import type { LatencySummary } from '../stats/histogram.ts';
+import type { SanityCheck } from '../load/gate.ts';
+import type { DeliveryCounts, TimelinePoint } from '../load/result.ts';
+import type { CurvePoint, LatencySummary } from '../stats/histogram.ts';
 
 /** One /health sample; `ok:false` when the request failed or the figures are missing. */
 export interface HealthSample {
@@ -25,6 +26,8 @@ export interface SoakInterval {
   lost: number;
   duplicated: number;
   latency: LatencySummary;
+  /** Errors of every kind since the soak began. */
+  errors_total: number;
   health: HealthSample;
 }
 
@@ -36,9 +39,14 @@ export interface SoakCheck {
   detail: string;
 }
 
+/** Shape identifier of the `--json` document; bumped on incompatible changes. */
+export const SOAK_SCHEMA = 'vchat.soak/1';
+
 export interface SoakResult {
+  schema: typeof SOAK_SCHEMA;
   tool: 'vchat soak';
-  target: { api: string; origin: string | null };
+  /** `header_names`: the names of the `--header`s sent (never their values). */
+  target: { api: string; origin: string | null; header_names: string[] };
   config: { clients: number; rooms: number; rate_per_s: number; duration_ms: number; interval_ms: number; reconnect_per_interval: number };
   started_at: string;
   elapsed_ms: number;
@@ -48,6 +56,10 @@ export interface SoakResult {
     reconnect_failures: number;
     latency: LatencySummary;
   };
+  /** Every delivery's latency as a percentile curve (HDR), for the report. */
+  latency_curve: CurvePoint[];
+  /** One point per interval, for the report. */
+  timeline: TimelinePoint[];
   drift: {
     rss_first_bytes: number | null;
     rss_last_bytes: number | null;
@@ -61,5 +73,9 @@ export interface SoakResult {
   };
   errors: Counts;
   checks: SoakCheck[];
+  /** The checks that keep the gate from passing on nothing (load/gate.ts). */
+  sanity: SanityCheck[];
   ok: boolean;
+  /** The process exit code: 0 every check held, 1 one failed. */
+  exit_code: 0 | 1;
 }

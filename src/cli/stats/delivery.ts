@@ -36,25 +36,57 @@ export function decodeTag(id: string, run: string): MsgTag | undefined {
 }
 
 /**
- * Pull `client_msg_id` out of a raw server frame without a full JSON.parse (the load
- * client would otherwise spend its CPU parsing fan-out). Falls back to JSON.parse when
- * the fast path does not find a plain string.
+ * The text of string field `key` in a raw JSON frame without a full JSON.parse (the load
+ * client would otherwise spend its CPU parsing fan-out); tolerates `"key": "…"` (Python's
+ * json.dumps). Falls back to JSON.parse when the value holds an escape.
  */
-export function extractClientMsgId(raw: string): string | undefined {
-  const key = '"client_msg_id":"';
-  const at = raw.indexOf(key);
+function stringField(raw: string, key: string): string | undefined {
+  const name = `"${key}":`;
+  const at = raw.indexOf(name);
   if (at < 0) return undefined;
-  const start = at + key.length;
+  let start = at + name.length;
+  while (raw[start] === ' ') start++;
+  if (raw[start] !== '"') return undefined;
+  start++;
   const end = raw.indexOf('"', start);
   if (end < 0) return undefined;
-  const id = raw.slice(start, end);
-  if (!id.includes('\\')) return id;
+  const value = raw.slice(start, end);
+  if (!value.includes('\\')) return value;
   try {
-    const parsed = JSON.parse(raw) as { client_msg_id?: unknown };
-    return typeof parsed.client_msg_id === 'string' ? parsed.client_msg_id : undefined;
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    return typeof parsed[key] === 'string' ? parsed[key] : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Pull `client_msg_id` out of a raw server frame (undefined when there is none). */
+export function extractClientMsgId(raw: string): string | undefined {
+  return stringField(raw, 'client_msg_id');
+}
+
+/**
+ * The load-test id of a chat frame: its `client_msg_id`, or, for a server that does not echo
+ * one (the seed's FastAPI backend), the nonce the content starts with (see chatFrame).
+ */
+export function extractTag(raw: string): string | undefined {
+  const id = extractClientMsgId(raw);
+  if (id !== undefined) return id;
+  const content = stringField(raw, 'content');
+  if (!content?.startsWith('lt.')) return undefined;
+  const space = content.indexOf(' ');
+  return space < 0 ? content : content.slice(0, space);
+}
+
+const PAD = 'x'.repeat(5000);
+
+/**
+ * One chat frame: the id both as `client_msg_id` and at the start of the content, so echoes
+ * are matched on servers that drop unknown fields too; filler brings the content to
+ * `contentChars` (never below the id, a space and one character).
+ */
+export function chatFrame(id: string, contentChars: number): string {
+  return `{"content":"${id} ${PAD.slice(0, Math.max(1, contentChars - id.length - 1))}","client_msg_id":"${id}"}`;
 }
 
 /** What one receiver has seen from one sender: a contiguous prefix plus any seqs ahead of it. */

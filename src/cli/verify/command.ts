@@ -1,6 +1,6 @@
 /** Declares `vchat verify` on the program: options, help, and a one-line action. */
 import { Option, type Command } from 'commander';
-import { collectList, collectOrigins, parseApiUrl, parseMs, parseOrigin, parseWsUrl } from '../args.ts';
+import { collectHeader, collectList, collectOrigins, parseApiUrl, parseMs, parseOrigin, parseWsUrl } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { verifyAction, type VerifyCliOptions } from './action.ts';
 import { accountStepNames, unknownStepNames } from './plan.ts';
@@ -16,6 +16,8 @@ export function registerVerify(program: Command, io: CliIo): void {
     .addOption(new Option('--ws <url>', 'WebSocket base URL (default: --api with http->ws, https->wss)').argParser(parseWsUrl))
     .addOption(new Option('--timeout <ms>', 'wait per request, handshake and frame').default(10_000).argParser(parseMs))
     .option('--json', 'print one JSON document (see docs/verify.md) on stdout and nothing else')
+    .addOption(new Option('--header <name:value>', 'extra header on every request and WebSocket upgrade (repeatable), e.g. for deployment protection').argParser(collectHeader))
+    .option('--junit <file>', 'also write a JUnit XML report (one testcase per step) to this file')
     .addOption(new Option('--only <steps>', 'run only these steps (comma-separated; what they need runs too)').argParser(collectList))
     .addOption(new Option('--skip <steps>', 'do not run these steps (steps that need them are skipped)').argParser(collectList))
     .option('--account', 'also sign up a throwaway account and check duplicate names, bad logins, login, /auth/me, its socket and logout')

@@ -64,6 +64,8 @@ export class VerifyContext {
   account?: AccountState;
   /** Other tokens the run obtained (logins); account-logout revokes them too. */
   readonly extraTokens: string[] = [];
+  /** `--header`s, under each request's own headers. */
+  private readonly headers: Record<string, string>;
   private readonly pool: Agent;
   private readonly sockets = new Set<WsClient>();
 
@@ -73,6 +75,7 @@ export class VerifyContext {
     this.primaryOrigin = options.origins[0] as string;
     this.badOrigin = options.badOrigin;
     this.timeoutMs = options.timeoutMs;
+    this.headers = options.headers ?? {};
     const now = (options.now ?? (() => new Date()))();
     this.label = `vchat-verify-${now.toISOString().replace(/[-:]/g, '')}`;
     this.avatarUrl = `https://ui-avatars.com/api/?name=vchat-verify`;
@@ -85,12 +88,12 @@ export class VerifyContext {
 
   /** A request to the API with the given Origin (null: none), bounded by the run's timeout. */
   request(method: 'GET' | 'POST' | 'OPTIONS', path: string, init: { origin?: string | null; json?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
-    return httpRequest({ method, base: this.api, url: path, origin: init.origin, json: init.json, headers: init.headers, timeoutMs: this.timeoutMs, dispatcher: this.pool });
+    return httpRequest({ method, base: this.api, url: path, origin: init.origin, json: init.json, headers: { ...this.headers, ...init.headers }, timeoutMs: this.timeoutMs, dispatcher: this.pool });
   }
 
   /** Open a WebSocket at `path` (+ query) with `origin`; open sockets are closed by `dispose`. */
   async connect(pathAndQuery: string, origin: string | null): Promise<WsConnectResult> {
-    const res = await wsConnect({ url: this.ws + pathAndQuery, origin, timeoutMs: this.timeoutMs });
+    const res = await wsConnect({ url: this.ws + pathAndQuery, origin, headers: this.headers, timeoutMs: this.timeoutMs });
     if (res.ok) this.sockets.add(res.socket);
     return res;
   }

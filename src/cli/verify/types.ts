@@ -142,6 +142,8 @@ export interface VerifyOptions {
   badOrigin: string;
   /** Per network wait (request, handshake, frame), in milliseconds. */
   timeoutMs: number;
+  /** Extra headers on every request and WebSocket upgrade (`--header`: deployment protection, auth proxies). */
+  headers?: Record<string, string>;
   /** Run only these steps (plus what they need). */
   only?: string[];
   /** Do not run these steps (dependents are skipped). */

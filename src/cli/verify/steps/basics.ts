@@ -1,4 +1,5 @@
 /** reachable, health: can we talk to the API at all, and does it say it is healthy. */
+import { paths } from '../../../shared/protocol.ts';
 import { netErrorKind, describeNetError } from '../../client/net-error.ts';
 import { HINTS } from '../hints.ts';
 import { clip, describeResponse, fail, pass, warn } from '../outcome.ts';
@@ -12,7 +13,7 @@ export const reachable: StepDef = {
   needs: [],
   async run(ctx) {
     try {
-      const res = await ctx.request('GET', '/health');
+      const res = await ctx.request('GET', paths.health());
       return pass(`HTTP ${res.status} in ${Math.round(res.ms)} ms`);
     } catch (err) {
       const hint = netErrorKind(err) === 'tls' ? HINTS.tls : HINTS.unreachable;
@@ -26,7 +27,7 @@ export const health: StepDef = {
   title: 'GET /health is 200 JSON {status:"healthy"}',
   needs: ['reachable'],
   async run(ctx) {
-    const res = await ctx.request('GET', '/health');
+    const res = await ctx.request('GET', paths.health());
     const body = res.json;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return fail(describeResponse(res), 'HTTP 200 with a JSON object', HINTS.notApi);

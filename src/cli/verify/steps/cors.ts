@@ -1,4 +1,5 @@
 /** cors-health, cors-preflight, cors-disallowed: the browser's view of the allowlist. */
+import { paths } from '../../../shared/protocol.ts';
 import { HINTS } from '../hints.ts';
 import { fail, pass, warn } from '../outcome.ts';
 import type { Outcome, StepDef } from '../types.ts';
@@ -30,7 +31,7 @@ export const corsHealth: StepDef = {
   needs: ['reachable'],
   perOrigin: true,
   async run(ctx, origin) {
-    const res = await ctx.request('GET', '/health', { origin });
+    const res = await ctx.request('GET', paths.health(), { origin });
     const problem = allowedOriginProblem(res.headers, origin);
     if (problem) return problem;
     if (!listHas(res.headers.vary, 'origin') && res.headers.vary?.trim() !== '*') {
@@ -46,7 +47,7 @@ export const corsPreflight: StepDef = {
   needs: ['reachable'],
   perOrigin: true,
   async run(ctx, origin) {
-    const res = await ctx.request('OPTIONS', '/rooms', {
+    const res = await ctx.request('OPTIONS', paths.rooms(), {
       origin,
       headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
@@ -72,8 +73,8 @@ export const corsDisallowed: StepDef = {
   needs: ['reachable'],
   async run(ctx) {
     const bad = ctx.badOrigin;
-    const get = await ctx.request('GET', '/health', { origin: bad });
-    const pre = await ctx.request('OPTIONS', '/rooms', { origin: bad, headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const get = await ctx.request('GET', paths.health(), { origin: bad });
+    const pre = await ctx.request('OPTIONS', paths.rooms(), { origin: bad, headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
     for (const [label, res] of [['GET /health', get], ['OPTIONS /rooms', pre]] as const) {
       const acao = res.headers['access-control-allow-origin'];
       if (acao !== undefined && (acao.trim() === '*' || acao.trim().toLowerCase() === bad.toLowerCase())) {
