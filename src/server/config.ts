@@ -98,7 +98,19 @@ export interface Config {
   memoryMaxRooms: number;
   /** In-memory store: approximate bytes of messages, rooms and thumbnails; past it the oldest messages go, then rooms. */
   memoryMaxBytes: number;
+  /** METRICS_TOKEN: GET /metrics needs `Authorization: Bearer <token>`; null: no token asked. */
+  metricsToken: string | null;
+  /** METRICS_PORT: serve /metrics on this port only (0: any free port, tests); null: not on a port of its own. */
+  metricsPort: number | null;
 }
+
+/** GET /metrics exists at all: a token or a port of its own was configured. */
+export function metricsEnabled(config: Config): boolean {
+  return config.metricsToken !== null || config.metricsPort !== null;
+}
+
+/** A metrics token shorter than this is refused at startup (it guards an endpoint on the public port). */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 
 export const DEFAULT_ORIGINS =
   'http://localhost:3000,https://video-chat-frontend-seven.vercel.app,' +
@@ -182,6 +194,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisPrefix: DEFAULTS.redisPrefix,
     redisPresenceTtlMs: DEFAULTS.redisPresenceTtlMs,
     publicUrl: null,
+    metricsToken: null,
+    metricsPort: null,
     ...overrides,
   };
 }
@@ -227,7 +241,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const onRailway = Boolean(env.RAILWAY_ENVIRONMENT);
-  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || DEFAULTS.logLevel) as LogLevel;
+  const production = onRailway || env.NODE_ENV === 'production';
+  // Development logs every socket error and Redis reconnect attempt; production starts at info.
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || (production ? DEFAULTS.logLevel : 'debug')) as LogLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of debug, info, warn, error, silent`);
   }
@@ -245,7 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     version: packageVersion(),
     commit: env.RAILWAY_GIT_COMMIT_SHA?.trim() || env.SOURCE_COMMIT?.trim() || env.GIT_COMMIT?.trim() || null,
     environment: env.RAILWAY_ENVIRONMENT?.trim() || env.NODE_ENV?.trim() || 'development',
-    production: onRailway || env.NODE_ENV === 'production',
+    production,
     logLevel,
     origins: origins.policy,
     wsAllowNoOrigin: bool('WS_ALLOW_NO_ORIGIN', false),
@@ -288,9 +304,17 @@ export function loadConfig(env: Env = process.env): Config {
     memoryMaxMessages: int('MEMORY_MAX_MESSAGES', DEFAULTS.memoryMaxMessages, 1),
     memoryMaxRooms: int('MEMORY_MAX_ROOMS', DEFAULTS.memoryMaxRooms, 1),
     memoryMaxBytes: int('MEMORY_MAX_BYTES', DEFAULTS.memoryMaxBytes, 1024 * 1024),
+    metricsToken: env.METRICS_TOKEN?.trim() || null,
+    metricsPort: env.METRICS_PORT?.trim() ? int('METRICS_PORT', 0, 1, 65535) : null,
   };
   if (config.roomsPageDefault > config.roomsPageMax) {
     problems.push(`ROOMS_PAGE_DEFAULT (${config.roomsPageDefault}) must not be larger than ROOMS_PAGE_MAX (${config.roomsPageMax})`);
+  }
+  if (config.metricsToken !== null && config.metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`);
+  }
+  if (config.metricsPort !== null && config.metricsPort === config.port) {
+    problems.push(`METRICS_PORT (${config.metricsPort}) must differ from PORT: /metrics gets a listener of its own`);
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     // node:http refuses this combination at startup with a less helpful RangeError.

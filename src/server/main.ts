@@ -4,6 +4,7 @@
  */
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { effectiveConfig } from './effective-config.ts';
 import { createLogger } from './log.ts';
 import { startScaleOut } from './scale/index.ts';
 import { createStore } from './store/index.ts';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  log.info('configuration', effectiveConfig(config));
   log.info('allowed origins', { origins: config.origins.entries, ws_allow_no_origin: config.wsAllowNoOrigin });
 
   const store = await createStore(config);
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
 
   // REDIS_URL: cross-instance fan-out and presence; without it, null and nothing changes.
   const scale = await startScaleOut(config, log);
-  const app = createApp({ config, store, log, ...(scale ? { fanout: (hub) => scale.fanout(hub) } : {}) });
+  const app = createApp({ config, store, log, ...(scale ? { fanout: (hub, metrics) => scale.fanout(hub, metrics) } : {}) });
   const { url } = await app.listen();
   log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
 

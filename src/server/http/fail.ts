@@ -9,7 +9,9 @@ import { sendError } from './respond.ts';
 /** Answer a failed request with its HttpError (logging 5xx). */
 export function failRequest(ctx: Ctx, log: Logger, err: unknown): void {
   const httpErr = toHttpError(err);
-  if (httpErr.status >= 500) {
+  // A store outage is logged once when it starts and once when it ends (metrics/outage.ts), not per request.
+  if (err instanceof StoreUnavailableError) log.debug('request failed: storage unavailable', { request_id: ctx.requestId, method: ctx.method, path: ctx.path });
+  else if (httpErr.status >= 500) {
     log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.path, status: httpErr.status, err });
   }
   sendError(ctx, httpErr);

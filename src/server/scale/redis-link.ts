@@ -34,6 +34,8 @@ export class RedisLink {
   private closed = false;
   private wasUp: boolean | null = null;
   private lastError = '';
+  /** performance.now() when the fan-out went down, for the outage length on recovery. */
+  private downSinceMs: number | null = null;
 
   constructor(private readonly options: RedisLinkOptions) {
     const common = {
@@ -120,8 +122,14 @@ export class RedisLink {
     if (this.closed) return;
     const up = this.ok;
     if (up === this.wasUp) return;
-    if (up) this.options.log.info('redis fan-out up: delivering across instances');
-    else if (this.wasUp !== null || this.lastError) this.options.log.warn('redis fan-out down: delivering to this instance only', { detail: this.detail });
+    if (up) {
+      if (this.downSinceMs === null) this.options.log.info('redis fan-out up: delivering across instances');
+      else this.options.log.info('redis fan-out back up: delivering across instances again', { outage_s: Math.round((performance.now() - this.downSinceMs) / 100) / 10 });
+      this.downSinceMs = null;
+    } else if (this.wasUp !== null || this.lastError) {
+      this.downSinceMs ??= performance.now();
+      this.options.log.warn('redis fan-out down: delivering to this instance only', { detail: this.detail });
+    }
     this.wasUp = up;
   }
 }
