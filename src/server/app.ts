@@ -9,10 +9,14 @@ import { defaultAccountStore } from './auth/index.ts';
 import { AuthService } from './auth/service.ts';
 import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
-import type { Config } from './config.ts';
+import { metricsEnabled, type Config } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
 import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
+import { metricsListener, withMetricsRoute } from './metrics/endpoint.ts';
+import { RequestMetrics } from './metrics/http.ts';
+import { ServerMetrics } from './metrics/metrics.ts';
+import { observeStore } from './metrics/store.ts';
 import { registerAuth } from './routes/auth.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { registerHealth } from './routes/health.ts';
@@ -28,8 +32,8 @@ export interface AppOptions {
   config: Config;
   store: Store;
   log?: Logger;
-  /** Replace the local fan-out (scale-out). Receives the hub it must deliver into. */
-  fanout?: (hub: Hub) => Fanout;
+  /** Replace the local fan-out (scale-out). Receives the hub it must deliver into, and the metrics when they are on. */
+  fanout?: (hub: Hub, metrics?: ServerMetrics) => Fanout;
   /** Where accounts and tokens live. Default: picked by config.storage.kind (auth/index.ts), and closed by close(). */
   accounts?: AccountStore;
   /** Clock for token expiry, ms since the epoch (tests). Default Date.now. */
@@ -42,20 +46,26 @@ export interface App {
   chat: Chat;
   store: Store;
   auth: AuthService;
-  /** Listen on config.host/config.port; resolves with the bound port and base URL. */
-  listen(): Promise<{ port: number; url: string }>;
+  /** Present when GET /metrics is on (METRICS_TOKEN or METRICS_PORT). */
+  metrics: ServerMetrics | undefined;
+  /** Listen on config.host/config.port (and METRICS_PORT); resolves with the bound port and base URL. */
+  listen(): Promise<{ port: number; url: string; metricsUrl?: string }>;
   /** Stop accepting, close sockets with 1001, finish in-flight requests. Does not close the store. */
   close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): App {
-  const { config, store } = options;
+  const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
+  const metrics = metricsEnabled(config) ? new ServerMetrics() : undefined;
+  const { store, watch } = observeStore(options.store, log, metrics);
   const hub = new Hub();
-  const chat = new Chat(store, hub, options.fanout ? options.fanout(hub) : localFanout(hub));
-  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now() };
+  const chat = new Chat(store, hub, options.fanout ? options.fanout(hub, metrics) : localFanout(hub));
+  metrics?.bind({ hub, chat, store, storeWatch: watch });
+  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics };
 
-  const accounts = options.accounts ?? defaultAccountStore(config, store);
+  // The unwrapped store: the account store shares its database pool (a property the wrapper hides).
+  const accounts = options.accounts ?? defaultAccountStore(config, options.store);
   const auth = new AuthService({ config, store, accounts, ...(options.now ? { now: options.now } : {}) });
   const router = new AuthRouter(auth);
   registerHealth(router, deps);
@@ -69,7 +79,12 @@ export function createApp(options: AppOptions): App {
   const writeLimiter = new KeyedLimiter(config.rateLimitWrite);
   /** Once closing, every response still to be written ends with Connection: close (see respond.ts). */
   const lifecycle = { closing: false };
-  const handleRequest = createRequestHandler({ config, router, log, readLimiter, writeLimiter, lifecycle });
+  const observer = metrics ? new RequestMetrics(metrics, (path) => router.template(path)) : undefined;
+  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, lifecycle, observer });
+  const scrape = metrics ? metricsListener(metrics, config.metricsToken, log) : undefined;
+  // METRICS_PORT: /metrics only on its own listener; else METRICS_TOKEN puts it on the main port.
+  const handleRequest = scrape && config.metricsPort === null ? withMetricsRoute(scrape, appHandler) : appHandler;
+  const metricsServer = scrape && config.metricsPort !== null ? createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs }, scrape) : undefined;
   const server = createServer(
     {
       headersTimeout: config.headersTimeoutMs,
@@ -82,7 +97,7 @@ export function createApp(options: AppOptions): App {
     },
     handleRequest,
   );
-  const ws = createWsServer({ config, store, chat, log, auth });
+  const ws = createWsServer({ config, store, chat, log, auth, metrics });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -101,16 +116,13 @@ export function createApp(options: AppOptions): App {
     chat,
     store,
     auth,
-    listen() {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          const { port } = server.address() as AddressInfo;
-          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          resolve({ port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
-        });
-      });
+    metrics,
+    async listen() {
+      const url = await listenOn(server, config.port, config.host);
+      if (!metricsServer || config.metricsPort === null) return { port: url.port, url: url.url };
+      const scrapeAt = await listenOn(metricsServer, config.metricsPort, config.host);
+      log.info('metrics listening', { url: `${scrapeAt.url}/metrics`, token_required: config.metricsToken !== null });
+      return { port: url.port, url: url.url, metricsUrl: `${scrapeAt.url}/metrics` };
     },
     async close() {
       readLimiter.close();
@@ -125,6 +137,23 @@ export function createApp(options: AppOptions): App {
       await stopped;
       clearTimeout(timer);
       if (!options.accounts) await accounts.close();
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
     },
   };
+}
+
+/** Listen on host:port; resolves with the bound port and a base URL that can be dialled. */
+function listenOn(server: Server, port: number, host: string): Promise<{ port: number; url: string }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = (server.address() as AddressInfo).port;
+      const dial = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      resolve({ port: bound, url: `http://${dial.includes(':') ? `[${dial}]` : dial}:${bound}` });
+    });
+  });
 }

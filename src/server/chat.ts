@@ -71,6 +71,8 @@ const LOCAL_FANOUT: FanoutHealth = Object.freeze({ kind: 'local', ok: true });
 
 export class Chat {
   readonly presence: Presence;
+  /** Messages stored and broadcast since startup (GET /metrics). */
+  messagesAccepted = 0;
   /** Per room+user: announcements wait for earlier ones, so joined/left go out in Redis order. */
   private readonly announcing = new Map<string, Promise<void>>();
 
@@ -166,7 +168,10 @@ export class Chat {
   /** Broadcast a newly stored message; the DTO for the sender either way. */
   private published(member: Member, stored: { message: Message; created: boolean }): PostResult {
     const dto = messageDto(stored.message);
-    if (stored.created) this.fanout.publish(member.room_id, dto);
+    if (stored.created) {
+      this.messagesAccepted++;
+      this.fanout.publish(member.room_id, dto);
+    }
     return { message: dto, created: stored.created, member };
   }
 

@@ -10,6 +10,8 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   port: number;
+  /** GET /metrics on METRICS_PORT, when the config has one. */
+  metricsUrl?: string | undefined;
   app: App;
   store: Store;
   config: Config;
@@ -31,12 +33,13 @@ export async function startTestServer(
   const config = testConfig({ ...UNTHROTTLED, ...overrides });
   await store.init();
   const app = createApp({ config, store, ...extra });
-  const { port } = await app.listen();
+  const { port, metricsUrl } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
     port,
+    metricsUrl,
     app,
     store,
     config,

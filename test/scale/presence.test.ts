@@ -21,8 +21,10 @@ describe('scale-out without Redis', () => {
 
   it('envelopes round-trip and junk is dropped', () => {
     const frame = { type: 'typing_start', user_id: 'u', username: 'n', room_id: 'r', timestamp: 't' } as const;
-    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, 'u'))).toEqual({ origin: 'i', roomId: 'r', frame, exceptUserId: 'u' });
-    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame))).toEqual({ origin: 'i', roomId: 'r', frame });
+    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, 'u', 1234))).toEqual({ origin: 'i', roomId: 'r', frame, exceptUserId: 'u', sentAtMs: 1234 });
+    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, undefined, 1234))).toEqual({ origin: 'i', roomId: 'r', frame, sentAtMs: 1234 });
+    // An envelope from an instance that predates the timestamp still decodes.
+    expect(decodeEnvelope('{"o":"i","r":"r","f":{"type":"pong"}}')).toEqual({ origin: 'i', roomId: 'r', frame: { type: 'pong' } });
     for (const junk of ['', 'x', '1', 'null', '{"o":1}', '{"o":"i","r":"r","f":{}}']) expect(decodeEnvelope(junk)).toBeNull();
     expect(encodeEnvelope('vm-1-ab"c', 'r', frame).startsWith(envelopePrefix('vm-1-ab"c'))).toBe(true);
     expect(encodeEnvelope('vm-12', 'r', frame).startsWith(envelopePrefix('vm-1'))).toBe(false);

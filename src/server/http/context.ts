@@ -3,6 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestAuth } from '../auth/guard.ts';
 
+/** Told about every response head written (GET /metrics); absent when metrics are off. */
+export interface ResponseObserver {
+  responded(ctx: Ctx, status: number): void;
+  /** A 429 from the named budget (limits/refusal.ts LimitKind). */
+  limited(limit: string): void;
+}
+
 /** Request ids: a random per-process prefix and a counter (random bytes per request cost 4% of CPU). */
 const ID_PREFIX = randomBytes(4).toString('hex');
 let idCounter = 0;
@@ -31,6 +38,11 @@ export class Ctx {
   declare params: Record<string, string>;
   /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
   declare auth: RequestAuth | undefined;
+  /** The matched route's pattern (`/rooms/:id`), set by the pipeline after routing; a metrics label. */
+  declare route: string | undefined;
+  /** Set by the pipeline when metrics are on, with the request's start time (performance.now()). */
+  declare observer: ResponseObserver | undefined;
+  declare startMs: number;
   declare private parsedUrl: URL | undefined;
   declare private id: string | undefined;
 
@@ -55,6 +67,9 @@ export class Ctx {
     this.lifecycle = lifecycle;
     this.params = {};
     this.auth = undefined;
+    this.route = undefined;
+    this.observer = undefined;
+    this.startMs = 0;
     this.parsedUrl = undefined;
     this.id = undefined;
   }

@@ -13,6 +13,7 @@ import { HttpError } from './errors.ts';
 import { failRequest } from './fail.ts';
 import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { limitRefused } from '../limits/refusal.ts';
+import type { ResponseObserver } from './context.ts';
 import { sendEmpty } from './respond.ts';
 import type { Router } from './router.ts';
 
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   writeLimiter: KeyedLimiter;
   /** Set by App.close(); responses written after it close their connection. */
   lifecycle: { readonly closing: boolean };
+  /** GET /metrics is on: every response is timed and counted. */
+  observer?: ResponseObserver | undefined;
 }
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -31,6 +34,10 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   return (req, res) => {
     const origin = req.headers.origin;
     const ctx = new Ctx(req, res, origin, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
+    if (deps.observer !== undefined) {
+      ctx.observer = deps.observer;
+      ctx.startMs = performance.now();
+    }
     // Not an async function: a route's own promise is the only one per request, and
     // synchronous routes and errors (preflight, 404, 429) never allocate one. (The arrow is
     // anonymous on purpose: tsx's keepNames would wrap a named one on every request.)
@@ -65,7 +72,8 @@ function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
     }
   }
 
-  const { handler, params } = router.resolve(ctx.method, ctx.path);
+  const { handler, params, pattern } = router.resolve(ctx.method, ctx.path);
   ctx.params = params;
+  ctx.route = pattern;
   return handler(ctx);
 }

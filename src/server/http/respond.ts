@@ -59,6 +59,7 @@ function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record
   // During shutdown a keep-alive connection is closed right after its response instead of
   // idling until keepAliveTimeout (which held shutdown for 6 s after the last request).
   if (ctx.lifecycle.closing) ctx.res.shouldKeepAlive = false;
+  if (ctx.observer !== undefined) ctx.observer.responded(ctx, status);
   if (ctx.corsOrigin !== undefined) list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
   if (status >= 400) list.push('X-Request-Id', ctx.requestId);
   if (status >= 400 || ctx.method === 'GET' || ctx.method === 'HEAD') {
@@ -71,6 +72,7 @@ function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record
 
 /** The one place that turns an HttpError into `{detail, code[, errors]}`. */
 export function sendError(ctx: Ctx, err: HttpError): void {
+  if (err.extra.limit !== undefined && ctx.observer !== undefined) ctx.observer.limited(err.extra.limit);
   const body: Record<string, unknown> = { detail: err.detail, code: err.code };
   if (err.extra.errors) body.errors = err.extra.errors;
   sendJson(ctx, err.status, body, err.extra.headers);

@@ -9,6 +9,8 @@ import type { Ctx } from './context.ts';
 export type Handler = (ctx: Ctx) => Promise<void> | void;
 
 interface Route {
+  /** As registered (`/rooms/:id`): the route label in metrics. */
+  pattern: string;
   segments: string[];
   /** Where the `:name` segments are, with their names (internalized: see paramName). */
   params: Array<{ at: number; name: string }>;
@@ -26,7 +28,7 @@ export class Router {
     let route = this.routes.find((r) => r.segments.join('/') === segments.join('/'));
     if (!route) {
       const params = segments.flatMap((seg, at) => (seg.charCodeAt(0) === 58 /* ':' */ ? [{ at, name: paramName(seg.slice(1)) }] : []));
-      route = { segments, params, handlers: new Map() };
+      route = { pattern, segments, params, handlers: new Map() };
       this.routes.push(route);
       const same = this.byLength.get(segments.length) ?? [];
       same.push(route);
@@ -38,19 +40,25 @@ export class Router {
   }
 
   /** Find the handler for a request; throws 404 or 405 (with Allow). */
-  resolve(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
+  resolve(method: string, pathname: string): { handler: Handler; params: Record<string, string>; pattern: string } {
     const parts = split(pathname);
     for (const route of this.byLength.get(parts.length) ?? []) {
       const params = match(route, parts);
       if (!params) continue;
       const handler = route.handlers.get(method);
-      if (handler) return { handler, params };
+      if (handler) return { handler, params, pattern: route.pattern };
       const allow = [...route.handlers.keys()].join(', ');
       throw new HttpError(405, ErrorCode.MethodNotAllowed, `Method ${method} is not allowed here; use ${allow}`, {
         headers: { Allow: allow },
       });
     }
     throw new HttpError(404, ErrorCode.NotFound, `No route for ${pathname}`);
+  }
+
+  /** The pattern of the route `pathname` matches, whatever the method (a metrics label for requests answered before routing). */
+  template(pathname: string): string | undefined {
+    const parts = split(pathname);
+    return this.byLength.get(parts.length)?.find((route) => match(route, parts))?.pattern;
   }
 }
 

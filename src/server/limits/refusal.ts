@@ -24,5 +24,6 @@ export function limitRefused(kind: LimitKind, waitMs: number): HttpError {
   const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
   return new HttpError(429, ErrorCode.RateLimited, `${WHAT[kind]}; retry in ${retryAfterS} s`, {
     headers: { 'Retry-After': String(retryAfterS) },
+    limit: kind,
   });
 }

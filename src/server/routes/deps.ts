@@ -2,6 +2,7 @@
 import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 import type { Hub } from '../ws/hub.ts';
 
@@ -13,4 +14,6 @@ export interface RouteDeps {
   log: Logger;
   /** performance.now() at startup, for uptime. */
   startedAtMs: number;
+  /** Present when GET /metrics is on. */
+  metrics?: ServerMetrics | undefined;
 }

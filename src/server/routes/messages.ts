@@ -5,7 +5,7 @@ import type { PostInput } from '../chat.ts';
 import { messageDto } from '../dto.ts';
 import type { Ctx } from '../http/context.ts';
 import { roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
-import { failRequest } from '../http/fail.ts';
+import { failRequest, toHttpError } from '../http/fail.ts';
 import { onJsonObject, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { MemberPatch } from '../store/store.ts';
@@ -33,7 +33,10 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       ctx,
       config.maxBodyBytes,
       (body) => postMessage(ctx, roomId, body),
-      (err) => failRequest(ctx, log, err),
+      (err) => {
+        deps.metrics?.messageRejected(toHttpError(err).code);
+        failRequest(ctx, log, err);
+      },
     );
   });
 

@@ -9,11 +9,13 @@ export interface Envelope {
   roomId: string;
   frame: ServerFrame;
   exceptUserId?: string;
+  /** Wall-clock ms when it was published (the fan-out lag metric); absent from older senders. */
+  sentAtMs?: number;
 }
 
-/** `{"o":origin,"r":room,"x":except?,"f":frame}`. */
-export function encodeEnvelope(origin: string, roomId: string, frame: ServerFrame, exceptUserId?: string): string {
-  return JSON.stringify(exceptUserId === undefined ? { o: origin, r: roomId, f: frame } : { o: origin, r: roomId, x: exceptUserId, f: frame });
+/** `{"o":origin,"r":room,"x":except?,"f":frame,"t":sentAtMs}`. */
+export function encodeEnvelope(origin: string, roomId: string, frame: ServerFrame, exceptUserId?: string, sentAtMs: number = Date.now()): string {
+  return JSON.stringify(exceptUserId === undefined ? { o: origin, r: roomId, f: frame, t: sentAtMs } : { o: origin, r: roomId, x: exceptUserId, f: frame, t: sentAtMs });
 }
 
 /** How every envelope from `origin` starts: lets an instance drop its own echo without parsing it. */
@@ -30,10 +32,11 @@ export function decodeEnvelope(payload: string): Envelope | null {
     return null;
   }
   if (typeof raw !== 'object' || raw === null) return null;
-  const { o, r, x, f } = raw as Record<string, unknown>;
+  const { o, r, x, f, t } = raw as Record<string, unknown>;
   if (typeof o !== 'string' || typeof r !== 'string' || typeof f !== 'object' || f === null) return null;
   if (typeof (f as { type?: unknown }).type !== 'string') return null;
   const env: Envelope = { origin: o, roomId: r, frame: f as ServerFrame };
   if (typeof x === 'string') env.exceptUserId = x;
+  if (typeof t === 'number' && Number.isFinite(t)) env.sentAtMs = t;
   return env;
 }

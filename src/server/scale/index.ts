@@ -5,12 +5,13 @@
 import type { Fanout } from '../chat.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Hub } from '../ws/hub.ts';
 
 /** Cross-instance fan-out and presence, handed to createApp({fanout}). */
 export interface ScaleOut {
   /** The factory createApp calls with its hub. */
-  fanout(hub: Hub): Fanout;
+  fanout(hub: Hub, metrics?: ServerMetrics): Fanout;
   /**
    * SIGTERM, before app.close(): the sockets about to be closed with 1001 will reconnect to
    * another instance, so keep their presence until the TTL reaper runs instead of

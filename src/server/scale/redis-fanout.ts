@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { FanoutHealth, ServerFrame } from '../../shared/protocol.ts';
 import type { Chat, Fanout } from '../chat.ts';
 import type { Logger } from '../log.ts';
+import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Hub } from '../ws/hub.ts';
 import { decodeEnvelope, encodeEnvelope, envelopePrefix } from './envelope.ts';
 import { RedisLink } from './redis-link.ts';
@@ -36,6 +37,7 @@ export class RedisFanout implements Fanout, ScaleOut {
   private readonly link: RedisLink;
   private readonly channel: string;
   private hub: Hub | undefined;
+  private metrics: ServerMetrics | undefined;
   private readonly echoPrefix: string;
   /** Frames published / received from other instances, and publishes skipped while Redis was down (/health). */
   readonly counters = { published: 0, received: 0, skipped: 0 };
@@ -57,8 +59,9 @@ export class RedisFanout implements Fanout, ScaleOut {
   }
 
   /** ScaleOut.fanout: the factory createApp calls with its hub. */
-  fanout(hub: Hub): Fanout {
+  fanout(hub: Hub, metrics?: ServerMetrics): Fanout {
     this.hub = hub;
+    this.metrics = metrics;
     this.presence.start(hub);
     return this;
   }
@@ -104,6 +107,7 @@ export class RedisFanout implements Fanout, ScaleOut {
     const env = decodeEnvelope(payload);
     if (!env || env.origin === this.instanceId) return;
     this.counters.received++;
+    if (this.metrics && env.sentAtMs !== undefined) this.metrics.fanoutLag.observe(Math.max(0, Date.now() - env.sentAtMs) / 1000);
     this.hub?.broadcast(env.roomId, env.frame, env.exceptUserId);
   }
 }

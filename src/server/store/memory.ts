@@ -18,6 +18,7 @@ import {
   type RoomPageOptions,
   type RoomWithMembers,
   type Store,
+  type StoreCounts,
   type Thumbnail,
   type UpsertMode,
   type User,
@@ -108,6 +109,10 @@ export class MemoryStore implements Store {
   async getRoom(id: string): Promise<RoomWithMembers | null> {
     const state = this.rooms.get(id);
     return state ? withMembers(state) : null;
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return { rooms: this.rooms.size, users: this.users.size };
   }
 
   async listRooms(page: RoomPageOptions = DEFAULT_ROOM_PAGE): Promise<ListedRoom[]> {

@@ -29,6 +29,7 @@ import {
   type RoomPageOptions,
   type RoomWithMembers,
   type Store,
+  type StoreCounts,
   type Thumbnail,
   type UpsertMode,
   type User,
@@ -134,6 +135,12 @@ export class MongoStore implements Store {
 
   async close(): Promise<void> {
     await this.database.close();
+  }
+
+  /** Collection metadata counts: cheap, and exact after a clean shutdown. */
+  async counts(): Promise<StoreCounts> {
+    const [rooms, users] = await this.run(() => Promise.all([this.rooms.estimatedDocumentCount(), this.users.estimatedDocumentCount()]));
+    return { rooms, users };
   }
 
   async ping(): Promise<boolean> {

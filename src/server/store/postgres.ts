@@ -26,6 +26,7 @@ import {
   type RoomPageOptions,
   type RoomWithMembers,
   type Store,
+  type StoreCounts,
   type Thumbnail,
   type UpsertMode,
   type User,
@@ -40,6 +41,9 @@ export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Told the size of each group-commit batch (the bench's batch-size distribution). */
   onBatch?(size: number): void;
 }
+
+/** Tables larger than this are counted by estimate for /metrics (see counts()). */
+const ESTIMATE_ABOVE = 100_000;
 
 const USER_COLS = 'id::text AS id, username, avatar_url, created_at';
 const ROOM_COLS =
@@ -83,6 +87,23 @@ export class PostgresStore implements Store {
 
   poolUse(): PoolUse {
     return this.database.poolUse();
+  }
+
+  /**
+   * Exact up to ESTIMATE_ABOVE rows, then the planner's estimate (pg_class.reltuples, kept by
+   * autovacuum): an exact count scans the whole table, and this runs on every scrape.
+   */
+  async counts(): Promise<StoreCounts> {
+    const { rows } = await this.query<{ rooms: number | null; users: number | null }>(
+      "SELECT (SELECT reltuples FROM pg_class WHERE oid = to_regclass('rooms'))::float8 AS rooms, (SELECT reltuples FROM pg_class WHERE oid = to_regclass('users'))::float8 AS users",
+    );
+    const count = async (table: 'rooms' | 'users', estimate: number | null): Promise<number> => {
+      if (estimate !== null && estimate > ESTIMATE_ABOVE) return Math.round(estimate);
+      const exact = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      return Number(exact.rows[0]?.n ?? 0);
+    };
+    const [rooms, users] = await Promise.all([count('rooms', rows[0]?.rooms ?? null), count('users', rows[0]?.users ?? null)]);
+    return { rooms, users };
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {

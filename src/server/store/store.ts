@@ -217,4 +217,12 @@ export interface Store {
    * (else the user's) current avatar. Throws CursorNotFoundError for an unknown cursor.
    */
   listMessages(roomId: string, page: PageOptions): Promise<Message[]>;
+  /** How many rooms and users exist (GET /metrics); a store may answer with a cheap estimate. */
+  counts?(): Promise<StoreCounts>;
+}
+
+/** Totals for the `vchat_rooms` and `vchat_users` gauges. */
+export interface StoreCounts {
+  rooms: number;
+  users: number;
 }

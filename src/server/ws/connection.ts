@@ -11,6 +11,7 @@ import type { Chat, PostResult } from '../chat.ts';
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import type { Logger } from '../log.ts';
+import type { ServerMetrics } from '../metrics/metrics.ts';
 import { StoreUnavailableError, type Member, type MemberPatch, type Store } from '../store/store.ts';
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
 import type { Peer } from './hub.ts';
@@ -24,6 +25,8 @@ export interface ConnectionDeps {
   log: Logger;
   /** Token checks (4401/4403 after accept); absent in bare hub tests. */
   auth?: AuthService;
+  /** Present when GET /metrics is on. */
+  metrics?: ServerMetrics | undefined;
   onGone(conn: Connection): void;
 }
 
@@ -102,6 +105,7 @@ export class Connection implements Peer {
   /** Peer.dropSlow: close 1013 and stop sending; cut the TCP connection if it stays stuck. */
   dropSlow(): void {
     if (this.gone) return;
+    this.deps.metrics?.slowReaderDropped();
     this.deps.log.warn('websocket too slow, closing', { room_id: this.roomId, user_id: this.userId, buffered: this.ws.bufferedAmount });
     this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
     this.detach();
@@ -178,6 +182,7 @@ export class Connection implements Peer {
     try {
       const denied = await this.deps.auth?.socketDenial(this.target.token, this.userId);
       if (denied) {
+        this.deps.metrics?.wsRefused('auth');
         log.warn(`websocket closed ${denied.code}`, { room_id: this.roomId, user_id: this.userId, reason: denied.reason });
         this.ws.close(denied.code, denied.reason);
         return;
@@ -185,6 +190,7 @@ export class Connection implements Peer {
       const [room, user] = await Promise.all([store.getRoom(this.roomId), store.getUser(this.userId)]);
       if (!room || !user) {
         const reason = room ? 'User not found' : 'Room not found';
+        this.deps.metrics?.wsRefused(room ? 'unknown_user' : 'unknown_room');
         log.warn('websocket closed 4004', { room_id: this.roomId, user_id: this.userId, reason });
         this.ws.close(CloseCode.NotFound, reason);
         return;
@@ -197,6 +203,7 @@ export class Connection implements Peer {
       this.member = await chat.join(this.roomId, this.userId, fill, 'fill');
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
       if (this.roomIsFull()) {
+        this.deps.metrics?.wsRefused('room_full');
         log.warn('websocket closed 1013: room full', { room_id: this.roomId, user_id: this.userId, cap: this.deps.config.maxRoomMembersOnline });
         this.ws.close(CloseCode.TryAgainLater, 'Room is full');
         return;
@@ -209,7 +216,10 @@ export class Connection implements Peer {
       await chat.connected(this, this.member);
     } catch (err) {
       const unavailable = err instanceof StoreUnavailableError;
-      log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
+      this.deps.metrics?.wsRefused('error');
+      // A store outage is logged once by the store's OutageWatch, not per socket.
+      if (unavailable) log.debug('websocket setup failed: storage unavailable', { room_id: this.roomId, user_id: this.userId });
+      else log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
       this.ws.close(CloseCode.TryAgainLater, unavailable ? 'Storage unavailable' : 'Internal error');
     }
   }
@@ -242,6 +252,8 @@ export class Connection implements Peer {
     // Rate limits are applied as frames arrive, before any queueing.
     const bucket = frame.kind === 'typing' || frame.kind === 'ping' ? this.typingBucket : this.messageBucket;
     if (bucket.take() > 0) {
+      this.deps.metrics?.rateLimitHit(bucket === this.typingBucket ? 'ws_typing' : 'ws_message');
+      if (frame.kind === 'chat') this.deps.metrics?.messageRejected(ErrorCode.RateLimited);
       this.strikes++;
       if (this.strikes >= this.deps.config.wsRateStrikes) {
         this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
@@ -258,6 +270,7 @@ export class Connection implements Peer {
     if (!this.member || this.gone) return;
     switch (frame.kind) {
       case 'invalid':
+        this.deps.metrics?.messageRejected(frame.code);
         this.sendFrame({ type: 'error', code: frame.code, detail: frame.detail });
         return;
       case 'ping':
@@ -301,6 +314,7 @@ export class Connection implements Peer {
 
   private postFailed(err: unknown): void {
     const unavailable = err instanceof StoreUnavailableError;
+    this.deps.metrics?.messageRejected(unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError);
     if (!unavailable) this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
     this.sendFrame({
       type: 'error',

@@ -24,6 +24,8 @@ export class Hub {
    * (they buffer), so nothing sent to the room in that gap is lost. Not counted as presence.
    */
   private pending = new Map<string, Set<Peer>>();
+  /** Frames queued to peers by broadcasts since startup (GET /metrics). */
+  deliveries = 0;
   /** Peers found too far behind during the current broadcast (reused, not allocated per frame). */
   private slow: Peer[] = [];
 
@@ -87,6 +89,7 @@ export class Hub {
     let sent = 0;
     if (peers) sent += this.sendAll(peers, data, exceptUserId);
     if (pending) sent += this.sendAll(pending, data, exceptUserId);
+    this.deliveries += sent;
     if (this.slow.length > 0) {
       // Swapped out first: dropping a peer announces user_left, which broadcasts again.
       const slow = this.slow;

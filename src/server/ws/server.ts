@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from '../../shared/protocol.ts';
+import { upgradeRefusalReason } from '../metrics/metrics.ts';
 import { Connection, type ConnectionDeps } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { admit, refuseUpgrade } from './upgrade.ts';
@@ -53,6 +54,7 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
         ? ({ ok: false, status: 503, code: 'shutting_down', detail: 'The server is shutting down; reconnect shortly' } as const)
         : admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
       if (!admission.ok) {
+        deps.metrics?.wsRefused(upgradeRefusalReason(admission.code));
         refuseUpgrade(socket, admission.status, { detail: admission.detail, code: admission.code }, log, {
           origin: req.headers.origin ?? null,
           path: req.url,

@@ -1,0 +1,112 @@
+/**
+ * The seam between the app and its Store: every call is timed into
+ * `vchat_store_operation_duration_seconds` (when metrics are on), and a store that cannot
+ * be reached is logged once when it goes and once when it is back (OutageWatch), instead
+ * of a stack trace per failed request. A typed object literal rather than a Proxy: a
+ * method added to Store fails the typecheck here until it is wrapped.
+ */
+import type { Logger } from '../log.ts';
+import { StoreUnavailableError, type ImmediateMessages, type Store } from '../store/store.ts';
+import type { HistogramChild } from './histogram.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { OutageWatch } from './outage.ts';
+
+export interface ObservedStore {
+  store: Store;
+  /** Up/down state and outage seconds of the store. */
+  watch: OutageWatch;
+}
+
+/** Wrap `inner`; a store that can neither fail nor be measured (in-memory, metrics off) is returned as is. */
+export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics | undefined): ObservedStore {
+  const watch = new OutageWatch('storage', log, { kind: inner.kind });
+  if (!inner.persistent && !metrics) return { store: inner, watch };
+
+  const timer = (op: string): HistogramChild | undefined => metrics?.storeDuration.child(op, inner.kind);
+  const failed = (err: unknown): void => {
+    if (err instanceof StoreUnavailableError) watch.down(describe(err));
+  };
+  function timed<A extends unknown[], R>(op: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    const child = timer(op);
+    return (...args) => {
+      const startMs = performance.now();
+      return call.apply(inner, args).then(
+        (value) => {
+          child?.observe((performance.now() - startMs) / 1000);
+          watch.ok();
+          return value;
+        },
+        (err: unknown) => {
+          child?.observe((performance.now() - startMs) / 1000);
+          failed(err);
+          throw err;
+        },
+      );
+    };
+  }
+
+  const pingTimer = timer('ping');
+  const store: Store = {
+    // Read through: a store may change what it reports (the fault-injection tests do).
+    get kind() {
+      return inner.kind;
+    },
+    get persistent() {
+      return inner.persistent;
+    },
+    init: timed('init', inner.init),
+    close: () => inner.close(),
+    // ping never throws: its answer is the signal (/health polls it).
+    ping: () => {
+      const startMs = performance.now();
+      return inner.ping().then((ok) => {
+        pingTimer?.observe((performance.now() - startMs) / 1000);
+        if (ok) watch.ok();
+        else watch.down('ping failed');
+        return ok;
+      });
+    },
+    createUser: timed('createUser', inner.createUser),
+    getUser: timed('getUser', inner.getUser),
+    updateUser: timed('updateUser', inner.updateUser),
+    createRoom: timed('createRoom', inner.createRoom),
+    getRoom: timed('getRoom', inner.getRoom),
+    listRooms: timed('listRooms', inner.listRooms),
+    getThumbnail: timed('getThumbnail', inner.getThumbnail),
+    upsertMember: timed('upsertMember', inner.upsertMember),
+    getMember: timed('getMember', inner.getMember),
+    insertMessage: timed('insertMessage', inner.insertMessage),
+    listMessages: timed('listMessages', inner.listMessages),
+  };
+  if (inner.counts) store.counts = timed('counts', inner.counts);
+  if (inner.poolUse) store.poolUse = inner.poolUse.bind(inner);
+  if (inner.immediate) (store as { immediate?: ImmediateMessages }).immediate = timedImmediate(inner.immediate, timer);
+  return { store, watch };
+}
+
+/** The synchronous in-memory fast path, timed the same way (it never fails for want of a network). */
+function timedImmediate(inner: ImmediateMessages, timer: (op: string) => HistogramChild | undefined): ImmediateMessages {
+  const getMember = timer('getMember');
+  const insertMessage = timer('insertMessage');
+  if (!getMember || !insertMessage) return inner;
+  return {
+    getMember(roomId, userId) {
+      const startMs = performance.now();
+      const member = inner.getMember(roomId, userId);
+      getMember.observe((performance.now() - startMs) / 1000);
+      return member;
+    },
+    insertMessage(input) {
+      const startMs = performance.now();
+      const stored = inner.insertMessage(input);
+      insertMessage.observe((performance.now() - startMs) / 1000);
+      return stored;
+    },
+  };
+}
+
+/** The driver's reason when there is one ("connect ECONNREFUSED …"), else the error's own message. */
+function describe(err: StoreUnavailableError): string {
+  const cause = err.cause;
+  return cause instanceof Error && cause.message ? `${err.message}: ${cause.message}` : err.message;
+}
