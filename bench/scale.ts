@@ -1,12 +1,12 @@
 /**
- * Scale-out bench: the real entry point (`node --import tsx src/server/main.ts`) as 1, 2
+ * Scale-out bench: the real entry point, built (`node dist/server/main.js`, as `npm start`) as 1, 2
  * and 3 processes on one Postgres database and one Redis, clients spread round-robin over
  * them in one room, a fixed offered load; reports delivered messages/s and delivery
  * latency (send -> every other socket). The "1, local" row has no REDIS_URL: the cost of
  * the Redis hop is the difference to "1, redis".
  *
  *   BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL) and BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)
- *   npx tsx bench/scale.ts            # writes bench/results/scale.json
+ *   npm run build:server && npx tsx bench/scale.ts   # writes bench/results/scale.json
  * Knobs: BENCH_SCALE_CLIENTS (40), BENCH_SCALE_RATE (msgs/s per client, 5), BENCH_SCALE_SECONDS (8),
  * BENCH_SCALE_ONLY (comma list of scenarios, default 1l,1r,2r,3r).
  */
@@ -15,7 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { spawnServer, type ServerProcess } from '../test/helpers/process.ts';
+import { BUILT_ENTRY, spawnServer, type ServerProcess } from '../test/helpers/process.ts';
 import { freshPgDatabase } from '../test/store/databases.ts';
 
 const ORIGIN = 'http://localhost:3000';
@@ -82,8 +82,8 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
   const servers: ServerProcess[] = [];
   const sockets: WebSocket[] = [];
   try {
-    servers.push(await spawnServer(env));
-    servers.push(...(await Promise.all(Array.from({ length: instances - 1 }, () => spawnServer(env)))));
+    servers.push(await spawnServer(env, undefined, BUILT_ENTRY));
+    servers.push(...(await Promise.all(Array.from({ length: instances - 1 }, () => spawnServer(env, undefined, BUILT_ENTRY)))));
     if (withRedis) {
       for (const s of servers) while ((await health(s.url)).fanout?.ok !== true) await delay(50);
     }

@@ -3,13 +3,16 @@
  * not policy. In-memory store by default; with `BENCH_STORE=postgres` and
  * `BENCH_DATABASE_URL` (a Postgres server the bench may create databases on) it uses
  * `PostgresStore` on a fresh database created for this process and dropped when it exits.
+ * The server code is the build in dist/ (bench/built.ts), as production runs it.
  */
-import { createApp } from '../src/server/app.ts';
-import { testConfig } from '../src/server/config.ts';
-import { MemoryStore } from '../src/server/store/memory.ts';
 import type { Store } from '../src/server/store/store.ts';
+import { builtModule } from './built.ts';
 import { serveBench } from './ipc.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
+
+const { createApp } = await builtModule<typeof import('../src/server/app.ts')>('server/app');
+const { testConfig } = await builtModule<typeof import('../src/server/config.ts')>('server/config');
+const { MemoryStore } = await builtModule<typeof import('../src/server/store/memory.ts')>('server/store/memory');
 
 const OPEN = { perSecond: 1_000_000, burst: 1_000_000 };
 const config = testConfig({
@@ -35,7 +38,7 @@ if (process.env.BENCH_STORE === 'postgres') {
   if (!base) throw new Error('BENCH_STORE=postgres needs BENCH_DATABASE_URL');
   // BENCH_DATABASE_AS_IS=1: use that database itself (a seeded one), else a fresh one dropped at exit.
   db = process.env.BENCH_DATABASE_AS_IS === '1' ? undefined : await freshBenchDatabase(base);
-  const { PostgresStore } = await import('../src/server/store/postgres.ts');
+  const { PostgresStore } = await builtModule<typeof import('../src/server/store/postgres.ts')>('server/store/postgres');
   // The same options production uses (src/server/store/index.ts: pool defaults).
   store = new PostgresStore({
     url: db?.url ?? base,

@@ -31,7 +31,7 @@ export interface HandlerDeps {
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, router, log } = deps;
-  return (req, res) => {
+  return function handleRequest(req, res) {
     const origin = req.headers.origin;
     const ctx = new Ctx(req, res, origin, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
     if (deps.observer !== undefined) {
@@ -39,8 +39,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       ctx.startMs = performance.now();
     }
     // Not an async function: a route's own promise is the only one per request, and
-    // synchronous routes and errors (preflight, 404, 429) never allocate one. (The arrow is
-    // anonymous on purpose: tsx's keepNames would wrap a named one on every request.)
+    // synchronous routes and errors (preflight, 404, 429) never allocate one.
     try {
       const pending = handle(ctx, deps);
       if (pending) pending.catch((err: unknown) => failRequest(ctx, log, err));

@@ -148,8 +148,7 @@ function tooLarge(ctx: Ctx, maxBytes: number): HttpError {
 /**
  * The whole body, at most `maxBytes` (413 past it), parsed as a JSON object for `onBody`. Plain
  * 'data'/'end' listeners: the async iterator costs several promises per chunk on the hot POST
- * path. The listeners are inline and settle once (no named closures: tsx's keepNames wraps
- * each one per request).
+ * path. Whichever listener fires first settles the body; the others then do nothing.
  */
 function readBody(ctx: Ctx, maxBytes: number, onBody: BodyHandler, onError: (err: unknown) => void): void {
   const { req } = ctx;
