@@ -60,13 +60,20 @@ export function createApp(options: AppOptions): App {
   const metrics = metricsEnabled(config) ? new ServerMetrics() : undefined;
   const { store, watch } = observeStore(options.store, log, metrics);
   const hub = new Hub();
-  const chat = new Chat(store, hub, options.fanout ? options.fanout(hub, metrics) : localFanout(hub));
+  const fanout = options.fanout ? options.fanout(hub, metrics) : localFanout(hub);
+  const chat = new Chat(store, hub, fanout);
   metrics?.bind({ hub, chat, store, storeWatch: watch });
   const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics };
 
   // The unwrapped store: the account store shares its database pool (a property the wrapper hides).
   const accounts = options.accounts ?? defaultAccountStore(config, options.store);
-  const auth = new AuthService({ config, store, accounts, ...(options.now ? { now: options.now } : {}) });
+  const auth = new AuthService({
+    config,
+    store,
+    accounts,
+    ...(options.now ? { now: options.now } : {}),
+    ...(fanout.revocations ? { revocations: fanout.revocations } : {}),
+  });
   const router = new AuthRouter(auth);
   registerHealth(router, deps);
   registerAuth(router, deps, auth);

@@ -4,6 +4,7 @@
  * that the room and user exist.
  */
 import type { FanoutHealth, MessageDto, ServerFrame } from '../shared/protocol.ts';
+import type { Revocations } from './auth/service.ts';
 import { messageDto } from './dto.ts';
 import type { Hub, Peer } from './ws/hub.ts';
 import type { Member, MemberPatch, Message, NewMessage, Store, UpsertMode } from './store/store.ts';
@@ -17,6 +18,8 @@ export interface Fanout {
   health?(): FanoutHealth;
   /** Called once the Chat exists (the scale-out reaper announces user_left through it). */
   bind?(chat: Chat): void;
+  /** Logouts to and from other instances, so their sockets close too (scale-out). */
+  revocations?: Revocations;
 }
 
 /**

@@ -69,7 +69,10 @@ export const CloseCode = {
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   TryAgainLater: 1013,
-  /** Missing, invalid, expired or revoked token (after accept). */
+  /**
+   * Missing, invalid, expired or revoked token (after accept); also closes an open socket when
+   * its token is logged out (on every instance) or expires, and a tokenless socket for an account user.
+   */
   Unauthorized: 4401,
   /** The token belongs to another user than the path names. */
   Forbidden: 4403,

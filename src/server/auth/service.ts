@@ -10,6 +10,7 @@ import { limitRefused } from '../limits/refusal.ts';
 import { KeyedLimiter } from '../limits/token-bucket.ts';
 import type { Store, User } from '../store/store.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
+import { SocketSessions, type WatchedSocket } from './socket-sessions.ts';
 import { AccountConflictError, loginKey, type Account, type AccountStore } from './store.ts';
 import { hashToken, isTokenShaped, newToken } from './tokens.ts';
 
@@ -34,6 +35,16 @@ export interface AuthOptions {
   accounts: AccountStore;
   /** Milliseconds since the epoch; tests move it to expire tokens without sleeping. */
   now?: () => number;
+  /** Logouts to and from other instances (scale-out); absent: this process only. */
+  revocations?: Revocations;
+}
+
+/** Cross-instance revocation: the Redis fan-out implements it (scale/redis-fanout.ts). */
+export interface Revocations {
+  /** Tell the other instances that a token was revoked. */
+  publish(tokenHash: string): void;
+  /** Called with each token hash another instance revoked. */
+  onRevoked(listener: (tokenHash: string) => void): void;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,6 +65,9 @@ export class AuthService {
   private readonly ipLimiter: KeyedLimiter;
   private readonly userLimiter: KeyedLimiter;
   private readonly accountKinds = new Map<string, boolean>();
+  /** Open sockets per token: closed 4401 on logout (every instance) and on expiry. */
+  readonly sessions: SocketSessions;
+  private readonly revocations: Revocations | undefined;
 
   constructor(options: AuthOptions) {
     this.requireAuth = options.config.requireAuth;
@@ -63,6 +77,9 @@ export class AuthService {
     this.now = options.now ?? Date.now;
     this.ipLimiter = new KeyedLimiter(options.config.loginRateIp);
     this.userLimiter = new KeyedLimiter(options.config.loginRateUser);
+    this.sessions = new SocketSessions(this.now);
+    this.revocations = options.revocations;
+    this.revocations?.onRevoked((hash) => this.sessions.revoke(hash));
   }
 
   /** Create the User and its account, and log in. Throws 409 username_taken / email_taken. */
@@ -104,9 +121,11 @@ export class AuthService {
     return this.issue(user, account);
   }
 
-  /** Revoke the token the identity was proven with. */
+  /** Revoke the token the identity was proven with, and close its sockets here and on every instance. */
   async logout(identity: Identity): Promise<void> {
     await this.accounts.revokeToken(identity.tokenHash);
+    this.sessions.revoke(identity.tokenHash);
+    this.revocations?.publish(identity.tokenHash);
   }
 
   /** The identity behind a token, or null when it is malformed, unknown, revoked or expired. */
@@ -136,8 +155,11 @@ export class AuthService {
     return this.accountKinds.get(userId);
   }
 
-  /** Why a socket for `userId` carrying `token` must be closed, or null to admit it. */
-  async socketDenial(token: string | undefined, userId: string): Promise<{ code: number; reason: string } | null> {
+  /**
+   * Why a socket for `userId` carrying `token` must be closed, or null to admit it. An admitted
+   * socket with a token is watched (`socket`): logout or expiry of the token closes it 4401.
+   */
+  async socketDenial(token: string | undefined, userId: string, socket?: WatchedSocket): Promise<{ code: number; reason: string } | null> {
     if (token === undefined) {
       if (this.requireAuth) return { code: CloseCode.Unauthorized, reason: 'Authentication required: add ?token=' };
       // An account's identity is never borrowed by a tokenless socket (it would join and speak as it).
@@ -146,12 +168,14 @@ export class AuthService {
     const identity = await this.identify(token);
     if (!identity) return { code: CloseCode.Unauthorized, reason: 'Invalid or expired token' };
     if (identity.userId !== userId) return { code: CloseCode.Forbidden, reason: 'This token belongs to another user' };
+    if (socket) this.sessions.add(identity.tokenHash, identity.expiresAt, socket);
     return null;
   }
 
   close(): void {
     this.ipLimiter.close();
     this.userLimiter.close();
+    this.sessions.close();
   }
 
   private rememberKind(userId: string, isAccount: boolean): void {

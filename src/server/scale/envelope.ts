@@ -23,6 +23,27 @@ export function envelopePrefix(origin: string): string {
   return `${JSON.stringify({ o: origin }).slice(0, -1)},`;
 }
 
+/**
+ * A logout, on the same channel: `{"o":origin,"k":token sha256}`. Only the hash travels (what
+ * the account store keeps anyway); every instance closes its sockets of that token.
+ */
+export function encodeRevocation(origin: string, tokenHash: string): string {
+  return JSON.stringify({ o: origin, k: tokenHash });
+}
+
+/** The token hash of a revocation message, or null for anything else. */
+export function decodeRevocation(payload: string): { origin: string; tokenHash: string } | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { o, k } = raw as Record<string, unknown>;
+  return typeof o === 'string' && typeof k === 'string' && /^[0-9a-f]{64}$/.test(k) ? { origin: o, tokenHash: k } : null;
+}
+
 /** The envelope, or null for anything that is not one (it is dropped, never thrown). */
 export function decodeEnvelope(payload: string): Envelope | null {
   let raw: unknown;

@@ -12,7 +12,8 @@ import type { Chat, Fanout } from '../chat.ts';
 import type { Logger } from '../log.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Hub } from '../ws/hub.ts';
-import { decodeEnvelope, encodeEnvelope, envelopePrefix } from './envelope.ts';
+import type { Revocations } from '../auth/service.ts';
+import { decodeEnvelope, decodeRevocation, encodeEnvelope, encodeRevocation, envelopePrefix } from './envelope.ts';
 import { RedisLink } from './redis-link.ts';
 import { RedisPresence } from './redis-presence.ts';
 import type { ScaleOut } from './index.ts';
@@ -39,6 +40,17 @@ export class RedisFanout implements Fanout, ScaleOut {
   private hub: Hub | undefined;
   private metrics: ServerMetrics | undefined;
   private readonly echoPrefix: string;
+  /** Logouts: published on the fan-out channel; other instances' arrive in receive(). */
+  readonly revocations: Revocations = {
+    publish: (tokenHash) => {
+      if (!this.link.cmdReady) return; // Redis down: other instances' sockets close at expiry or reconnect (docs/accounts.md)
+      this.link.cmd.publish(this.channel, encodeRevocation(this.instanceId, tokenHash)).catch(() => undefined);
+    },
+    onRevoked: (listener) => {
+      this.revokedListener = listener;
+    },
+  };
+  private revokedListener: ((tokenHash: string) => void) | undefined;
   /** Frames published / received from other instances, and publishes skipped while Redis was down (/health). */
   readonly counters = { published: 0, received: 0, skipped: 0 };
 
@@ -105,7 +117,12 @@ export class RedisFanout implements Fanout, ScaleOut {
   private receive(payload: string): void {
     if (payload.startsWith(this.echoPrefix)) return; // our own frame: delivered locally already
     const env = decodeEnvelope(payload);
-    if (!env || env.origin === this.instanceId) return;
+    if (!env) {
+      const revoked = decodeRevocation(payload);
+      if (revoked && revoked.origin !== this.instanceId) this.revokedListener?.(revoked.tokenHash);
+      return;
+    }
+    if (env.origin === this.instanceId) return;
     this.counters.received++;
     if (this.metrics && env.sentAtMs !== undefined) this.metrics.fanoutLag.observe(Math.max(0, Date.now() - env.sentAtMs) / 1000);
     this.hub?.broadcast(env.roomId, env.frame, env.exceptUserId);

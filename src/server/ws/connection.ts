@@ -180,7 +180,7 @@ export class Connection implements Peer {
   private async setup(): Promise<void> {
     const { store, chat, log } = this.deps;
     try {
-      const denied = await this.deps.auth?.socketDenial(this.target.token, this.userId);
+      const denied = await this.deps.auth?.socketDenial(this.target.token, this.userId, this.ws);
       if (denied) {
         this.deps.metrics?.wsRefused('auth');
         log.warn(`websocket closed ${denied.code}`, { room_id: this.roomId, user_id: this.userId, reason: denied.reason });
