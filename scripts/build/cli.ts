@@ -19,6 +19,12 @@ const { values } = parseArgs({ options: { 'out-dir': { type: 'string' } } });
 const OUT_DIR = values['out-dir'] ?? `${PKG_DIR}dist`;
 const { version } = JSON.parse(readFileSync(`${PKG_DIR}package.json`, 'utf8')) as { version: string };
 
+/** uPlot's minified script and stylesheet, for the reports' inline copy. */
+function uplotFiles(): { js: string; css: string } {
+  const read = (file: string): string => readFileSync(`${ROOT}node_modules/uplot/dist/${file}`, 'utf8');
+  return { js: read('uPlot.iife.min.js'), css: read('uPlot.min.css') };
+}
+
 rmSync(OUT_DIR, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -35,7 +41,8 @@ const result = await build({
   external: ['bufferutil', 'utf-8-validate'],
   // Bundled CommonJS packages call require() for Node built-ins; an ES module has none.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vchatCreateRequire } from 'node:module';\nconst require = __vchatCreateRequire(import.meta.url);" },
-  define: { VCHAT_CLI_VERSION: JSON.stringify(version) },
+  // uPlot is inlined into HTML reports (src/cli/ui/uplot-assets.ts), so the bundle carries its files.
+  define: { VCHAT_CLI_VERSION: JSON.stringify(version), VCHAT_UPLOT: JSON.stringify(uplotFiles()) },
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',

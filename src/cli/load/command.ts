@@ -3,7 +3,10 @@
  * (or with --json one JSON document) to stdout. Exit 0 ok, 1 a threshold failed, 2 usage
  * error or nothing could be set up.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { renderHtmlReport } from '../ui/report-html.ts';
+import { loadReportDoc } from './report-doc.ts';
 import { collectHeader, parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { parseOrReport } from '../option-reader.ts';
@@ -38,6 +41,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .option('--max-errors <n>', 'exit 1 when more errors than this happened')
     .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
+    .option('--report <file>', 'also write a self-contained HTML report (charts over time, latency percentiles, verdict)')
     .option('--yes', `allow more than ${MAX_CLIENTS_WITHOUT_YES} clients`)
     .addHelpText(
       'after',
@@ -69,6 +73,7 @@ export async function loadAction(raw: RawLoadOptions, io: CliIo): Promise<number
       onProgress: (p) => progress.update(progressLine(p)),
     });
     progress.done();
+    if (typeof raw.report === 'string') writeFileSync(raw.report, renderHtmlReport(loadReportDoc(result)));
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderLoadReport(result));
     if (!result.ok && raw.json) io.stderr.write(`vchat load: FAIL: ${failureSummary(result.thresholds, result.sanity)}\n`);
     return result.exit_code;

@@ -33,11 +33,13 @@ export class LiveStats {
   private readonly sent = new Map<WorkerHandle, number>();
   private readonly delivered = new Map<WorkerHandle, number>();
   private readonly errors = new Map<WorkerHandle, number>();
-  private last = { delivered: 0, atMs: 0 };
+  private lastDelivered = 0;
+  /** Whole seconds of sending the timeline has covered. */
+  private seconds = 0;
 
   constructor(private readonly sendStartMs: () => number) {}
 
-  /** Take in one worker's progress message. */
+  /** Take in one worker's progress message (workers report at each whole second of sending, and once at the end). */
   add(h: WorkerHandle, msg: WorkerProgress): void {
     const hist = decodeHistogram(msg.hist);
     this.all.add(hist);
@@ -47,17 +49,27 @@ export class LiveStats {
     this.errors.set(h, msg.errors);
   }
 
-  /** Close the current second: append a timeline point and return the progress line's figures. */
-  tick(elapsedMs: number): LiveProgress {
-    const now = performance.now();
+  /**
+   * Close a span: the next whole second (call just after the workers' reports for it came in),
+   * or with `final` the rest of the run. Appends a timeline point and returns the progress figures.
+   */
+  tick(elapsedMs: number, final = false): LiveProgress {
     const delivered = sum(this.delivered);
-    const spanS = Math.max(0.001, (now - (this.last.atMs || now - 1000)) / 1000);
-    const perS = Math.round((delivered - this.last.delivered) / spanS);
+    const atS = final ? (performance.now() - this.sendStartMs()) / 1000 : this.seconds + 1;
+    const spanS = atS - this.seconds;
+    const perS = spanS > 0 ? Math.round((delivered - this.lastDelivered) / spanS) : 0;
     const w = summarize(this.window);
     const errors = sum(this.errors);
-    this.timeline.push({ t_s: Math.round((now - this.sendStartMs()) / 100) / 10, sent: sum(this.sent), delivered, delivered_per_s: perS, p50_ms: w.p50_ms, p99_ms: w.p99_ms, max_ms: w.max_ms, errors, reconnects: 0 });
-    this.window = newHistogram();
-    this.last = { delivered, atMs: now };
+    // A final span of a few ms would turn a handful of deliveries into a spike: fold it into the last point.
+    if (!final || spanS >= 0.2 || this.timeline.length === 0) {
+      this.timeline.push({ t_s: Math.round(atS * 10) / 10, sent: sum(this.sent), delivered, delivered_per_s: perS, p50_ms: w.p50_ms, p99_ms: w.p99_ms, max_ms: w.max_ms, errors, reconnects: 0 });
+      this.window = newHistogram();
+      this.lastDelivered = delivered;
+      this.seconds = final ? atS : this.seconds + 1;
+    } else {
+      const last = this.timeline[this.timeline.length - 1] as TimelinePoint;
+      Object.assign(last, { sent: sum(this.sent), delivered, errors, max_ms: Math.max(last.max_ms, w.max_ms) });
+    }
     return { phase: this.phase, elapsedMs, sent: sum(this.sent), delivered, errors, deliveredPerS: perS, p99Ms: summarize(this.all).p99_ms };
   }
 }

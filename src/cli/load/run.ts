@@ -33,6 +33,8 @@ export interface LoadHooks {
 
 /** Workers start sending this long after the start message, so they all begin together. */
 const START_DELAY_MS = 100;
+/** The parent's timeline tick comes this long after the workers' once-a-second reports. */
+const TICK_AFTER_REPORT_MS = 250;
 
 /** REST setup; CannotStartError when not one client could be made ready. */
 export async function setupOrThrow(target: RestTarget, opts: Parameters<typeof setupFixtures>[1]): Promise<SetupResult> {
@@ -78,7 +80,13 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     hooks.onPhase?.('sending', `${connectedSet.size} clients sending for ${o.durationMs} ms`);
     live.phase = 'sending';
     sendStartMs = performance.now() + START_DELAY_MS;
-    const progressTimer = setInterval(() => hooks.onProgress?.(live.tick(performance.now() - t0)), 1000);
+    // Workers report at each whole second of sending; tick just after, so each point is one whole second.
+    let progressTimer: NodeJS.Timeout | undefined;
+    const firstTick = setTimeout(() => {
+      const tick = (): void => hooks.onProgress?.(live.tick(performance.now() - t0));
+      tick();
+      progressTimer = setInterval(tick, 1000);
+    }, START_DELAY_MS + 1000 + TICK_AFTER_REPORT_MS);
     const startAtMs = wallMs() + START_DELAY_MS;
     handles.forEach((h, i) => {
       const share = connectedSet.size ? (slices[i] ?? []).filter((c) => connectedSet.has(c.index)).length / connectedSet.size : 0;
@@ -94,8 +102,9 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     handles.forEach((h, i) => h.send({ type: 'expect', deliveries: tally.expectedPerWorker[i] ?? 0, drainMs: o.drainMs }));
     const results = await inbox.collect(handles, 'result');
     await mix;
+    clearTimeout(firstTick);
     clearInterval(progressTimer);
-    live.tick(performance.now() - t0);
+    live.tick(performance.now() - t0, true);
 
     const result = assembleLoadResult(o, { startedAt, elapsedMs: performance.now() - t0, setup, connected, sent, results, messages: tally.finish(results), rest, timeline: live.timeline });
     hooks.onPhase?.('done', '');

@@ -2,7 +2,10 @@
  * `vchat soak`: parse -> runSoak -> render. One line per interval on stderr, the report
  * (or --json) on stdout. Exit 0 ok, 1 a check failed, 2 usage error or cannot start.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { renderHtmlReport } from '../ui/report-html.ts';
+import { soakReportDoc } from './report-doc.ts';
 import { collectHeader, parseApiUrl, parseOrigin } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { parseOrReport, type RawOptions } from '../option-reader.ts';
@@ -36,6 +39,7 @@ export function registerSoak(program: Command, io: CliIo): void {
     .option('--max-reconnect-failures <n>', 'fail when more reconnects than this failed', '0')
     .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
+    .option('--report <file>', 'also write a self-contained HTML report (charts over time, latency percentiles, verdict)')
     .option('--yes', 'allow more than 2000 clients')
     .action(async (raw: RawOptions) => {
       io.exitCode = await soakAction(raw, io);
@@ -51,6 +55,7 @@ export async function soakAction(raw: RawOptions, io: CliIo): Promise<number> {
   try {
     const result = await runSoak(options, { onInterval: (x, of) => progress.step(intervalLine(x, of)) });
     progress.done();
+    if (typeof raw.report === 'string') writeFileSync(raw.report, renderHtmlReport(soakReportDoc(result)));
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderSoakReport(result));
     const failedChecks = result.checks.filter((c) => !c.ok).map((c) => c.detail);
     if (!result.ok && raw.json) io.stderr.write(`vchat soak: FAIL: ${failureSummary([], result.sanity, failedChecks)}\n`);
