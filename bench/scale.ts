@@ -77,6 +77,9 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
     WS_MESSAGE_RATE_PER_S: open,
     WS_MESSAGE_RATE_BURST: open,
     MAX_CONNECTIONS_PER_IP: '100000',
+    MAX_TCP_CONNECTIONS_PER_IP: '100000',
+    ROOMS_PER_HOUR: open,
+    USERS_PER_HOUR: open,
     ...(withRedis ? { REDIS_URL: o.redisUrl } : {}),
   };
   const servers: ServerProcess[] = [];

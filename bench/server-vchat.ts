@@ -25,6 +25,10 @@ const config = testConfig({
   wsTypingRate: OPEN,
   maxConnections: 20_000,
   maxConnectionsPerIp: 20_000,
+  maxTcpConnections: 25_000,
+  maxTcpConnectionsPerIp: 25_000,
+  roomCreateRate: OPEN,
+  userCreateRate: OPEN,
   // The run's messages stay in memory; keep the per-room history small so it does not dominate RSS.
   historyLimit: 1000,
 });

@@ -11,6 +11,9 @@ import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
 import { metricsEnabled, type Config } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
+import { BodyBudget } from './limits/body-budget.ts';
+import { capConnections } from './limits/connection-cap.ts';
+import { CreationBudgets, localBudget } from './limits/creation.ts';
 import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
 import { metricsListener, withMetricsRoute } from './metrics/endpoint.ts';
@@ -63,7 +66,8 @@ export function createApp(options: AppOptions): App {
   const fanout = options.fanout ? options.fanout(hub, metrics) : localFanout(hub);
   const chat = new Chat(store, hub, fanout);
   metrics?.bind({ hub, chat, store, storeWatch: watch });
-  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics };
+  const creation = new CreationBudgets({ create_room: localBudget(config.roomCreateRate), create_user: localBudget(config.userCreateRate) });
+  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation };
 
   // The unwrapped store: the account store shares its database pool (a property the wrapper hides).
   const accounts = options.accounts ?? defaultAccountStore(config, options.store);
@@ -87,7 +91,8 @@ export function createApp(options: AppOptions): App {
   /** Once closing, every response still to be written ends with Connection: close (see respond.ts). */
   const lifecycle = { closing: false };
   const observer = metrics ? new RequestMetrics(metrics, (path) => router.template(path)) : undefined;
-  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, lifecycle, observer });
+  const bodies = new BodyBudget(config.maxBodyBytesInFlightPerIp, config.maxBodyBytesInFlight, config.maxBodyBytes);
+  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, bodies, lifecycle, observer });
   const scrape = metrics ? metricsListener(metrics, config.metricsToken, log) : undefined;
   // METRICS_PORT: /metrics only on its own listener; else METRICS_TOKEN puts it on the main port.
   const handleRequest = scrape && config.metricsPort === null ? withMetricsRoute(scrape, appHandler) : appHandler;
@@ -104,6 +109,7 @@ export function createApp(options: AppOptions): App {
     },
     handleRequest,
   );
+  capConnections(server, { maxPerIp: config.maxTcpConnectionsPerIp, maxTotal: config.maxTcpConnections, trustProxy: config.trustProxy });
   const ws = createWsServer({ config, store, chat, log, auth, metrics });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -134,6 +140,7 @@ export function createApp(options: AppOptions): App {
     async close() {
       readLimiter.close();
       writeLimiter.close();
+      creation.close();
       auth.close();
       lifecycle.closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

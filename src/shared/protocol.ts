@@ -46,6 +46,8 @@ export const ErrorCode = {
   StorageUnavailable: 'storage_unavailable',
   InternalError: 'internal_error',
   TooManyConnections: 'too_many_connections',
+  /** A server-wide budget (request bodies being read) is spent: not the client's fault, retry. */
+  ServerBusy: 'server_busy',
   UnknownType: 'unknown_type',
   /** Login with an unknown user or a wrong password (the same answer for both). */
   InvalidCredentials: 'invalid_credentials',

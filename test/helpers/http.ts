@@ -22,7 +22,7 @@ const agents = new Map<string, Agent>();
 /** One keep-alive agent per source address. */
 function agentFrom(localAddress: string): Agent {
   let agent = agents.get(localAddress);
-  if (!agent) agents.set(localAddress, (agent = new Agent({ connect: { localAddress } })));
+  if (!agent) agents.set(localAddress, (agent = new Agent({ localAddress })));
   return agent;
 }
 

@@ -18,6 +18,9 @@ export const OPEN_LIMITS_ENV: Record<string, string> = {
   RATE_LIMIT_READ_BURST: '100000',
   WS_MESSAGE_RATE_PER_S: '100000',
   WS_MESSAGE_RATE_BURST: '100000',
+  ROOMS_PER_HOUR: '100000',
+  USERS_PER_HOUR: '100000',
+  MAX_TCP_CONNECTIONS_PER_IP: '100000',
 };
 
 export interface Exit {

@@ -12,9 +12,10 @@ export interface RawConn {
   until(pred: (text: string) => boolean, timeoutMs?: number): Promise<string>;
 }
 
-export function rawConnect(port: number, host = '127.0.0.1'): Promise<RawConn> {
+/** `localAddress`: the source address (127.0.0.x), when a test plays several clients. */
+export function rawConnect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawConn> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host });
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     let data = '';
     const checks = new Set<() => void>();
     socket.on('data', (chunk: Buffer) => {

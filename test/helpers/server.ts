@@ -22,6 +22,9 @@ export interface TestServer {
 const UNTHROTTLED: Partial<Config> = {
   rateLimitRead: { perSecond: 100_000, burst: 100_000 },
   rateLimitWrite: { perSecond: 100_000, burst: 100_000 },
+  roomCreateRate: { perSecond: 100_000, burst: 100_000 },
+  userCreateRate: { perSecond: 100_000, burst: 100_000 },
+  maxTcpConnectionsPerIp: 100_000,
 };
 
 /** `extra`: further createApp options (an account store, a clock). */

@@ -11,6 +11,7 @@ import { Ctx } from './context.ts';
 import { echoOrigin, preflightHeaders } from './cors.ts';
 import { HttpError } from './errors.ts';
 import { failRequest } from './fail.ts';
+import type { BodyBudget } from '../limits/body-budget.ts';
 import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { limitRefused } from '../limits/refusal.ts';
 import type { ResponseObserver } from './context.ts';
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   log: Logger;
   readLimiter: KeyedLimiter;
   writeLimiter: KeyedLimiter;
+  /** Request-body bytes in flight per client IP and in total. */
+  bodies: BodyBudget;
   /** Set by App.close(); responses written after it close their connection. */
   lifecycle: { readonly closing: boolean };
   /** GET /metrics is on: every response is timed and counted. */
@@ -69,6 +72,10 @@ function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
       ctx.req.resume();
       throw limitRefused(isRead ? 'read' : 'write', waitMs);
     }
+  }
+  if (!isRead) {
+    const refused = deps.bodies.admit(ctx);
+    if (refused) throw refused;
   }
 
   const { handler, params, pattern } = router.resolve(ctx.method, ctx.path);

@@ -19,6 +19,13 @@ const WHAT: Record<LimitKind, string> = {
   body_bytes: 'Too many request bodies being uploaded from your address at once',
 };
 
+/** 503 `server_busy` with Retry-After: a budget shared by every client is spent (the client did nothing wrong). */
+export function serverBusy(retryAfterS: number): HttpError {
+  return new HttpError(503, ErrorCode.ServerBusy, `The server is busy receiving other uploads; retry in ${retryAfterS} s`, {
+    headers: { 'Retry-After': String(retryAfterS) },
+  });
+}
+
 /** The 429 `rate_limited` for `kind` with `Retry-After` (whole seconds, at least 1) from `waitMs`. */
 export function limitRefused(kind: LimitKind, waitMs: number): HttpError {
   const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));

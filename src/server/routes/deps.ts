@@ -1,6 +1,7 @@
 /** What route modules get: plain objects, no globals. */
 import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
+import type { CreationBudgets } from '../limits/creation.ts';
 import type { Logger } from '../log.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
@@ -16,4 +17,6 @@ export interface RouteDeps {
   startedAtMs: number;
   /** Present when GET /metrics is on. */
   metrics?: ServerMetrics | undefined;
+  /** Rooms and users created per hour per client IP / account. */
+  creation: CreationBudgets;
 }

@@ -25,6 +25,7 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     if (thumbnail_url?.startsWith('data:') && !thumbnail) {
       throw validationError([{ field: 'thumbnail_url', message: 'thumbnail_url data URL holds no image' }]);
     }
+    await deps.creation.charge('create_room', ctx);
     const room = await store.createRoom(thumbnail ? { name, thumbnail_url: null, thumbnail } : { name, thumbnail_url });
     sendJson(ctx, 201, roomDto(room, publicOrigin(ctx, config)));
   });

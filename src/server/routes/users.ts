@@ -18,6 +18,7 @@ export function registerUsers(router: Router, deps: RouteDeps): void {
   router.on('POST', '/users', async (ctx) => {
     const input = validateCreateUser(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
+    await deps.creation.charge('create_user', ctx);
     const user = await store.createUser({ username: input.value.username });
     sendJson(ctx, 201, userDto(user));
   });
