@@ -158,6 +158,8 @@ export interface StorageHealth {
   kind: 'memory' | 'mongo' | 'postgres';
   persistent: boolean;
   ok: boolean;
+  /** Set when the in-memory store's total budget has evicted messages or rooms (MEMORY_MAX_*). */
+  warning?: string;
   /** Database stores: the one connection pool (chat and accounts share it). `max` is DATABASE_POOL_SIZE. */
   pool?: { max: number; open: number; idle: number; waiting: number };
 }

@@ -112,7 +112,7 @@ describe('open TCP connections (finding 4)', () => {
   });
 });
 
-describe('creation budgets per hour (finding 5)', () => {
+describe('creation budgets per hour (finding 1: 100 rooms from one IP in 4 s)', () => {
   let srv: TestServer;
   beforeAll(async () => {
     srv = await startTestServer({ roomCreateRate: { perSecond: 3 / 3600, burst: 3 }, userCreateRate: { perSecond: 4 / 3600, burst: 4 } });

@@ -20,6 +20,7 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
 
   function sendHealth(ctx: Ctx, ok: boolean): void {
     const mem = memorySample();
+    const warning = store.warning?.();
     const body: HealthDto = {
       status: ok ? 'healthy' : 'degraded',
       timestamp: new Date().toISOString(),
@@ -35,6 +36,7 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
       memory_rss_bytes: mem.rss,
       heap_used_bytes: mem.heapUsed,
     };
+    if (warning) body.storage.warning = warning;
     sendJson(ctx, ok ? 200 : 503, body);
   }
 

@@ -6,7 +6,10 @@ import type { Store } from './store.ts';
 export async function createStore(config: Config): Promise<Store> {
   switch (config.storage.kind) {
     case 'memory':
-      return new MemoryStore({ historyLimit: config.historyLimit });
+      return new MemoryStore({
+        historyLimit: config.historyLimit,
+        budget: { maxMessages: config.memoryMaxMessages, maxRooms: config.memoryMaxRooms, maxBytes: config.memoryMaxBytes },
+      });
     case 'mongo': {
       const { MongoStore } = await import('./mongo.ts');
       return new MongoStore({ url: config.storage.url as string, maxPoolSize: config.databasePoolSize });

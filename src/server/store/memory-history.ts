@@ -59,6 +59,22 @@ export class RoomHistory {
     return { message, created: true };
   }
 
+  /** The oldest message still kept, if any. */
+  oldest(): Message | undefined {
+    return this.messages[this.head];
+  }
+
+  /** The newest message kept, if any. */
+  newest(): Message | undefined {
+    return this.messages.length > this.head ? this.messages[this.messages.length - 1] : undefined;
+  }
+
+  /** Drop the oldest message (the store-wide budget evicts across rooms; see MemoryStore). */
+  dropOldest(): void {
+    if (this.head >= this.messages.length) return;
+    this.evictUpTo(this.messages.length - this.head - 1);
+  }
+
   /** The stored messages of one page, oldest first. Throws CursorNotFoundError for an unknown cursor. */
   page(page: PageOptions): Message[] {
     let start = this.head;
@@ -102,7 +118,12 @@ export class RoomHistory {
    * amortised instead of shifting the whole history every time.
    */
   private evict(): void {
-    const over = this.messages.length - this.head - this.limit;
+    this.evictUpTo(this.limit);
+  }
+
+  /** Drop the oldest messages until at most `keep` remain. */
+  private evictUpTo(keep: number): void {
+    const over = this.messages.length - this.head - keep;
     if (over <= 0) return;
     for (let i = this.head; i < this.head + over; i++) {
       const m = this.messages[i] as Message;

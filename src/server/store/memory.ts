@@ -3,6 +3,7 @@
  * each room keeps only its newest `historyLimit` messages so memory stays bounded.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_MEMORY_BUDGET, MEMBER_OVERHEAD_BYTES, MemoryBudget, ROOM_OVERHEAD_BYTES, type MemoryBudgetOptions } from './memory-budget.ts';
 import { RoomHistory } from './memory-history.ts';
 import {
   DEFAULT_ROOM_PAGE,
@@ -27,6 +28,8 @@ import {
 export interface MemoryStoreOptions {
   /** Newest messages kept per room; older ones are dropped. */
   historyLimit?: number;
+  /** The store-wide budget and its eviction rule (memory-budget.ts). */
+  budget?: MemoryBudgetOptions;
 }
 
 interface RoomState {
@@ -35,6 +38,8 @@ interface RoomState {
   seq: number;
   members: Map<string, Member>;
   history: RoomHistory;
+  /** Estimated bytes of the room and its members (its messages are counted one by one). */
+  bytes: number;
 }
 
 export class MemoryStore implements Store {
@@ -53,9 +58,19 @@ export class MemoryStore implements Store {
   /** Uploaded thumbnails by content address, with how many rooms use each. */
   private thumbnails = new Map<string, { thumbnail: Thumbnail; rooms: number }>();
   private lastRoom: RoomState | undefined;
+  private readonly budget: MemoryBudget;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.historyLimit = options.historyLimit ?? 10_000;
+    this.budget = new MemoryBudget(options.budget ?? DEFAULT_MEMORY_BUDGET, {
+      dropMessage: (m) => this.dropMessage(m),
+      dropRoom: () => this.dropLeastActiveRoom(),
+    });
+  }
+
+  /** Set once the store-wide budget has evicted anything (shown by /health). */
+  warning(): string | null {
+    return this.budget.warning();
   }
 
   async init(): Promise<void> {}
@@ -87,11 +102,16 @@ export class MemoryStore implements Store {
   }
 
   async createRoom(input: NewRoom): Promise<RoomWithMembers> {
+    this.budget.beforeNewRoom(this.rooms.size);
     const thumb = input.thumbnail;
+    let newBytes = 0;
     if (thumb) {
       const kept = this.thumbnails.get(thumb.id);
       if (kept) kept.rooms++;
-      else this.thumbnails.set(thumb.id, { thumbnail: thumb, rooms: 1 });
+      else {
+        this.thumbnails.set(thumb.id, { thumbnail: thumb, rooms: 1 });
+        newBytes += thumbnailBytes(thumb);
+      }
     }
     const room: Room = {
       id: randomUUID(),
@@ -100,9 +120,11 @@ export class MemoryStore implements Store {
       thumbnail_id: thumb ? thumb.id : null,
       created_at: new Date(),
     };
-    const state: RoomState = { room, seq: this.nextSeq++, members: new Map(), history: new RoomHistory(this.historyLimit) };
+    const bytes = ROOM_OVERHEAD_BYTES + 2 * (room.name.length + (room.thumbnail_url?.length ?? 0));
+    const state: RoomState = { room, seq: this.nextSeq++, members: new Map(), history: new RoomHistory(this.historyLimit), bytes };
     this.rooms.set(room.id, state);
     this.order.push(state);
+    this.budget.addBytes(bytes + newBytes);
     return { ...room, users: [] };
   }
 
@@ -144,6 +166,9 @@ export class MemoryStore implements Store {
         joined_at: new Date(),
       };
       state.members.set(userId, member);
+      const bytes = MEMBER_OVERHEAD_BYTES + 2 * (member.username.length + (member.avatar_url?.length ?? 0));
+      state.bytes += bytes;
+      this.budget.addBytes(bytes);
     } else if (mode === 'overwrite') {
       applyPatch(member, patch);
     } else {
@@ -165,8 +190,8 @@ export class MemoryStore implements Store {
 
   /**
    * A room's state. The last one found is kept: a chat message looks its room up twice (member,
-   * then insert), and a string comparison is cheaper than a second map lookup. Rooms are never
-   * deleted, so the kept state cannot go stale.
+   * then insert), and a string comparison is cheaper than a second map lookup. Only the budget
+   * deletes rooms (dropLeastActiveRoom), and it clears this cache.
    */
   private roomState(roomId: string): RoomState | undefined {
     const last = this.lastRoom;
@@ -187,7 +212,46 @@ export class MemoryStore implements Store {
   private insertNow(input: NewMessage): { message: Message; created: boolean } {
     const state = this.roomState(input.room_id);
     if (!state) throw new Error('insertMessage: unknown room');
-    return state.history.insert(input);
+    const result = state.history.insert(input);
+    if (result.created) this.budget.addMessage(result.message);
+    return result;
+  }
+
+  /** Budget eviction: `m` goes if it is still its room's oldest message. */
+  private dropMessage(m: Message): boolean {
+    const state = this.rooms.get(m.room_id);
+    if (state === undefined || state.history.oldest() !== m) return false;
+    state.history.dropOldest();
+    return true;
+  }
+
+  /**
+   * Budget eviction: the room whose last message (else its creation) is oldest goes, with its
+   * members, history and (when no other room uses it) thumbnail. A scan over all rooms: it runs
+   * only when the store is full, and room creation is budgeted per client.
+   */
+  private dropLeastActiveRoom(): number {
+    let victim: RoomState | undefined;
+    let victimAt = Infinity;
+    for (const state of this.order) {
+      const at = (state.history.newest()?.created_at ?? state.room.created_at).getTime();
+      if (at < victimAt) {
+        victim = state;
+        victimAt = at;
+      }
+    }
+    if (victim === undefined) return 0;
+    this.rooms.delete(victim.room.id);
+    this.order.splice(firstAtOrAfter(this.order, victim.seq), 1);
+    if (this.lastRoom === victim) this.lastRoom = undefined;
+    let freed = victim.bytes;
+    const thumbId = victim.room.thumbnail_id;
+    const kept = thumbId === null ? undefined : this.thumbnails.get(thumbId);
+    if (kept && --kept.rooms === 0) {
+      this.thumbnails.delete(kept.thumbnail.id);
+      freed += thumbnailBytes(kept.thumbnail);
+    }
+    return freed;
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {
@@ -216,6 +280,10 @@ export class MemoryStore implements Store {
 function applyPatch(target: { username: string; avatar_url: string | null }, patch: MemberPatch): void {
   if (patch.username !== undefined) target.username = patch.username;
   if (patch.avatar_url !== undefined) target.avatar_url = patch.avatar_url;
+}
+
+function thumbnailBytes(thumb: Thumbnail): number {
+  return thumb.data.length + 200;
 }
 
 /** Index of the first room whose seq is >= `seq` (order.length when none): a binary search. */

@@ -180,6 +180,8 @@ export interface Store {
   /** Connect and create indexes/schema. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;
+  /** A warning for /health (the in-memory store once its budget has evicted data); null when all is well. */
+  warning?(): string | null;
   /** Cheap reachability check for /health; never throws. */
   ping(): Promise<boolean>;
   /** The connection pool's use, for a store that has one (shared with the account store). */
