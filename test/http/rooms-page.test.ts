@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MEMORY_BUDGET } from '../../src/server/store/memory-budget.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
 import { api, call } from '../helpers/http.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -18,7 +19,8 @@ describe('GET /rooms is one bounded page (20,000 rooms in the store)', () => {
   let srv: TestServer;
   const ROOMS = 20_000;
   beforeAll(async () => {
-    const store = new MemoryStore();
+    // A room budget that holds them all (the default, 10,000, would evict the oldest half).
+    const store = new MemoryStore({ budget: { ...DEFAULT_MEMORY_BUDGET, maxRooms: ROOMS } });
     for (let i = 0; i < ROOMS; i++) await store.createRoom({ name: `room ${i}`, thumbnail_url: null });
     srv = await startTestServer({}, store);
   });
