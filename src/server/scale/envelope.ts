@@ -33,31 +33,32 @@ export function encodeRevocation(origin: string, tokenHash: string): string {
 
 /** The token hash of a revocation message, or null for anything else. */
 export function decodeRevocation(payload: string): { origin: string; tokenHash: string } | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { o, k } = raw as Record<string, unknown>;
+  const raw = parseObject(payload);
+  if (!raw) return null;
+  const { o, k } = raw;
   return typeof o === 'string' && typeof k === 'string' && /^[0-9a-f]{64}$/.test(k) ? { origin: o, tokenHash: k } : null;
 }
 
 /** The envelope, or null for anything that is not one (it is dropped, never thrown). */
 export function decodeEnvelope(payload: string): Envelope | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { o, r, x, f, t } = raw as Record<string, unknown>;
+  const raw = parseObject(payload);
+  if (!raw) return null;
+  const { o, r, x, f, t } = raw;
   if (typeof o !== 'string' || typeof r !== 'string' || typeof f !== 'object' || f === null) return null;
   if (typeof (f as { type?: unknown }).type !== 'string') return null;
   const env: Envelope = { origin: o, roomId: r, frame: f as ServerFrame };
   if (typeof x === 'string') env.exceptUserId = x;
   if (typeof t === 'number' && Number.isFinite(t)) env.sentAtMs = t;
   return env;
+}
+
+/** A channel payload as a JSON object, or null (garbage is dropped, never thrown). */
+function parseObject(payload: string): Record<string, unknown> | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : null;
 }
