@@ -52,6 +52,18 @@ export interface Config {
   rateLimitRead: RateConfig;
   wsMessageRate: RateConfig;
   wsTypingRate: RateConfig;
+  /** keep_alive, pong and protocol ping/pong frames per socket. */
+  wsControlRate: RateConfig;
+  /** Bytes of frames of every kind per socket (tokens are bytes). */
+  wsByteRate: RateConfig;
+  /** WebSocket upgrade attempts per client IP, refused or not. */
+  wsUpgradeRate: RateConfig;
+  /** GET /health per client IP: generous, so platform checks and monitors never see a 429. */
+  healthRate: RateConfig;
+  /** Refused-upgrade log lines per second; the rest are counted in one "suppressed" line. */
+  wsRejectLogPerSecond: number;
+  /** Test-only: SIGUSR2 raises this fault so the crash policy can be tested; refused in production. */
+  testFault: 'exception' | 'rejection' | null;
   /** Rate-limit strikes on one socket before it is closed 1008. */
   wsRateStrikes: number;
   /** Protocol ping interval; a socket that missed one pong is terminated. */
@@ -129,6 +141,12 @@ const DEFAULTS = {
   rateLimitRead: { perSecond: 50, burst: 100 },
   wsMessageRate: { perSecond: 10, burst: 20 },
   wsTypingRate: { perSecond: 10, burst: 10 },
+  wsControlRate: { perSecond: 2, burst: 10 },
+  wsByteRate: { perSecond: 64 * 1024, burst: 256 * 1024 },
+  wsUpgradeRate: { perSecond: 10, burst: 100 },
+  healthRate: { perSecond: 20, burst: 100 },
+  wsRejectLogPerSecond: 10,
+  testFault: null as Config['testFault'],
   wsRateStrikes: 20,
   heartbeatMs: 30_000,
   wsMaxBufferedBytes: 1024 * 1024,
@@ -278,6 +296,12 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitRead: rate('RATE_LIMIT_READ', DEFAULTS.rateLimitRead),
     wsMessageRate: rate('WS_MESSAGE_RATE', DEFAULTS.wsMessageRate),
     wsTypingRate: rate('WS_TYPING_RATE', DEFAULTS.wsTypingRate),
+    wsControlRate: rate('WS_CONTROL_RATE', DEFAULTS.wsControlRate),
+    wsByteRate: rate('WS_BYTE_RATE', DEFAULTS.wsByteRate),
+    wsUpgradeRate: rate('WS_UPGRADE_RATE', DEFAULTS.wsUpgradeRate),
+    healthRate: rate('HEALTH_RATE', DEFAULTS.healthRate),
+    wsRejectLogPerSecond: int('WS_REJECT_LOG_PER_S', DEFAULTS.wsRejectLogPerSecond, 1),
+    testFault: testFault(env, onRailway || env.NODE_ENV === 'production', problems),
     wsRateStrikes: int('WS_RATE_STRIKES', DEFAULTS.wsRateStrikes, 1),
     heartbeatMs: int('HEARTBEAT_MS', DEFAULTS.heartbeatMs, 1000),
     wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', DEFAULTS.wsMaxBufferedBytes, 1024),
@@ -320,6 +344,10 @@ export function loadConfig(env: Env = process.env): Config {
     // node:http refuses this combination at startup with a less helpful RangeError.
     problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be larger than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
   }
+  if (config.wsByteRate.burst < config.maxFrameBytes) {
+    // A frame larger than the whole byte burst could never be accepted.
+    problems.push(`WS_BYTE_RATE_BURST (${config.wsByteRate.burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -339,6 +367,19 @@ function publicOrigin(raw: string | undefined, problems: string[]): string | nul
     return null;
   }
   return url.origin;
+}
+
+/** VCHAT_TEST_FAULT (test-only): `exception` or `rejection`, raised on SIGUSR2; refused in production. */
+function testFault(env: Env, production: boolean, problems: string[]): Config['testFault'] {
+  const raw = env.VCHAT_TEST_FAULT?.trim();
+  if (!raw) return null;
+  if (production) {
+    problems.push('VCHAT_TEST_FAULT is for tests only and cannot be set in production (NODE_ENV=production or on Railway)');
+    return null;
+  }
+  if (raw === 'exception' || raw === 'rejection') return raw;
+  problems.push(`VCHAT_TEST_FAULT=${JSON.stringify(raw)} must be exception or rejection (test-only)`);
+  return null;
 }
 
 function pickStorage(env: Env, problems: string[]): StorageConfig {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { OPEN_FRAME_BUDGETS, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 
 const CHURNERS = 200;
@@ -17,7 +17,7 @@ const MAX_PER_CHATTER = 150;
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ wsMessageRate: { perSecond: 100_000, burst: 100_000 }, maxConnectionsPerIp: 1000 });
+  srv = await startTestServer({ ...OPEN_FRAME_BUDGETS, maxConnectionsPerIp: 1000 });
 });
 afterAll(() => srv?.close());
 

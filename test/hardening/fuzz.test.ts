@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { call, api, type Res } from '../helpers/http.ts';
 import { deepJson, hostileValue, NASTY_STRINGS, randomUnicode, seeded, type Rng } from '../helpers/random.ts';
-import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ORIGIN, OPEN_FRAME_BUDGETS, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';
 
 const SEED = 0x7e57ed;
@@ -30,7 +30,7 @@ let roomId: string;
 const protoKeysBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
 beforeAll(async () => {
-  srv = await startTestServer({ wsMessageRate: { perSecond: 100_000, burst: 100_000 }, wsTypingRate: { perSecond: 100_000, burst: 100_000 } });
+  srv = await startTestServer(OPEN_FRAME_BUDGETS);
   const http = api(srv.url);
   userId = (await http.user('fuzz-owner')).id;
   roomId = (await http.room('fuzz-room')).id;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Socket } from 'node:net';
 import { api } from '../helpers/http.ts';
-import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ORIGIN, OPEN_FRAME_BUDGETS, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSocket } from '../helpers/ws.ts';
 
 /** Four-byte code points: near the largest chat message in bytes (about 20 KB on the wire). */
@@ -17,7 +17,7 @@ const BIG = '😀'.repeat(4990);
 describe('slow reader', () => {
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer({ wsMaxBufferedBytes: 256 * 1024, wsMessageRate: { perSecond: 100_000, burst: 100_000 } });
+    srv = await startTestServer({ ...OPEN_FRAME_BUDGETS, wsMaxBufferedBytes: 256 * 1024 });
   });
   afterAll(() => srv?.close());
 

@@ -18,13 +18,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** REST limits high enough that functional tests never trip them; limit tests override them. */
+/**
+ * REST, /health and upgrade-attempt limits high enough that functional tests never trip them;
+ * limit tests override them. Per-socket frame budgets keep their defaults (real clients stay under them).
+ */
 const UNTHROTTLED: Partial<Config> = {
   rateLimitRead: { perSecond: 100_000, burst: 100_000 },
   rateLimitWrite: { perSecond: 100_000, burst: 100_000 },
   roomCreateRate: { perSecond: 100_000, burst: 100_000 },
   userCreateRate: { perSecond: 100_000, burst: 100_000 },
   maxTcpConnectionsPerIp: 100_000,
+  healthRate: { perSecond: 100_000, burst: 100_000 },
+  wsUpgradeRate: { perSecond: 100_000, burst: 100_000 },
+};
+
+/** Per-socket frame budgets opened up, for tests that push more than a person could type. */
+export const OPEN_FRAME_BUDGETS: Partial<Config> = {
+  wsMessageRate: { perSecond: 100_000, burst: 100_000 },
+  wsTypingRate: { perSecond: 100_000, burst: 100_000 },
+  wsControlRate: { perSecond: 100_000, burst: 100_000 },
+  wsByteRate: { perSecond: 1e9, burst: 1e9 },
 };
 
 /** `extra`: further createApp options (an account store, a clock). */

@@ -21,12 +21,14 @@ export interface TestSocket {
 export interface OpenOptions {
   origin?: string | null;
   headers?: Record<string, string>;
+  /** Source address (a 127.0.0.x) for tests of per-IP budgets. */
+  localAddress?: string;
 }
 
 /** Open a socket and wait for the handshake. Rejects with {status, body} on a refused upgrade. */
 export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSocket> {
   const headers: Record<string, string> = { ...opts.headers };
-  const ws = new WebSocket(url, { headers, origin: opts.origin === null ? undefined : (opts.origin ?? ORIGIN), perMessageDeflate: false });
+  const ws = new WebSocket(url, { headers, origin: opts.origin === null ? undefined : (opts.origin ?? ORIGIN), perMessageDeflate: false, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   const frames: any[] = [];
   const waiters: Array<{ pred: (f: any) => boolean; resolve: (f: any) => void }> = [];
   ws.on('message', (data) => {
@@ -80,7 +82,7 @@ export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSoc
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body })));
+      res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body, headers: res.headers })));
     });
     ws.once('error', (err) => reject(err));
   });

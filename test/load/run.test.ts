@@ -10,11 +10,14 @@ import { createApp } from '../../src/server/app.ts';
 import type { Fanout } from '../../src/server/chat.ts';
 import { testConfig, type Config } from '../../src/server/config.ts';
 import { MemoryStore } from '../../src/server/store/memory.ts';
-import { ORIGIN, startTestServer } from '../helpers/server.ts';
+import { ORIGIN, OPEN_FRAME_BUDGETS, startTestServer } from '../helpers/server.ts';
 import { captureIo } from '../helpers/io.ts';
 
 /** Per-socket chat limit high enough for the test rate; the default is 10/s. */
-const LOAD_LIMITS: Partial<Config> = { wsMessageRate: { perSecond: 1000, burst: 1000 } };
+const LOAD_LIMITS: Partial<Config> = {
+  ...OPEN_FRAME_BUDGETS,
+  wsUpgradeRate: { perSecond: 100_000, burst: 100_000 },
+};
 
 
 const closers: Array<() => Promise<void>> = [];

@@ -1,12 +1,12 @@
 /** The seed mutates a set while iterating it; 50 sockets churning while others chat must not break us. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { OPEN_FRAME_BUDGETS, startTestServer, type TestServer } from '../helpers/server.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ wsMessageRate: { perSecond: 1000, burst: 1000 }, maxConnectionsPerIp: 1000 });
+  srv = await startTestServer({ ...OPEN_FRAME_BUDGETS, maxConnectionsPerIp: 1000 });
 });
 afterAll(() => srv.close());
 

@@ -48,7 +48,8 @@ export function registerLoad(program: Command, io: CliIo): void {
       `
 The server limits each socket to 10 chat messages/s (burst 20), each IP to 100 sockets and
 REST writes to 20/s: for local load runs start it with e.g.
-  WS_MESSAGE_RATE_PER_S=1000 MAX_CONNECTIONS_PER_IP=20000 RATE_LIMIT_WRITE_PER_S=5000 npm start
+  WS_MESSAGE_RATE_PER_S=1000 WS_BYTE_RATE_PER_S=10000000 MAX_CONNECTIONS_PER_IP=20000 \\
+  WS_UPGRADE_RATE_PER_S=20000 WS_UPGRADE_RATE_BURST=20000 RATE_LIMIT_WRITE_PER_S=5000 npm start
 
 Example:
   $ vchat load --api http://localhost:8000 --origin http://localhost:3000 \\

@@ -17,14 +17,14 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Take one token. Returns 0 when allowed, else the milliseconds until one is available. */
-  take(now = performance.now()): number {
+  /** Take `cost` tokens (default one). Returns 0 when allowed, else the milliseconds until they are available. */
+  take(now = performance.now(), cost = 1): number {
     this.refill(now);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
       return 0;
     }
-    return Math.ceil(((1 - this.tokens) / this.rate.perSecond) * 1000);
+    return Math.ceil(((cost - this.tokens) / this.rate.perSecond) * 1000);
   }
 
   /** True when the bucket is full again (safe to forget). */

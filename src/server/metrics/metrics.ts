@@ -23,6 +23,7 @@ export function upgradeRefusalReason(code: string): RefusedReason {
     case 'origin_not_allowed':
       return 'origin';
     case 'too_many_connections':
+    case 'rate_limited':
       return 'limit';
     case 'auth_required':
       return 'auth';
@@ -36,7 +37,7 @@ export function upgradeRefusalReason(code: string): RefusedReason {
 }
 
 /** Which budget refused (`vchat_rate_limit_hits_total`): a REST LimitKind (limits/refusal.ts) or a WebSocket bucket. */
-export type RateLimitName = LimitKind | 'ws_message' | 'ws_typing';
+export type RateLimitName = LimitKind | 'ws_message' | 'ws_typing' | 'ws_control' | 'ws_bytes';
 
 /** What the app hands over once it exists, for the values read at scrape time. */
 export interface MetricSources {

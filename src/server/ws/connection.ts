@@ -9,10 +9,10 @@ import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Chat, PostResult } from '../chat.ts';
 import type { Config } from '../config.ts';
-import { TokenBucket } from '../limits/token-bucket.ts';
 import type { Logger } from '../log.ts';
-import type { ServerMetrics } from '../metrics/metrics.ts';
+import type { RateLimitName, ServerMetrics } from '../metrics/metrics.ts';
 import { StoreUnavailableError, type Member, type MemberPatch, type Store } from '../store/store.ts';
+import { FrameBudget, type FrameCost, type Verdict } from './frame-budget.ts';
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
 import type { Peer } from './hub.ts';
 import type { WsTarget } from './upgrade.ts';
@@ -56,9 +56,7 @@ export class Connection implements Peer {
    */
   private frames: ParsedFrame[] = [];
   private busy: Promise<void> | undefined;
-  private readonly messageBucket: TokenBucket;
-  private readonly typingBucket: TokenBucket;
-  private strikes = 0;
+  private readonly budget: FrameBudget;
   /** Where broadcast frames are written, framed once per broadcast (see wire.ts); undefined: through ws.send. */
   private readonly socket: Duplex | undefined;
   /** Frames broadcast to the room while setup runs; flushed when the socket joins the hub. */
@@ -72,13 +70,14 @@ export class Connection implements Peer {
   ) {
     this.roomId = target.roomId;
     this.userId = target.userId;
-    this.messageBucket = new TokenBucket(deps.config.wsMessageRate);
-    this.typingBucket = new TokenBucket(deps.config.wsTypingRate);
+    this.budget = new FrameBudget(deps.config);
     this.socket = rawSocket(ws);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on('pong', () => {
+    ws.on('pong', (data) => {
       this.alive = true;
+      this.paid(this.budget.pay('control', data.length), 'ws_control');
     });
+    ws.on('ping', (data) => this.paid(this.budget.pay('control', data.length), 'ws_control'));
     ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
     ws.on('close', () => this.detach());
     deps.chat.hub.addPending(this);
@@ -239,6 +238,8 @@ export class Connection implements Peer {
       this.ws.close(CloseCode.UnsupportedData, 'Binary frames are not supported; send JSON text');
       return;
     }
+    // Bytes are paid before parsing, so a flood of big frames costs no JSON.parse.
+    if (!this.paid(this.budget.payBytes(data.length), 'ws_bytes')) return;
     let frame: ParsedFrame;
     try {
       frame = parseClientFrame(data.toString('utf8'));
@@ -248,22 +249,20 @@ export class Connection implements Peer {
       this.sendFrame({ type: 'error', code: ErrorCode.InternalError, detail: 'This frame could not be handled' });
       return;
     }
-    if (frame.kind === 'ignore') return;
     // Rate limits are applied as frames arrive, before any queueing.
-    const bucket = frame.kind === 'typing' || frame.kind === 'ping' ? this.typingBucket : this.messageBucket;
-    if (bucket.take() > 0) {
-      this.deps.metrics?.rateLimitHit(bucket === this.typingBucket ? 'ws_typing' : 'ws_message');
-      if (frame.kind === 'chat') this.deps.metrics?.messageRejected(ErrorCode.RateLimited);
-      this.strikes++;
-      if (this.strikes >= this.deps.config.wsRateStrikes) {
-        this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
-      } else {
-        this.sendFrame({ type: 'error', code: ErrorCode.RateLimited, detail: 'Too many frames; slow down (this one was dropped)' });
-      }
-      return;
-    }
-    this.strikes = 0;
-    this.enqueue(frame);
+    const cost = costOf(frame);
+    if (!this.paid(this.budget.payFrame(cost), BUCKET_METRIC[cost], frame.kind === 'chat')) return;
+    if (frame.kind !== 'ignore') this.enqueue(frame);
+  }
+
+  /** Act on a budget verdict: true when the frame may be handled. */
+  private paid(verdict: Verdict, limit: RateLimitName, isChat = false): boolean {
+    if (verdict === 'ok') return true;
+    this.deps.metrics?.rateLimitHit(limit);
+    if (isChat) this.deps.metrics?.messageRejected(ErrorCode.RateLimited);
+    if (verdict === 'close') this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
+    else this.sendFrame({ type: 'error', code: ErrorCode.RateLimited, detail: 'Too many frames; slow down (this one was dropped)' });
+    return false;
   }
 
   private handle(frame: ParsedFrame): Promise<void> | void {
@@ -332,4 +331,13 @@ export class Connection implements Peer {
     if (this.inHub) this.deps.chat.disconnected(this, this.member);
     this.deps.onGone(this);
   }
+}
+
+/** The metric label of each count bucket (`vchat_rate_limit_hits_total`). */
+const BUCKET_METRIC: Record<FrameCost, RateLimitName> = { chat: 'ws_message', typing: 'ws_typing', control: 'ws_control' };
+
+/** The count bucket a parsed frame draws from. */
+function costOf(frame: ParsedFrame): FrameCost {
+  if (frame.kind === 'typing' || frame.kind === 'ping') return 'typing';
+  return frame.kind === 'ignore' ? 'control' : 'chat';
 }

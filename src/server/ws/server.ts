@@ -5,11 +5,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CloseCode } from '../../shared/protocol.ts';
+import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { KeyedLimiter } from '../limits/token-bucket.ts';
 import { upgradeRefusalReason } from '../metrics/metrics.ts';
 import { Connection, type ConnectionDeps } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
-import { admit, refuseUpgrade } from './upgrade.ts';
+import { createRejectLog } from './reject-log.ts';
+import { admit, refuseUpgrade, type Admission } from './upgrade.ts';
 
 export interface WsServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -42,6 +45,21 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
     if (connections.delete(conn)) releaseIp(conn.target.ip);
   };
   const stopHeartbeat = startHeartbeat(() => connections, config.heartbeatMs);
+  /** Upgrade attempts per client IP, counted before any other check (each costs a handshake parse). */
+  const attempts = new KeyedLimiter(config.wsUpgradeRate);
+  const rejectLog = createRejectLog(log, config.wsRejectLogPerSecond);
+
+  /** Closing, over the attempt budget, or admit()'s answer. */
+  const decide = (req: IncomingMessage): Admission & { retryAfterS?: number } => {
+    if (closing) return { ok: false, status: 503, code: 'shutting_down', detail: 'The server is shutting down; reconnect shortly' };
+    const waitMs = attempts.take(clientIp(req, config.trustProxy));
+    if (waitMs > 0) {
+      const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+      const detail = `Too many WebSocket connection attempts from your address; retry in ${retryAfterS} s`;
+      return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
+    }
+    return admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
+  };
 
   return {
     get size() {
@@ -50,16 +68,12 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
 
     handleUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy());
-      const admission = closing
-        ? ({ ok: false, status: 503, code: 'shutting_down', detail: 'The server is shutting down; reconnect shortly' } as const)
-        : admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
+      const admission = decide(req);
       if (!admission.ok) {
-        deps.metrics?.wsRefused(upgradeRefusalReason(admission.code));
-        refuseUpgrade(socket, admission.status, { detail: admission.detail, code: admission.code }, log, {
-          origin: req.headers.origin ?? null,
-          path: req.url,
-          ip: req.socket.remoteAddress,
-        });
+        const { status, code, detail } = admission;
+        deps.metrics?.wsRefused(upgradeRefusalReason(code));
+        rejectLog.write({ status, code, reason: detail, ip: req.socket.remoteAddress, origin: req.headers.origin, url: req.url });
+        refuseUpgrade(socket, status, { detail, code }, admission.retryAfterS);
         return;
       }
       const { target } = admission;
@@ -86,6 +100,8 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
     async close(timeoutMs) {
       closing = true;
       stopHeartbeat();
+      attempts.close();
+      rejectLog.close();
       const open = [...connections];
       await Promise.race([
         Promise.all(open.map((c) => c.drained())),

@@ -10,7 +10,6 @@ import { bearerToken } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { isOriginAllowed } from '../http/cors.ts';
-import type { Logger } from '../log.ts';
 
 export interface WsTarget {
   roomId: string;
@@ -69,10 +68,12 @@ function safeDecode(s: string): string | null {
 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
-/** Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake). */
-export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, log: Logger, fields: Record<string, unknown>): void {
-  // `path` may carry ?token=: the logger redacts it (redact.ts).
-  log.warn('websocket rejected', { status, reason: body.detail, code: body.code, ...fields });
+/**
+ * Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake).
+ * Logging is the caller's (reject-log.ts bounds and samples it). 429 and 503 carry
+ * `Retry-After: retryAfterS`.
+ */
+export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, retryAfterS = 5): void {
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -83,7 +84,7 @@ export function refuseUpgrade(socket: Duplex, status: number, body: { detail: st
     'Connection: close',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(payload)}`,
-    ...(status === 429 || status === 503 ? ['Retry-After: 5'] : []),
+    ...(status === 429 || status === 503 ? [`Retry-After: ${retryAfterS}`] : []),
   ];
   socket.end(`${headers.join('\r\n')}\r\n\r\n${payload}`);
 }

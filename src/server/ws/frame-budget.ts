@@ -1,0 +1,59 @@
+/**
+ * What one socket may send: every frame pays its bytes into one bucket and counts against the
+ * bucket of its kind (chat, typing, control), so no frame type is free. Consecutive refusals
+ * are strikes; enough of them and the socket is closed 1008.
+ */
+import type { Config } from '../config.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
+
+/** Which count bucket a frame draws from. */
+export type FrameCost =
+  /** Chat messages, and frames that are invalid or of an unknown type (a client's mistakes). */
+  | 'chat'
+  /** typing_start, typing_stop and JSON ping (each answered or relayed). */
+  | 'typing'
+  /** keep_alive, JSON pong, protocol ping and pong: nothing to do, but never free. */
+  | 'control';
+
+/** `ok`: handle the frame; `limited`: drop it and answer rate_limited; `close`: close 1008. */
+export type Verdict = 'ok' | 'limited' | 'close';
+
+type BudgetConfig = Pick<Config, 'wsMessageRate' | 'wsTypingRate' | 'wsControlRate' | 'wsByteRate' | 'wsRateStrikes'>;
+
+export class FrameBudget {
+  private readonly bytes: TokenBucket;
+  private readonly counts: Record<FrameCost, TokenBucket>;
+  private strikes = 0;
+
+  constructor(private readonly config: BudgetConfig) {
+    this.bytes = new TokenBucket(config.wsByteRate);
+    this.counts = {
+      chat: new TokenBucket(config.wsMessageRate),
+      typing: new TokenBucket(config.wsTypingRate),
+      control: new TokenBucket(config.wsControlRate),
+    };
+  }
+
+  /** Pay for a frame's payload bytes; checked before the frame is parsed. */
+  payBytes(sizeBytes: number): Verdict {
+    return this.bytes.take(undefined, sizeBytes) > 0 ? this.strike() : 'ok';
+  }
+
+  /** Count a frame of `kind` (its bytes already paid); a frame that passes clears the strikes. */
+  payFrame(kind: FrameCost): Verdict {
+    if (this.counts[kind].take() > 0) return this.strike();
+    this.strikes = 0;
+    return 'ok';
+  }
+
+  /** Bytes and count together, for frames that need no parsing (protocol ping/pong). */
+  pay(kind: FrameCost, sizeBytes: number): Verdict {
+    const paid = this.payBytes(sizeBytes);
+    return paid === 'ok' ? this.payFrame(kind) : paid;
+  }
+
+  private strike(): Verdict {
+    this.strikes++;
+    return this.strikes >= this.config.wsRateStrikes ? 'close' : 'limited';
+  }
+}
