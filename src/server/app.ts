@@ -88,11 +88,12 @@ export function createApp(options: AppOptions): App {
 
   const readLimiter = new KeyedLimiter(config.rateLimitRead);
   const writeLimiter = new KeyedLimiter(config.rateLimitWrite);
+  const healthLimiter = new KeyedLimiter(config.healthRate);
   /** Once closing, every response still to be written ends with Connection: close (see respond.ts). */
   const lifecycle = { closing: false };
   const observer = metrics ? new RequestMetrics(metrics, (path) => router.template(path)) : undefined;
   const bodies = new BodyBudget(config.maxBodyBytesInFlightPerIp, config.maxBodyBytesInFlight, config.maxBodyBytes);
-  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, bodies, lifecycle, observer });
+  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, healthLimiter, bodies, lifecycle, observer });
   const scrape = metrics ? metricsListener(metrics, config.metricsToken, log) : undefined;
   // METRICS_PORT: /metrics only on its own listener; else METRICS_TOKEN puts it on the main port.
   const handleRequest = scrape && config.metricsPort === null ? withMetricsRoute(scrape, appHandler) : appHandler;
@@ -141,6 +142,7 @@ export function createApp(options: AppOptions): App {
       readLimiter.close();
       writeLimiter.close();
       creation.close();
+      healthLimiter.close();
       auth.close();
       lifecycle.closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -26,6 +26,8 @@ export interface HandlerDeps {
   writeLimiter: KeyedLimiter;
   /** Request-body bytes in flight per client IP and in total. */
   bodies: BodyBudget;
+  /** GET /health per client IP: its own generous bucket, so monitors never share the read budget. */
+  healthLimiter: KeyedLimiter;
   /** Set by App.close(); responses written after it close their connection. */
   lifecycle: { readonly closing: boolean };
   /** GET /metrics is on: every response is timed and counted. */
@@ -66,12 +68,11 @@ function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
   }
 
   const isRead = ctx.method === 'GET' || ctx.method === 'HEAD';
-  if (ctx.path !== '/health') {
-    const waitMs = (isRead ? deps.readLimiter : deps.writeLimiter).take(ctx.ip);
-    if (waitMs > 0) {
-      ctx.req.resume();
-      throw limitRefused(isRead ? 'read' : 'write', waitMs);
-    }
+  const limiter = ctx.path === '/health' ? deps.healthLimiter : isRead ? deps.readLimiter : deps.writeLimiter;
+  const waitMs = limiter.take(ctx.ip);
+  if (waitMs > 0) {
+    ctx.req.resume();
+    throw limitRefused(ctx.path === '/health' ? 'health' : isRead ? 'read' : 'write', waitMs);
   }
   if (!isRead) {
     const refused = deps.bodies.admit(ctx);

@@ -7,12 +7,13 @@ import { ErrorCode } from '../../shared/protocol.ts';
 import { HttpError } from '../http/errors.ts';
 
 /** Which budget refused: named in logs and (later) metrics. */
-export type LimitKind = 'read' | 'write' | 'login' | 'create_room' | 'create_user' | 'body_bytes';
+export type LimitKind = 'read' | 'write' | 'health' | 'login' | 'create_room' | 'create_user' | 'body_bytes';
 
 /** Sentence start per kind; the retry delay is appended. */
 const WHAT: Record<LimitKind, string> = {
   read: 'Too many requests',
   write: 'Too many requests',
+  health: 'Too many health checks from your address',
   login: 'Too many sign-in attempts',
   create_room: 'Too many rooms created from your address',
   create_user: 'Too many users created from your address',

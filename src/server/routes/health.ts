@@ -4,18 +4,24 @@ import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { RouteDeps } from './deps.ts';
+import { cachedProbe } from './health-probe.ts';
 
 /** A ping slower than this counts as storage down. */
 const PING_TIMEOUT_MS = 2000;
+/** At most one database probe per this interval, per instance (see health-probe.ts). */
+const PROBE_INTERVAL_MS = 1000;
 
 export function registerHealth(router: Router, deps: RouteDeps): void {
   const { config, store, hub, chat } = deps;
+  const probe = cachedProbe(() => store.ping(), PROBE_INTERVAL_MS, PING_TIMEOUT_MS);
 
   router.on('GET', '/health', (ctx) => {
     // Only a networked store can hang or fail; the in-memory one is answered at once, with no
-    // timer race and no promise (platforms poll this route constantly).
+    // timer race and no promise (platforms poll this route constantly). So is a fresh probe result.
     if (!store.persistent) return sendHealth(ctx, true);
-    return pingWithTimeout(() => store.ping(), PING_TIMEOUT_MS).then((ok) => sendHealth(ctx, ok));
+    const ok = probe.fresh();
+    if (ok !== undefined) return sendHealth(ctx, ok);
+    return probe.run().then((result) => sendHealth(ctx, result));
   });
 
   function sendHealth(ctx: Ctx, ok: boolean): void {
@@ -57,16 +63,4 @@ function memorySample(): { rss: number; heapUsed: number } {
     lastSample = { at: now, rss: m.rss, heapUsed: m.heapUsed };
   }
   return lastSample;
-}
-
-async function pingWithTimeout(ping: () => Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([ping().catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
