@@ -1,5 +1,6 @@
 /**
- * The only file touching `process`: config -> store -> app -> listen; SIGTERM/SIGINT.
+ * The only file touching `process`: config -> store -> app -> listen; SIGTERM/SIGINT, and the
+ * crash policy (an uncaught fault drains like SIGTERM, then exit 1).
  * One entry point for `npm start`, the Procfile and the Dockerfile.
  */
 import { createApp } from './app.ts';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
 
   let stopping = false;
+  /** 0 after a signal; 1 once a fault happened (even during a drain already under way). */
+  let exitCode = 0;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -55,17 +58,42 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     hardExit.unref();
-    scale?.drain(); // sockets closed with 1001 reconnect elsewhere: no user_left flap
-    await app.close();
-    await scale?.close();
-    await store.close();
+    try {
+      scale?.drain(); // sockets closed with 1001 reconnect elsewhere: no user_left flap
+      await app.close();
+      await scale?.close();
+      await store.close();
+    } catch (err) {
+      log.error('shutdown failed', { err });
+      exitCode = 1;
+    }
     log.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
+  };
+  // After an uncaught fault Node documents the process state as unsafe: stop accepting, drain
+  // like SIGTERM (bounded by SHUTDOWN_TIMEOUT_MS) and exit 1 so the platform starts a clean one.
+  const crash = (what: string, err: unknown): void => {
+    log.error(what, { err });
+    exitCode = 1;
+    void shutdown(what);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
-  process.on('uncaughtException', (err) => log.error('uncaught exception', { err }));
+  process.on('unhandledRejection', (err) => crash('unhandled rejection', err));
+  process.on('uncaughtException', (err) => crash('uncaught exception', err));
+  const fault = config.testFault;
+  if (fault) process.on('SIGUSR2', () => raiseTestFault(fault));
+}
+
+/** VCHAT_TEST_FAULT (test-only, refused in production by config.ts): a real uncaught fault on SIGUSR2. */
+function raiseTestFault(kind: 'exception' | 'rejection'): void {
+  if (kind === 'exception') {
+    setImmediate(() => {
+      throw new Error('VCHAT_TEST_FAULT: uncaught exception raised on SIGUSR2');
+    });
+  } else {
+    void Promise.reject(new Error('VCHAT_TEST_FAULT: unhandled rejection raised on SIGUSR2'));
+  }
 }
 
 main().catch((err: unknown) => {
