@@ -4,6 +4,7 @@
  * and the step outputs GitHub reads.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ import { cleanEnv, run, type RunResult } from '../helpers/run.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** One action run starts Node twice (vchat, the summary); generous for a shared two-core box. */
+const RUN_MS = 120_000;
 
 let srv: TestServer;
 let work: string;
@@ -58,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('the vchat verify action', () => {
-  it('passes a healthy deployment: exit 0, the JSON report where json-output says, a summary table, the outputs', async () => {
+  it('passes a healthy deployment: exit 0, the JSON report where json-output says, a summary table, the outputs', { timeout: RUN_MS }, async () => {
     const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: ORIGIN, INPUT_JSON_OUTPUT: 'reports/verify.json', INPUT_ARGS: '--timeout 8000' });
     expect(res.code, res.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(res.dir, 'reports/verify.json'), 'utf8'));
@@ -71,7 +74,7 @@ describe('the vchat verify action', () => {
     expect(res.outputs).toContain('json-output=reports/verify.json\n');
   });
 
-  it('fails an origin the server refuses: exit 1, an error annotation per failed step, the report in the runner temp dir', async () => {
+  it('fails an origin the server refuses: exit 1, an error annotation per failed step, the report in the runner temp dir', { timeout: RUN_MS }, async () => {
     const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: 'https://not-allowed.example' });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error title=vchat verify cors-health::/m);
@@ -82,7 +85,26 @@ describe('the vchat verify action', () => {
     expect(JSON.parse(readFileSync(path!, 'utf8')).exit_code).toBe(1);
   });
 
-  it('a usage error exits 2 and says there is no report', async () => {
+  it('sends each line of headers with every request and WebSocket upgrade', { timeout: RUN_MS }, async () => {
+    const seen: Array<[string, string | undefined, string | undefined]> = [];
+    const record = (kind: string) => (req: IncomingMessage) => seen.push([kind, req.headers['x-ci-token'] as string | undefined, req.headers['x-second'] as string | undefined]);
+    const onRequest = record('request');
+    const onUpgrade = record('upgrade');
+    srv.app.server.prependListener('request', onRequest);
+    srv.app.server.prependListener('upgrade', onUpgrade);
+    try {
+      const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: ORIGIN, INPUT_HEADERS: 'x-ci-token: abc123\n  x-second:two\n\n' });
+      expect(res.code, res.stdout + res.stderr).toBe(0);
+    } finally {
+      srv.app.server.off('request', onRequest);
+      srv.app.server.off('upgrade', onUpgrade);
+    }
+    expect(seen.filter(([kind]) => kind === 'request').length).toBeGreaterThan(5);
+    expect(seen.filter(([kind]) => kind === 'upgrade').length).toBeGreaterThan(1);
+    expect(seen.filter(([, token, second]) => token !== 'abc123' || second !== 'two')).toEqual([]);
+  });
+
+  it('a usage error exits 2 and says there is no report', { timeout: RUN_MS }, async () => {
     const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: 'not-an-origin' });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('not an origin');

@@ -79,7 +79,7 @@ describe(`the ${PKG.name} tarball`, () => {
 });
 
 describe('npx vchat from the installed package', () => {
-  it('--help lists the commands; --version is the package version', { timeout: 60_000 }, async () => {
+  it('--help lists the commands; --version is the package version', { timeout: 120_000 }, async () => {
     const help = await vchat(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: vchat /);
@@ -89,7 +89,7 @@ describe('npx vchat from the installed package', () => {
     expect(version.stdout.trim()).toBe(PKG.version);
   });
 
-  it('verify passes against the built server (the one npm start runs)', { timeout: 60_000 }, async () => {
+  it('verify passes against the built server (the one npm start runs)', { timeout: 120_000 }, async () => {
     const res = await vchat(['verify', '--api', server!.url, '--origin', ORIGIN, '--json']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
@@ -99,7 +99,7 @@ describe('npx vchat from the installed package', () => {
     expect(report.server.version).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
-  it('load runs its clients in a forked worker from the bundle and delivers every message', { timeout: 60_000 }, async () => {
+  it('load runs its clients in a forked worker from the bundle and delivers every message', { timeout: 120_000 }, async () => {
     const args = ['load', '--api', server!.url, '--origin', ORIGIN, '--clients', '2', '--rooms', '1', '--rate', '4', '--duration', '1s', '--ramp', '0s', '--drain', '5s', '--workers', '1', '--json'];
     const res = await vchat(args);
     expect(res.code, res.stderr).toBe(0);
