@@ -48,8 +48,11 @@ if (process.env.BENCH_STORE === 'postgres') {
   db = process.env.BENCH_DATABASE_AS_IS === '1' ? undefined : await freshBenchDatabase(base);
   const { PostgresStore } = await builtModule<typeof import('../src/server/store/postgres.ts')>('server/store/postgres');
   // The same options production uses (src/server/store/index.ts: pool defaults).
+  const poolSize = Number(process.env.BENCH_DATABASE_POOL_SIZE) || undefined;
   store = new PostgresStore({
     url: db?.url ?? base,
+    // BENCH_DATABASE_POOL_SIZE: the pool-size sweep (docs/performance.md); else the production default.
+    ...(poolSize ? { max: poolSize } : {}),
     onBatch: (size) => void (batchSizes[size] = (batchSizes[size] ?? 0) + 1),
   });
 } else {

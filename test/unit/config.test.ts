@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     expect(c.origins.entries).toContain('https://video-chat-frontend-seven.vercel.app');
   });
 
+  it('DATABASE_POOL_SIZE: 10 by default, a whole number from 1, reported when bad', () => {
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).databasePoolSize).toBe(4);
+    for (const bad of ['0', 'many', '2.5']) {
+      expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE/);
+    }
+  });
+
   it('reads the commit SHA from Railway, then SOURCE_COMMIT, then GIT_COMMIT', () => {
     expect(loadConfig({ RAILWAY_GIT_COMMIT_SHA: 'abc', GIT_COMMIT: 'def' }).commit).toBe('abc');
     expect(loadConfig({ SOURCE_COMMIT: 's1', GIT_COMMIT: 'def' }).commit).toBe('s1');
