@@ -41,8 +41,9 @@ export function batchSummary(sizes: Record<string, number>): string {
   return `${batches} batches, ${messages} messages, ${cut2(messages / batches)} per batch on average; the median message was in a batch of ${at(0.5)}, p90 ${at(0.9)}, largest ${entries[entries.length - 1]![0]} (batches by size: ${hist})`;
 }
 
-function wsRows(runs: WsRun[]): Array<Array<string | number>> {
-  const pick = (name: string) => medianRun(runs.filter((x) => x.server === name), (x) => x.delivered_per_s);
+/** The median run of each store: by deliveries at saturation, by p99 at the fixed half rate (as the verdicts). */
+function wsRows(runs: WsRun[], half: boolean): Array<Array<string | number>> {
+  const pick = (name: string) => medianRun(runs.filter((x) => x.server === name), (x) => (half ? x.p99_ms : x.delivered_per_s));
   return ['memory', 'postgres'].flatMap((name) => {
     const x = pick(name);
     return x ? [[name, x.mode, x.delivered_per_s, x.p50_ms, x.p99_ms, x.lost, x.duplicated, x.errors]] : [];
@@ -55,7 +56,7 @@ export function durableTable(d: DurableReport | undefined): string[] {
   if (d.skipped) return [title, `durable: SKIPPED — ${d.skipped}`, `mongo: SKIPPED — ${d.mongo_skipped}`];
   const out = [title, `Postgres settings: ${d.postgres_settings ?? 'unknown'}`, ''];
   const head = ['store', 'mode', 'delivered/s', 'p50 ms', 'p99 ms', 'lost', 'dup', 'errors'];
-  out.push('WebSocket chat, 100 clients in rooms of 10 (median run):', ...table(head, [...wsRows(d.ws_saturation), ...wsRows(d.ws_half)]));
+  out.push('WebSocket chat, 100 clients in rooms of 10 (median run):', ...table(head, [...wsRows(d.ws_saturation, false), ...wsRows(d.ws_half, true)]));
   const mem = medianRun(d.ws_saturation.filter((x) => x.server === 'memory'), (x) => x.delivered_per_s);
   const pg = medianRun(d.ws_saturation.filter((x) => x.server === 'postgres'), (x) => x.delivered_per_s);
   const pgHalf = medianRun(d.ws_half.filter((x) => x.server === 'postgres'), (x) => x.p99_ms);
@@ -74,7 +75,7 @@ export function durableTable(d: DurableReport | undefined): string[] {
   const verdicts: string[] = [];
   for (const rooms of [1, 50]) {
     const of = (server: string, sat: boolean): DurableRestRun | undefined =>
-      medianRun(d.rest.filter((x) => x.server === server && x.rooms === rooms && (x.mode === 'saturation') === sat), (x) => x.req_per_s);
+      medianRun(d.rest.filter((x) => x.server === server && x.rooms === rooms && (x.mode === 'saturation') === sat), (x) => (sat ? x.req_per_s : x.p99_ms));
     for (const sat of [true, false]) {
       for (const server of ['memory', 'postgres']) {
         const x = of(server, sat);
