@@ -46,14 +46,17 @@ export interface DurableReport {
 /** Why the MongoDB rows are not run here. */
 export const MONGO_BENCH_SKIP = 'no MongoDB server on this machine (the MongoDB store tests run in GitHub Actions with mongo:7)';
 
+/** POST `json` to our server and return the `id` of what it created (throws when there is none). */
+export async function createdId(server: BenchServer, url: string, json: unknown): Promise<string> {
+  const res = await httpRequest({ base: server.url, url, method: 'POST', json, origin: ORIGIN });
+  const id = (res.json as { id?: string }).id;
+  if (!id) throw new Error(`${url} answered ${res.status}`);
+  return id;
+}
+
 /** `rooms` rooms and one user who joined them all. */
 async function restFixtures(server: BenchServer, rooms: number): Promise<{ roomIds: string[]; userId: string }> {
-  const post = async (url: string, json: unknown): Promise<string> => {
-    const res = await httpRequest({ base: server.url, url, method: 'POST', json, origin: ORIGIN });
-    const id = (res.json as { id?: string }).id;
-    if (!id) throw new Error(`${url} answered ${res.status}`);
-    return id;
-  };
+  const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
   const userId = await post('/users', { username: 'bench' });
   const roomIds: string[] = [];
   for (let i = 0; i < rooms; i++) {

@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { httpRequest } from '../src/cli/client/http.ts';
+import { createdId } from './durable.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
 import { ORIGIN } from './rest.ts';
 import { hotRoom, SEED_DEFAULTS, seedPostgres, type SeedCounts } from './seed.ts';
@@ -108,12 +109,7 @@ async function drive(server: BenchServer, url: string, database: GrowthRow['data
 
 /** A room with 300 messages and a member, made over HTTP on the almost empty database. */
 async function smallFixture(server: BenchServer): Promise<Fixture> {
-  const post = async (url: string, json: unknown): Promise<string> => {
-    const res = await httpRequest({ base: server.url, url, method: 'POST', json, origin: ORIGIN });
-    const id = (res.json as { id?: string }).id;
-    if (!id) throw new Error(`${url} answered ${res.status}`);
-    return id;
-  };
+  const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
   const userId = await post('/users', { username: 'bench' });
   const roomId = await post('/rooms', { name: 'bench' });
   await httpRequest({ base: server.url, url: `/rooms/${roomId}/join`, method: 'POST', json: { user_id: userId }, origin: ORIGIN });
