@@ -29,7 +29,7 @@ export function startBenchServer(name: string, file: string, cpuProfDir?: string
     ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s`)), 90_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
     child.once('message', (msg: { type: string; port: number }) => {
       clearTimeout(timer);
