@@ -99,7 +99,7 @@ export function sanityChecks(x: SanityInput): SanityCheck[] {
       actual: Math.round(share * 1000) / 1000,
       limit: MIN_MEASURED_SHARE,
       detail: `${x.delivered} of ${base} ${of} deliveries measured (${pct(share)}, at least ${pct(MIN_MEASURED_SHARE)} needed)`,
-      ...(ok ? {} : { hint: 'most of the run was not measured: see the errors line (rate_limited: raise WS_MESSAGE_RATE_PER_S on the server under test or add clients; closed_*: sockets dropped), and the connect line' }),
+      ...(ok ? {} : { hint: x.connected === 0 ? 'follows from the connect failure: nothing was connected to measure' : 'most of the run was not measured: see the errors line (rate_limited: raise WS_MESSAGE_RATE_PER_S on the server under test or add clients; closed_*: sockets dropped), and the connect line' }),
     });
   }
   return checks;
