@@ -9,9 +9,10 @@ import { cliVersion } from './version.ts';
 import { registerVerify } from './verify/command.ts';
 import { registerLoad } from './load/command.ts';
 import { registerSoak } from './soak/command.ts';
+import { registerTop } from './top/command.ts';
 
 /** Every command, in help order. Another command: write `registerXxx` and append it here. */
-const COMMANDS: Array<(program: Command, io: CliIo) => void> = [registerVerify, registerLoad, registerSoak];
+const COMMANDS: Array<(program: Command, io: CliIo) => void> = [registerVerify, registerLoad, registerSoak, registerTop];
 
 /** Build the `vchat` program writing to `io`; exitOverride is on, so parse errors throw CommanderError. */
 export function buildProgram(io: CliIo): Command {
