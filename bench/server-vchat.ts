@@ -35,6 +35,8 @@ const config = testConfig({
   userCreateRate: OPEN,
   // The run's messages stay in memory; keep the per-room history small so it does not dominate RSS.
   historyLimit: 1000,
+  // BENCH_METRICS=1: GET /metrics on, to measure what the metrics cost the hot paths (docs/performance.md).
+  ...(process.env.BENCH_METRICS === '1' ? { metricsToken: 'bench-metrics-token-0123456789' } : {}),
 });
 
 let store: Store;
