@@ -1,40 +1,27 @@
 /**
- * One socket's life: look up room and user (4004 if unknown), auto-join, presence,
- * frames in arrival order, rate limits, slow-reader protection, and cleanup.
+ * One socket's life, from `start()` to the close: it wires the socket's events to the jobs
+ * that live in their own modules (membership.ts: token, room, user, join and room cap;
+ * early-buffer.ts: what the room says during setup; frame-queue.ts: frames in arrival order;
+ * frame-budget.ts: rate limits; outbound.ts: framing and slow readers), handles each frame
+ * kind, and leaves the hub once with user_left on the user's last socket.
  */
-import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
-import { lenientAvatar, lenientUsername } from '../../shared/validate.ts';
-import type { AuthService } from '../auth/service.ts';
-import type { Chat, PostResult } from '../chat.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { RateLimitName, ServerMetrics } from '../metrics/metrics.ts';
-import { StoreUnavailableError, type Member, type MemberPatch, type Store } from '../store/store.ts';
+import type { PostResult } from '../chat.ts';
+import type { RateLimitName } from '../metrics/metrics.ts';
+import { StoreUnavailableError, type Member } from '../store/store.ts';
+import { EarlyBuffer } from './early-buffer.ts';
 import { FrameBudget, type FrameCost, type Verdict } from './frame-budget.ts';
+import { FrameQueue } from './frame-queue.ts';
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
 import type { Peer } from './hub.ts';
+import { joinMember, roomIsFull, type MembershipDeps } from './membership.ts';
+import { Outbound } from './outbound.ts';
 import type { WsTarget } from './upgrade.ts';
-import { framed, rawSocket } from './wire.ts';
 
-export interface ConnectionDeps {
-  config: Config;
-  store: Store;
-  chat: Chat;
-  log: Logger;
-  /** Token checks (4401/4403 after accept); absent in bare hub tests. */
-  auth?: AuthService;
-  /** Present when GET /metrics is on. */
-  metrics?: ServerMetrics | undefined;
+export interface ConnectionDeps extends MembershipDeps {
   onGone(conn: Connection): void;
 }
-
-/** Buffers from the hub are UTF-8 JSON: send them as text frames, not binary. */
-const TEXT_FRAME = { binary: false } as const;
-
-/** After a slow reader is sent its 1013 close, give the close frame this long before cutting. */
-const SLOW_CLOSE_GRACE_MS = 1000;
 
 export class Connection implements Peer {
   readonly roomId: string;
@@ -49,19 +36,10 @@ export class Connection implements Peer {
   private liveMember: Member | undefined;
   private inHub = false;
   private gone = false;
-  /**
-   * Frames are handled one after another, so a sender's messages keep their order: they
-   * wait here while `busy` (setup, or a frame waiting for the store) runs. Everything else
-   * is handled at once, and with the in-memory store that needs no promise at all.
-   */
-  private frames: ParsedFrame[] = [];
-  private busy: Promise<void> | undefined;
+  private readonly queue: FrameQueue<ParsedFrame>;
   private readonly budget: FrameBudget;
-  /** Where broadcast frames are written, framed once per broadcast (see wire.ts); undefined: through ws.send. */
-  private readonly socket: Duplex | undefined;
-  /** Frames broadcast to the room while setup runs; flushed when the socket joins the hub. */
-  private early: Array<Buffer | string> | null = [];
-  private earlyBytes = 0;
+  private readonly out: Outbound;
+  private readonly early: EarlyBuffer;
 
   constructor(
     readonly ws: WebSocket,
@@ -71,7 +49,17 @@ export class Connection implements Peer {
     this.roomId = target.roomId;
     this.userId = target.userId;
     this.budget = new FrameBudget(deps.config);
-    this.socket = rawSocket(ws);
+    this.out = new Outbound(ws, deps.config.wsMaxBufferedBytes);
+    this.early = new EarlyBuffer(deps.config.wsMaxBufferedBytes);
+    this.queue = new FrameQueue(
+      (frame) => this.handle(frame),
+      (err) => deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err }),
+    );
+  }
+
+  /** Listen to the socket and run the setup (token, room, join); frames wait in the queue meanwhile. */
+  start(): void {
+    const { ws, deps } = this;
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', (data) => {
       this.alive = true;
@@ -81,24 +69,14 @@ export class Connection implements Peer {
     ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
     ws.on('close', () => this.detach());
     deps.chat.hub.addPending(this);
-    this.busy = this.setup()
-      .finally(() => this.endPending())
-      .then(() => this.resume());
+    this.queue.holdUntil(this.setup().finally(() => this.endPending()));
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
   send(data: Buffer | string): boolean {
     if (this.gone) return true;
-    if (this.early) {
-      this.earlyBytes += data.length;
-      this.early.push(data);
-      return this.earlyBytes <= this.deps.config.wsMaxBufferedBytes;
-    }
-    if (this.ws.readyState !== this.ws.OPEN) return true;
-    if (this.ws.bufferedAmount > this.deps.config.wsMaxBufferedBytes) return false;
-    if (this.socket !== undefined && typeof data !== 'string') this.socket.write(framed(data));
-    else this.ws.send(data, TEXT_FRAME);
-    return true;
+    if (this.early.holding) return this.early.hold(data);
+    return this.out.write(data);
   }
 
   /** Peer.dropSlow: close 1013 and stop sending; cut the TCP connection if it stays stuck. */
@@ -106,16 +84,19 @@ export class Connection implements Peer {
     if (this.gone) return;
     this.deps.metrics?.slowReaderDropped();
     this.deps.log.warn('websocket too slow, closing', { room_id: this.roomId, user_id: this.userId, buffered: this.ws.bufferedAmount });
-    this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
+    this.out.closeSlow();
     this.detach();
-    setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+
+  /** Wait until every frame received so far has been handled (graceful shutdown). */
+  drained(): Promise<void> {
+    return this.queue.drained();
   }
 
   /** Leave the pending set; flush the early frames if the socket made it into the room, else drop them. */
   private endPending(): void {
-    if (!this.early) return;
-    const early = this.early;
-    this.early = null;
+    if (!this.early.holding) return;
+    const early = this.early.end();
     this.deps.chat.hub.removePending(this);
     if (!this.inHub || this.gone) return;
     for (const data of early) {
@@ -126,84 +107,20 @@ export class Connection implements Peer {
     }
   }
 
-  /** Wait until every frame received so far has been handled (graceful shutdown). */
-  async drained(): Promise<void> {
-    while (this.busy) await this.busy;
-  }
-
-  private enqueue(frame: ParsedFrame): void {
-    this.frames.push(frame);
-    if (!this.busy) this.pump();
-  }
-
-  /**
-   * Handle the queued frames in order, synchronously, until one has to wait for the store
-   * (its handler returns a promise): the socket is busy until it settles, then goes on.
-   */
-  private pump(): void {
-    for (let frame = this.frames.shift(); frame !== undefined; frame = this.frames.shift()) {
-      let pending: Promise<void> | void;
-      try {
-        pending = this.handle(frame);
-      } catch (err) {
-        this.frameFailed(err);
-        continue;
-      }
-      if (pending) {
-        this.busy = pending.then(
-          () => this.resume(),
-          (err: unknown) => {
-            this.frameFailed(err);
-            this.resume();
-          },
-        );
-        return;
-      }
-    }
-  }
-
-  /** What the socket was waiting for is done: on with the queue. */
-  private resume(): void {
-    this.busy = undefined;
-    this.pump();
-  }
-
-  private frameFailed(err: unknown): void {
-    this.deps.log.error('websocket frame failed', { room_id: this.roomId, user_id: this.userId, err });
-  }
-
   private sendFrame(frame: ServerFrame): void {
     if (!this.send(JSON.stringify(frame))) this.dropSlow();
   }
 
   private async setup(): Promise<void> {
-    const { store, chat, log } = this.deps;
+    const { chat, log, config } = this.deps;
     try {
-      const denied = await this.deps.auth?.socketDenial(this.target.token, this.userId, this.ws);
-      if (denied) {
-        this.deps.metrics?.wsRefused('auth');
-        log.warn(`websocket closed ${denied.code}`, { room_id: this.roomId, user_id: this.userId, reason: denied.reason });
-        this.ws.close(denied.code, denied.reason);
-        return;
-      }
-      const [room, user] = await Promise.all([store.getRoom(this.roomId), store.getUser(this.userId)]);
-      if (!room || !user) {
-        const reason = room ? 'User not found' : 'Room not found';
-        this.deps.metrics?.wsRefused(room ? 'unknown_user' : 'unknown_room');
-        log.warn('websocket closed 4004', { room_id: this.roomId, user_id: this.userId, reason });
-        this.ws.close(CloseCode.NotFound, reason);
-        return;
-      }
-      const fill: MemberPatch = {};
-      const username = lenientUsername(this.target.query.get('username'));
-      const avatar = lenientAvatar(this.target.query.get('avatar_url'));
-      if (username !== undefined) fill.username = username;
-      if (avatar !== undefined) fill.avatar_url = avatar;
-      this.member = await chat.join(this.roomId, this.userId, fill, 'fill');
+      const member = await joinMember(this.ws, this.target, this.deps);
+      if (!member) return;
+      this.member = member;
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
-      if (this.roomIsFull()) {
+      if (roomIsFull(this.deps, this.target)) {
         this.deps.metrics?.wsRefused('room_full');
-        log.warn('websocket closed 1013: room full', { room_id: this.roomId, user_id: this.userId, cap: this.deps.config.maxRoomMembersOnline });
+        log.warn('websocket closed 1013: room full', { room_id: this.roomId, user_id: this.userId, cap: config.maxRoomMembersOnline });
         this.ws.close(CloseCode.TryAgainLater, 'Room is full');
         return;
       }
@@ -212,7 +129,7 @@ export class Connection implements Peer {
       // With no await in between: deliver what the room said during setup, then hub.add and
       // user_joined on the user's first socket (across instances with scale-out).
       this.endPending();
-      await chat.connected(this, this.member);
+      await chat.connected(this, member);
     } catch (err) {
       const unavailable = err instanceof StoreUnavailableError;
       this.deps.metrics?.wsRefused('error');
@@ -221,16 +138,6 @@ export class Connection implements Peer {
       else log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
       this.ws.close(CloseCode.TryAgainLater, unavailable ? 'Storage unavailable' : 'Internal error');
     }
-  }
-
-  /**
-   * MAX_ROOM_ONLINE: distinct users online in this room on this instance. A user already
-   * online (another tab) always gets in. Checked with no await before hub.add, so it is exact.
-   */
-  private roomIsFull(): boolean {
-    const cap = this.deps.config.maxRoomMembersOnline;
-    const hub = this.deps.chat.hub;
-    return cap > 0 && hub.userSockets(this.roomId, this.userId) === 0 && hub.online(this.roomId) >= cap;
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -252,7 +159,7 @@ export class Connection implements Peer {
     // Rate limits are applied as frames arrive, before any queueing.
     const cost = costOf(frame);
     if (!this.paid(this.budget.payFrame(cost), BUCKET_METRIC[cost], frame.kind === 'chat')) return;
-    if (frame.kind !== 'ignore') this.enqueue(frame);
+    if (frame.kind !== 'ignore') this.queue.push(frame);
   }
 
   /** Act on a budget verdict: true when the frame may be handled. */

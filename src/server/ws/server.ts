@@ -89,7 +89,9 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
       };
       wss.handleUpgrade(req, socket, head, (ws) => {
         settle();
-        connections.add(new Connection(ws, target, { ...deps, onGone }));
+        const conn = new Connection(ws, target, { ...deps, onGone });
+        connections.add(conn);
+        conn.start();
       });
       // handleUpgrade may abort the handshake (bad headers) without calling back.
       socket.once('close', () => {

@@ -1,0 +1,43 @@
+/**
+ * Framing and slow-reader protection for one socket: broadcasts are written framed once per
+ * broadcast (wire.ts), and a reader whose send buffer passes WS_MAX_BUFFERED_BYTES is not
+ * written to; it is closed 1013 and cut if the close frame cannot get through either.
+ */
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../../shared/protocol.ts';
+import { framed, rawSocket } from './wire.ts';
+
+/** Buffers from the hub are UTF-8 JSON: send them as text frames, not binary. */
+const TEXT_FRAME = { binary: false } as const;
+
+/** After a slow reader is sent its 1013 close, give the close frame this long before cutting. */
+const SLOW_CLOSE_GRACE_MS = 1000;
+
+export class Outbound {
+  /** Where broadcast frames are written, framed once per broadcast (see wire.ts); undefined: through ws.send. */
+  private readonly socket: Duplex | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly maxBufferedBytes: number,
+  ) {
+    this.socket = rawSocket(ws);
+  }
+
+  /** Write one encoded frame; false when the reader is too far behind. A socket no longer open counts as written. */
+  write(data: Buffer | string): boolean {
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return true;
+    if (ws.bufferedAmount > this.maxBufferedBytes) return false;
+    if (this.socket !== undefined && typeof data !== 'string') this.socket.write(framed(data));
+    else ws.send(data, TEXT_FRAME);
+    return true;
+  }
+
+  /** Close 1013 ("Too slow to keep up") and cut the TCP connection if it stays stuck. */
+  closeSlow(): void {
+    this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
+    setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+}
