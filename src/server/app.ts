@@ -9,11 +9,11 @@ import { defaultAccountStore } from './auth/index.ts';
 import { AuthService } from './auth/service.ts';
 import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
-import { metricsEnabled, type Config } from './config.ts';
+import { metricsEnabled, type Config, type RateConfig } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
 import { BodyBudget } from './limits/body-budget.ts';
 import { capConnections } from './limits/connection-cap.ts';
-import { CreationBudgets, localBudget } from './limits/creation.ts';
+import { CreationBudgets, localBudget, type CountBudget } from './limits/creation.ts';
 import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
 import { metricsListener, withMetricsRoute } from './metrics/endpoint.ts';
@@ -39,6 +39,8 @@ export interface AppOptions {
   fanout?: (hub: Hub, metrics?: ServerMetrics) => Fanout;
   /** Where accounts and tokens live. Default: picked by config.storage.kind (auth/index.ts), and closed by close(). */
   accounts?: AccountStore;
+  /** Where creation budgets count (REDIS_URL: shared by all instances, limits/shared-budget.ts). Default: this process. */
+  budgets?: (name: string, rate: RateConfig) => CountBudget;
   /** Clock for token expiry, ms since the epoch (tests). Default Date.now. */
   now?: () => number;
 }
@@ -66,7 +68,8 @@ export function createApp(options: AppOptions): App {
   const fanout = options.fanout ? options.fanout(hub, metrics) : localFanout(hub);
   const chat = new Chat(store, hub, fanout);
   metrics?.bind({ hub, chat, store, storeWatch: watch });
-  const creation = new CreationBudgets({ create_room: localBudget(config.roomCreateRate), create_user: localBudget(config.userCreateRate) });
+  const budget = options.budgets ?? ((_name: string, rate: RateConfig) => localBudget(rate));
+  const creation = new CreationBudgets({ create_room: budget('rooms', config.roomCreateRate), create_user: budget('users', config.userCreateRate) });
   const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation };
 
   // The unwrapped store: the account store shares its database pool (a property the wrapper hides).

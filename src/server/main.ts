@@ -42,7 +42,18 @@ async function main(): Promise<void> {
 
   // REDIS_URL: cross-instance fan-out and presence; without it, null and nothing changes.
   const scale = await startScaleOut(config, log);
-  const app = createApp({ config, store, log, ...(scale ? { fanout: (hub, metrics) => scale.fanout(hub, metrics) } : {}) });
+  // REDIS_URL: creation budgets count once for all instances.
+  // Imported only then, like the fan-out: one process without Redis loads no Redis code.
+  const shared = config.redisUrl
+    ? new (await import('./limits/shared-budget.ts')).SharedBudgets({ url: config.redisUrl, prefix: config.redisPrefix, log })
+    : null;
+  const app = createApp({
+    config,
+    store,
+    log,
+    ...(scale ? { fanout: (hub, metrics) => scale.fanout(hub, metrics) } : {}),
+    ...(shared ? { budgets: (name, rate) => shared.budget(name, rate) } : {}),
+  });
   const { url } = await app.listen();
   log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
 
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
       scale?.drain(); // sockets closed with 1001 reconnect elsewhere: no user_left flap
       await app.close();
       await scale?.close();
+      await shared?.close();
       await store.close();
     } catch (err) {
       log.error('shutdown failed', { err });
