@@ -19,7 +19,10 @@ function readReport(path) {
 }
 
 /** @param {unknown} s a table cell without pipes or line breaks */
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 
 const report = readReport(file);
 const log = [];
@@ -32,7 +35,10 @@ if (!report || !Array.isArray(report.steps)) {
   const verdict = report.ok ? 'OK' : 'FAILED';
   log.push(`vchat verify ${report.api}: ${verdict} (exit ${report.exit_code ?? exitCode})`);
   md.push(`### vchat verify ${report.ok ? '✅' : '❌'} ${cell(report.api)}`, '');
-  md.push(`${s.pass ?? 0} passed, ${s.warn ?? 0} warnings, ${s.fail ?? 0} failed, ${s.skip ?? 0} skipped; origins: ${cell((report.origins ?? []).join(', '))}`, '');
+  md.push(
+    `${s.pass ?? 0} passed, ${s.warn ?? 0} warnings, ${s.fail ?? 0} failed, ${s.skip ?? 0} skipped; origins: ${cell((report.origins ?? []).join(', '))}`,
+    '',
+  );
   md.push('| verdict | step | ms | observed |', '|---|---|---:|---|');
   for (const step of report.steps) {
     log.push(`${String(step.verdict).padEnd(5)} ${String(step.id).padEnd(22)} ${step.observed ?? step.note ?? ''}`);
@@ -43,10 +49,16 @@ if (!report || !Array.isArray(report.steps)) {
     log.push('', `${st.verdict}  ${st.id}`, `      observed: ${st.observed ?? ''}`);
     if (st.expected) log.push(`      expected: ${st.expected}`);
     if (st.hint) log.push(`      hint:     ${st.hint}`);
-    md.push('', `**${cell(st.verdict)} ${cell(st.id)}**: ${cell(st.observed)}${st.expected ? `; expected ${cell(st.expected)}` : ''}${st.hint ? `  \n${cell(st.hint)}` : ''}`);
+    md.push(
+      '',
+      `**${cell(st.verdict)} ${cell(st.id)}**: ${cell(st.observed)}${st.expected ? `; expected ${cell(st.expected)}` : ''}${st.hint ? `  \n${cell(st.hint)}` : ''}`,
+    );
   }
   // GitHub turns these into annotations on the run.
-  for (const st of problems) log.push(`::${st.verdict === 'FAIL' ? 'error' : 'warning'} title=vchat verify ${st.id}::${cell(st.observed)}${st.hint ? ` (${cell(st.hint)})` : ''}`);
+  for (const st of problems)
+    log.push(
+      `::${st.verdict === 'FAIL' ? 'error' : 'warning'} title=vchat verify ${st.id}::${cell(st.observed)}${st.hint ? ` (${cell(st.hint)})` : ''}`,
+    );
 }
 process.stdout.write(`${log.join('\n')}\n`);
 if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${md.join('\n')}\n`);

@@ -13,14 +13,24 @@ const server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  if (req.method === 'GET' && req.url === '/health') return send(200, { status: 'healthy', timestamp: new Date().toISOString() });
+  if (req.method === 'GET' && req.url === '/health')
+    return send(200, { status: 'healthy', timestamp: new Date().toISOString() });
   const m = req.method === 'POST' ? /^\/rooms\/([^/]+)\/messages$/.exec(req.url ?? '') : null;
   if (!m) return send(404, { detail: 'Not found', code: 'not_found' });
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { user_id: string; content: string };
-    send(201, { type: 'message', id: randomUUID(), room_id: m[1], user_id: body.user_id, username: 'bench', content: body.content, avatar_url: null, timestamp: new Date().toISOString() });
+    send(201, {
+      type: 'message',
+      id: randomUUID(),
+      room_id: m[1],
+      user_id: body.user_id,
+      username: 'bench',
+      content: body.content,
+      avatar_url: null,
+      timestamp: new Date().toISOString(),
+    });
   });
 });
 await serveBench(server);

@@ -16,7 +16,13 @@ const server = createServer((req, res) => {
     const url = req.url ?? '';
     const id = randomUUID();
     const [status, body] =
-      url === '/users' ? [201, { id, username: 'bench' }] : url === '/rooms' ? [201, { id, name: 'bench', users: [] }] : /\/join$/.test(url) ? [200, { room_id: url.split('/')[2] }] : [404, { code: 'not_found' }];
+      url === '/users'
+        ? [201, { id, username: 'bench' }]
+        : url === '/rooms'
+          ? [201, { id, name: 'bench', users: [] }]
+          : /\/join$/.test(url)
+            ? [200, { room_id: url.split('/')[2] }]
+            : [404, { code: 'not_found' }];
     res.writeHead(status as number, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
@@ -35,7 +41,17 @@ wss.on('connection', (ws, req) => {
   ws.on('message', (data) => {
     const frame = JSON.parse(String(data)) as { type?: string; content?: string; client_msg_id?: string };
     if (frame.type === 'ping') return void ws.send('{"type":"pong"}');
-    const out = JSON.stringify({ type: 'message', id: randomUUID(), room_id: roomId, user_id: userId, username: 'bench', content: frame.content, avatar_url: null, timestamp: new Date().toISOString(), client_msg_id: frame.client_msg_id });
+    const out = JSON.stringify({
+      type: 'message',
+      id: randomUUID(),
+      room_id: roomId,
+      user_id: userId,
+      username: 'bench',
+      content: frame.content,
+      avatar_url: null,
+      timestamp: new Date().toISOString(),
+      client_msg_id: frame.client_msg_id,
+    });
     for (const peer of peers) peer.send(out);
   });
 });

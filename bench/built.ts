@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 /** `builtModule<typeof import('../src/server/app.ts')>('server/app')` loads dist/server/app.js. */
 export async function builtModule<T>(path: string): Promise<T> {
   const url = new URL(`../dist/${path}.js`, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} is missing: run npm run build:server (npm run bench does)`);
+  if (!existsSync(fileURLToPath(url)))
+    throw new Error(`${fileURLToPath(url)} is missing: run npm run build:server (npm run bench does)`);
   return (await import(url.href)) as T;
 }

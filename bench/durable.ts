@@ -44,7 +44,8 @@ export interface DurableReport {
 }
 
 /** Why the MongoDB rows are not run here. */
-export const MONGO_BENCH_SKIP = 'no MongoDB server on this machine (the MongoDB store tests run in GitHub Actions with mongo:7)';
+export const MONGO_BENCH_SKIP =
+  'no MongoDB server on this machine (the MongoDB store tests run in GitHub Actions with mongo:7)';
 
 /** POST `json` to our server and return the `id` of what it created (throws when there is none). */
 export async function createdId(server: BenchServer, url: string, json: unknown): Promise<string> {
@@ -61,16 +62,33 @@ async function restFixtures(server: BenchServer, rooms: number): Promise<{ roomI
   const roomIds: string[] = [];
   for (let i = 0; i < rooms; i++) {
     const roomId = await post('/rooms', { name: `bench ${i}` });
-    await httpRequest({ base: server.url, url: `/rooms/${roomId}/join`, method: 'POST', json: { user_id: userId }, origin: ORIGIN });
+    await httpRequest({
+      base: server.url,
+      url: `/rooms/${roomId}/join`,
+      method: 'POST',
+      json: { user_id: userId },
+      origin: ORIGIN,
+    });
     roomIds.push(roomId);
   }
   return { roomIds, userId };
 }
 
 /** POST messages over `rooms` rooms for `seconds`: saturated (32 connections) or at `rate` requests/s in total. */
-export async function postMessages(server: BenchServer, rooms: number, seconds: number, round: number, rate?: number): Promise<DurableRestRun> {
+export async function postMessages(
+  server: BenchServer,
+  rooms: number,
+  seconds: number,
+  round: number,
+  rate?: number,
+): Promise<DurableRestRun> {
   const { roomIds, userId } = await restFixtures(server, rooms);
-  const body = (): string => JSON.stringify({ user_id: userId, content: 'bench message of a typical length, about sixty-four chars', client_msg_id: randomUUID() });
+  const body = (): string =>
+    JSON.stringify({
+      user_id: userId,
+      content: 'bench message of a typical length, about sixty-four chars',
+      client_msg_id: randomUUID(),
+    });
   const r = await autocannon({
     url: server.url,
     connections: 32,
@@ -113,7 +131,8 @@ export async function benchDurable(
   const pg = await postgres();
   try {
     log('durable: WebSocket, 100 clients in rooms of 10, closed loop, memory vs Postgres (fsync on)');
-    const saturate = (server: BenchServer) => (round: number) => loadRun(server, { clients: 100, roomSize: 10, seconds, inflight: 1, round });
+    const saturate = (server: BenchServer) => (round: number) =>
+      loadRun(server, { clients: 100, roomSize: 10, seconds, inflight: 1, round });
     const sat = await alternate(rounds, saturate(mem), saturate(pg));
     const pgRate = Math.max(1, Math.round((medianRun(sat.ours, (r) => r.delivered_per_s)?.sent ?? 0) / seconds / 2));
     log(`durable: WebSocket at half of Postgres's saturation (${pgRate} msgs/s), both stores`);
@@ -126,7 +145,11 @@ export async function benchDurable(
     const rest: DurableRestRun[] = [];
     for (const rooms of [1, 50]) {
       log(`durable: POST /rooms/{id}/messages over ${rooms} room(s), saturation then half of Postgres's rate`);
-      const restSat = await alternate(rounds, (round) => postMessages(mem, rooms, seconds, round), (round) => postMessages(pg, rooms, seconds, round));
+      const restSat = await alternate(
+        rounds,
+        (round) => postMessages(mem, rooms, seconds, round),
+        (round) => postMessages(pg, rooms, seconds, round),
+      );
       const rate = Math.max(1, Math.round((medianRun(restSat.ours, (r) => r.req_per_s)?.req_per_s ?? 0) / 2));
       const restHalf = await alternate(
         rounds,

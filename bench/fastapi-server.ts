@@ -41,11 +41,29 @@ function freePort(): Promise<number> {
 /** Start uvicorn (one worker, like the seed's Procfile) and wait until GET /health answers. */
 export async function startFastApi(origins: string[] = [], startTimeoutMs = 20_000): Promise<FastApiServer> {
   const port = await freePort();
-  const child = spawn(PYTHON, ['-m', 'uvicorn', 'fastapi_app:app', '--app-dir', BENCH_DIR, '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--log-level', 'warning'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', VCHAT_BENCH_ORIGINS: origins.join(',') },
-    // The seed's broadcast loop prints tracebacks when sockets close mid-broadcast; keep the last lines for errors.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    PYTHON,
+    [
+      '-m',
+      'uvicorn',
+      'fastapi_app:app',
+      '--app-dir',
+      BENCH_DIR,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--log-level',
+      'warning',
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', VCHAT_BENCH_ORIGINS: origins.join(',') },
+      // The seed's broadcast loop prints tracebacks when sockets close mid-broadcast; keep the last lines for errors.
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + String(c)).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -59,7 +77,10 @@ export async function startFastApi(origins: string[] = [], startTimeoutMs = 20_0
   const until = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`uvicorn exited with ${child.exitCode} before listening: ${stderr}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, close };
     if (Date.now() > until) {
       await close();

@@ -40,30 +40,77 @@ interface Row {
 
 /** A room and a joined user, through the public API (both servers accept the seed's bodies). */
 async function room(t: Target): Promise<{ roomId: string; userId: string }> {
-  const post = async (url: string, json: unknown): Promise<unknown> => (await httpRequest({ base: t.url, url, method: 'POST', json, origin: ORIGIN })).json;
-  const roomId = (await post(paths.rooms(), { name: 'bench' }) as { id: string }).id;
-  const userId = (await post(paths.users(), { username: 'bench' }) as { id: string }).id;
+  const post = async (url: string, json: unknown): Promise<unknown> =>
+    (await httpRequest({ base: t.url, url, method: 'POST', json, origin: ORIGIN })).json;
+  const roomId = ((await post(paths.rooms(), { name: 'bench' })) as { id: string }).id;
+  const userId = ((await post(paths.users(), { username: 'bench' })) as { id: string }).id;
   await post(paths.join(roomId), { user_id: userId, username: 'bench' });
   return { roomId, userId };
 }
 
 async function rest(t: Target, kind: 'POST' | 'GET'): Promise<Row> {
   const { roomId, userId } = await room(t);
-  const body = JSON.stringify({ user_id: userId, username: 'bench', content: 'bench message of a typical length, about sixty-four chars' });
+  const body = JSON.stringify({
+    user_id: userId,
+    username: 'bench',
+    content: 'bench message of a typical length, about sixty-four chars',
+  });
   const opts: Parameters<typeof autocannon>[0] =
     kind === 'POST'
-      ? { url: `${t.url}${paths.messages(roomId)}`, method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body }
+      ? {
+          url: `${t.url}${paths.messages(roomId)}`,
+          method: 'POST',
+          headers: { origin: ORIGIN, 'content-type': 'application/json' },
+          body,
+        }
       : { url: `${t.url}${paths.messages(roomId)}?limit=20`, headers: { origin: ORIGIN } };
-  if (kind === 'GET') for (let i = 0; i < 50; i++) await httpRequest({ base: t.url, url: paths.messages(roomId), method: 'POST', body, headers: { 'content-type': 'application/json' }, origin: ORIGIN });
+  if (kind === 'GET')
+    for (let i = 0; i < 50; i++)
+      await httpRequest({
+        base: t.url,
+        url: paths.messages(roomId),
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        origin: ORIGIN,
+      });
   const r = await autocannon({ ...opts, connections: 32, pipelining: 1, duration: S });
-  return { test: `REST ${kind} /rooms/{id}/messages${kind === 'GET' ? '?limit=20' : ''} (32 connections)`, server: t.name, per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, bad: r.non2xx, errors: r.errors };
+  return {
+    test: `REST ${kind} /rooms/{id}/messages${kind === 'GET' ? '?limit=20' : ''} (32 connections)`,
+    server: t.name,
+    per_s: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    bad: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 async function ws(t: Target, mode: { rate?: number; inflight?: number }): Promise<Row> {
-  const options = parseLoadOptions({ api: t.url, origin: ORIGIN, clients: '100', rooms: '10', ramp: '1s', duration: `${S}s`, rate: String(mode.rate ?? 0), inflight: String(mode.inflight ?? 0), workers: '1', drain: '5s', setupConcurrency: '16' });
+  const options = parseLoadOptions({
+    api: t.url,
+    origin: ORIGIN,
+    clients: '100',
+    rooms: '10',
+    ramp: '1s',
+    duration: `${S}s`,
+    rate: String(mode.rate ?? 0),
+    inflight: String(mode.inflight ?? 0),
+    workers: '1',
+    drain: '5s',
+    setupConcurrency: '16',
+  });
   const r = await runLoad(options);
   const label = mode.inflight ? 'closed loop, 1 in flight per client (saturation)' : `${mode.rate} msgs/s open loop`;
-  return { test: `WebSocket chat, 100 clients in rooms of 10, ${label}`, server: t.name, per_s: r.messages.delivered_per_s, p50_ms: r.latency.p50_ms, p99_ms: r.latency.p99_ms, bad: r.messages.lost, errors: r.errors_total };
+  return {
+    test: `WebSocket chat, 100 clients in rooms of 10, ${label}`,
+    server: t.name,
+    per_s: r.messages.delivered_per_s,
+    p50_ms: r.latency.p50_ms,
+    p99_ms: r.latency.p99_ms,
+    bad: r.messages.lost,
+    errors: r.errors_total,
+  };
 }
 
 async function main(): Promise<number> {
@@ -103,7 +150,10 @@ async function main(): Promise<number> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`./results/fastapi${quick ? '-quick' : ''}.json`, import.meta.url), `${JSON.stringify({ started_at: new Date().toISOString(), quick, seconds: S, rows }, null, 2)}\n`);
+  writeFileSync(
+    new URL(`./results/fastapi${quick ? '-quick' : ''}.json`, import.meta.url),
+    `${JSON.stringify({ started_at: new Date().toISOString(), quick, seconds: S, rows }, null, 2)}\n`,
+  );
   return 0;
 }
 

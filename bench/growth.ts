@@ -43,13 +43,28 @@ const ROUTES: Record<string, (f: Fixture) => { method: 'GET' | 'POST'; path: str
   'GET /rooms': () => ({ method: 'GET', path: '/rooms' }),
   'GET /rooms/{id}': (f) => ({ method: 'GET', path: `/rooms/${f.roomId}` }),
   'GET /rooms/{id}/messages?limit=100': (f) => ({ method: 'GET', path: `/rooms/${f.roomId}/messages?limit=100` }),
-  'GET …/messages?limit=100&before=': (f) => ({ method: 'GET', path: `/rooms/${f.roomId}/messages?limit=100&before=${f.middleId}` }),
-  'GET …/messages?limit=100&after=': (f) => ({ method: 'GET', path: `/rooms/${f.roomId}/messages?limit=100&after=${f.middleId}` }),
-  'POST /rooms/{id}/join': (f) => ({ method: 'POST', path: `/rooms/${f.roomId}/join`, body: () => JSON.stringify({ user_id: f.userId }) }),
+  'GET …/messages?limit=100&before=': (f) => ({
+    method: 'GET',
+    path: `/rooms/${f.roomId}/messages?limit=100&before=${f.middleId}`,
+  }),
+  'GET …/messages?limit=100&after=': (f) => ({
+    method: 'GET',
+    path: `/rooms/${f.roomId}/messages?limit=100&after=${f.middleId}`,
+  }),
+  'POST /rooms/{id}/join': (f) => ({
+    method: 'POST',
+    path: `/rooms/${f.roomId}/join`,
+    body: () => JSON.stringify({ user_id: f.userId }),
+  }),
   'POST /rooms/{id}/messages': (f) => ({
     method: 'POST',
     path: `/rooms/${f.roomId}/messages`,
-    body: () => JSON.stringify({ user_id: f.userId, content: 'bench message of a typical length, about sixty-four chars', client_msg_id: randomUUID() }),
+    body: () =>
+      JSON.stringify({
+        user_id: f.userId,
+        content: 'bench message of a typical length, about sixty-four chars',
+        client_msg_id: randomUUID(),
+      }),
   }),
 };
 
@@ -76,7 +91,14 @@ async function scans(url: string): Promise<{ seq: number; idx: number }> {
   }
 }
 
-async function drive(server: BenchServer, url: string, database: GrowthRow['database'], route: string, f: Fixture, seconds: number): Promise<GrowthRow> {
+async function drive(
+  server: BenchServer,
+  url: string,
+  database: GrowthRow['database'],
+  route: string,
+  f: Fixture,
+  seconds: number,
+): Promise<GrowthRow> {
   const call = ROUTES[route]!(f);
   const before = await scans(url);
   const r = await autocannon({
@@ -112,9 +134,16 @@ async function smallFixture(server: BenchServer): Promise<Fixture> {
   const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
   const userId = await post('/users', { username: 'bench' });
   const roomId = await post('/rooms', { name: 'bench' });
-  await httpRequest({ base: server.url, url: `/rooms/${roomId}/join`, method: 'POST', json: { user_id: userId }, origin: ORIGIN });
+  await httpRequest({
+    base: server.url,
+    url: `/rooms/${roomId}/join`,
+    method: 'POST',
+    json: { user_id: userId },
+    origin: ORIGIN,
+  });
   const ids: string[] = [];
-  for (let i = 0; i < 300; i++) ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `m${i}` }));
+  for (let i = 0; i < 300; i++)
+    ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `m${i}` }));
   return { roomId, userId, middleId: ids[150]! };
 }
 
@@ -122,7 +151,13 @@ async function smallFixture(server: BenchServer): Promise<Fixture> {
  * The whole section on the Postgres server at `base`. `start(url)` starts our server on the
  * Postgres store over that database as it is.
  */
-export async function benchGrowth(base: string, start: (databaseUrl: string) => Promise<BenchServer>, seconds: number, log: (s: string) => void, counts: SeedCounts = SEED_DEFAULTS): Promise<GrowthReport> {
+export async function benchGrowth(
+  base: string,
+  start: (databaseUrl: string) => Promise<BenchServer>,
+  seconds: number,
+  log: (s: string) => void,
+  counts: SeedCounts = SEED_DEFAULTS,
+): Promise<GrowthReport> {
   const dbs: BenchDatabase[] = [];
   const servers: BenchServer[] = [];
   try {

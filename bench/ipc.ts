@@ -27,7 +27,11 @@ export interface BatchesReply {
 }
 
 /** Listen on 127.0.0.1:0 (unless already listening) and serve the bench IPC protocol. */
-export async function serveBench(server: Server, onExit?: () => Promise<void>, batchSizes: Record<string, number> = {}): Promise<void> {
+export async function serveBench(
+  server: Server,
+  onExit?: () => Promise<void>,
+  batchSizes: Record<string, number> = {},
+): Promise<void> {
   if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   process.on('message', (msg: { type?: string }) => {

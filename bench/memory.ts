@@ -22,7 +22,12 @@ export interface MemFigures {
  * Open `sockets` idle connections and sample the server while they are open: the load run's
  * send phase (rate 0) holds them for `holdS` seconds; the sample is taken half way through.
  */
-export async function benchMemory(server: BenchServer, sockets: number, workers: number, holdS: number): Promise<MemFigures> {
+export async function benchMemory(
+  server: BenchServer,
+  sockets: number,
+  workers: number,
+  holdS: number,
+): Promise<MemFigures> {
   // "Before" is taken after the REST setup (users, rooms, joins exist) and before any socket opens.
   let before: Promise<{ rss: number; heapUsed: number }> = server.mem();
   const options = parseLoadOptions({

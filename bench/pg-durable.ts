@@ -41,7 +41,9 @@ function freePort(): Promise<number> {
 /** Why a durable Postgres cannot be started here, or undefined when it can. */
 export function durablePostgresMissing(): string | undefined {
   if (process.env.BENCH_DURABLE_DATABASE_URL) return undefined;
-  return binDir() ? undefined : 'no postgresql binaries under /usr/lib/postgresql (apt-get install postgresql) and no BENCH_DURABLE_DATABASE_URL';
+  return binDir()
+    ? undefined
+    : 'no postgresql binaries under /usr/lib/postgresql (apt-get install postgresql) and no BENCH_DURABLE_DATABASE_URL';
 }
 
 /** Start one (or use BENCH_DURABLE_DATABASE_URL). */
@@ -68,8 +70,21 @@ export async function startDurablePostgres(): Promise<DurablePostgres> {
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c max_connections=200`;
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start', '-o', options]);
   run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'vchat', 'vchat_bench']);
-  const [psql, ...args] = asOwner('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'vchat', '-d', 'vchat_bench', '-Atc', "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"]);
-  const settings = spawnSync(psql as string, args).stdout.toString().trim();
+  const [psql, ...args] = asOwner('psql', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    'vchat',
+    '-d',
+    'vchat_bench',
+    '-Atc',
+    "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')",
+  ]);
+  const settings = spawnSync(psql as string, args)
+    .stdout.toString()
+    .trim();
   return {
     url: `postgres://vchat@127.0.0.1:${port}/vchat_bench`,
     settings,

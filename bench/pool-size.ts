@@ -18,7 +18,11 @@ const seconds = Number(process.argv[2] ?? 4);
 const log = (s: string): void => void process.stderr.write(`[pool-size] ${s}\n`);
 
 const pg = await startDurablePostgres();
-log(`Postgres ${pg.settings}; load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
+log(
+  `Postgres ${pg.settings}; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ')}`,
+);
 const rows: string[] = [];
 try {
   for (const sizes of [SIZES, [...SIZES].reverse()]) {
@@ -44,5 +48,13 @@ try {
   pg.stop();
 }
 process.stdout.write(
-  ['| pool | POST req/s | POST p50 ms | POST p99 ms | WS delivered/s | WS p50 ms | WS p99 ms |', '|---|---|---|---|---|---|---|', ...rows, `load average at end ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`, ''].join('\n'),
+  [
+    '| pool | POST req/s | POST p50 ms | POST p99 ms | WS delivered/s | WS p50 ms | WS p99 ms |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    `load average at end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')}`,
+    '',
+  ].join('\n'),
 );

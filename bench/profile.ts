@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     try {
       if (p === 'health') figure = `${(await drive(server, 'GET /health', seconds)).req_per_s} req/s`;
       else if (p === 'post') figure = `${(await drive(server, 'POST /rooms/{id}/messages', seconds)).req_per_s} req/s`;
-      else figure = `${(await loadRun(server, { clients: 200, roomSize: 10, seconds, inflight: 1 })).delivered_per_s} delivered/s`;
+      else
+        figure = `${(await loadRun(server, { clients: 200, roomSize: 10, seconds, inflight: 1 })).delivered_per_s} delivered/s`;
     } finally {
       await server.close();
     }

@@ -31,7 +31,13 @@ async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: 
   };
   const roomId = await post('/rooms', { name: 'bench' });
   const userId = await post('/users', { username: 'bench' });
-  await httpRequest({ base: server.url, url: `/rooms/${roomId}/join`, method: 'POST', json: { user_id: userId }, origin: ORIGIN });
+  await httpRequest({
+    base: server.url,
+    url: `/rooms/${roomId}/join`,
+    method: 'POST',
+    json: { user_id: userId },
+    origin: ORIGIN,
+  });
   return { roomId, userId };
 }
 
@@ -46,7 +52,10 @@ export async function drive(server: BenchServer, route: RestRoute, seconds: numb
           url: `${server.url}/rooms/${roomId}/messages`,
           method: 'POST',
           headers: { origin: ORIGIN, 'content-type': 'application/json' },
-          body: JSON.stringify({ user_id: userId, content: 'bench message of a typical length, about sixty-four chars' }),
+          body: JSON.stringify({
+            user_id: userId,
+            content: 'bench message of a typical length, about sixty-four chars',
+          }),
         }));
   const cpuBefore = await server.cpu();
   const r = await autocannon({ ...opts, connections: 32, pipelining: 1, duration: seconds });
@@ -83,7 +92,12 @@ async function freshRound(start: StartServer, route: RestRoute, seconds: number,
 }
 
 /** Both routes on both servers in the same run, `rounds` alternating rounds each, each round on fresh processes; every run. */
-export async function benchRest(ours: StartServer, baseline: StartServer, seconds: number, rounds: number): Promise<RestFigures[]> {
+export async function benchRest(
+  ours: StartServer,
+  baseline: StartServer,
+  seconds: number,
+  rounds: number,
+): Promise<RestFigures[]> {
   const out: RestFigures[] = [];
   for (const route of ['GET /health', 'POST /rooms/{id}/messages'] as const) {
     const runs = await alternate(

@@ -35,13 +35,18 @@ function parseArgs(argv: string[]): { quick: boolean; rounds: number | undefined
     else if (a === '--rounds' || a.startsWith('--rounds=')) {
       const value = a === '--rounds' ? argv[++i] : a.slice('--rounds='.length);
       rounds = Number(value);
-      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds takes a whole number from 1 to 20 (got ${value ?? 'nothing'})\n${USAGE}`);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)
+        throw new Error(`--rounds takes a whole number from 1 to 20 (got ${value ?? 'nothing'})\n${USAGE}`);
     } else if (a === '--only' || a.startsWith('--only=')) {
       const list = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!list) throw new Error(`--only needs a comma list of sections\n${USAGE}`);
-      const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
-      if (bad.length > 0 || names.length === 0) throw new Error(`unknown section ${bad.join(', ') || '(none)'}; sections: ${SECTIONS.join(', ')}\n${USAGE}`);
+      if (bad.length > 0 || names.length === 0)
+        throw new Error(`unknown section ${bad.join(', ') || '(none)'}; sections: ${SECTIONS.join(', ')}\n${USAGE}`);
       only = SECTIONS.filter((s) => names.includes(s));
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(`${USAGE}\n`);
@@ -73,7 +78,12 @@ function startServer(name: string, file: string, env?: Record<string, string>): 
   return startBenchServer(name, file, undefined, file === 'server-vchat.ts' ? { ...MEMORY, ...env } : env);
 }
 
-async function withServer<T>(name: string, file: string, fn: (s: BenchServer) => Promise<T>, env?: Record<string, string>): Promise<T> {
+async function withServer<T>(
+  name: string,
+  file: string,
+  fn: (s: BenchServer) => Promise<T>,
+  env?: Record<string, string>,
+): Promise<T> {
   const server = await startServer(name, file, env);
   try {
     return await fn(server);
@@ -119,18 +129,37 @@ async function main(): Promise<number> {
   }
 
   if (sections.includes('ws')) {
-    const sizes: Array<[number, number]> = quick ? [[2, 100], [10, 100], [100, 100]] : [[2, 200], [10, 200], [100, 200]];
+    const sizes: Array<[number, number]> = quick
+      ? [
+          [2, 100],
+          [10, 100],
+          [100, 100],
+        ]
+      : [
+          [2, 200],
+          [10, 200],
+          [100, 200],
+        ];
     for (const [roomSize, clients] of sizes) {
       log(`WebSocket: rooms of ${roomSize}, ${clients} clients, saturation then half rate, ${rounds} round(s)`);
-      const cmp: WsCompare = await withServer('vchat', 'server-vchat.ts', (ours) => withServer('ws', 'baseline-ws.ts', (base) => benchRoomSize(ours, base, roomSize, clients, S, rounds)));
+      const cmp: WsCompare = await withServer('vchat', 'server-vchat.ts', (ours) =>
+        withServer('ws', 'baseline-ws.ts', (base) => benchRoomSize(ours, base, roomSize, clients, S, rounds)),
+      );
       report.ws.push(cmp);
     }
   }
 
   if (sections.includes('memory')) {
-    for (const [sockets, workers] of (quick ? [[1000, 1]] : [[1000, 1], [10_000, 2]]) as Array<[number, number]>) {
+    for (const [sockets, workers] of (quick
+      ? [[1000, 1]]
+      : [
+          [1000, 1],
+          [10_000, 2],
+        ]) as Array<[number, number]>) {
       log(`memory: ${sockets} idle sockets`);
-      const m: MemFigures = await withServer('vchat', 'server-vchat.ts', (ours) => benchMemory(ours, sockets, workers, quick ? 2 : 3));
+      const m: MemFigures = await withServer('vchat', 'server-vchat.ts', (ours) =>
+        benchMemory(ours, sockets, workers, quick ? 2 : 3),
+      );
       report.memory.push(m);
     }
   }
@@ -140,7 +169,14 @@ async function main(): Promise<number> {
     await withServer('vchat', 'server-vchat.ts', async (ours) => {
       for (const clients of scale) {
         log(`scaling: ${clients} clients in rooms of 10, 1 msg/s each`);
-        const run: WsRun = await loadRun(ours, { clients, roomSize: 10, seconds: S, rate: clients, workers: clients > 1000 ? 2 : 1, ramp: `${Math.max(1, Math.round(clients / 2000))}s` });
+        const run: WsRun = await loadRun(ours, {
+          clients,
+          roomSize: 10,
+          seconds: S,
+          rate: clients,
+          workers: clients > 1000 ? 2 : 1,
+          ramp: `${Math.max(1, Math.round(clients / 2000))}s`,
+        });
         report.scaling.push(run);
       }
     });
@@ -148,15 +184,22 @@ async function main(): Promise<number> {
 
   if (sections.includes('postgres')) {
     if (!BENCH_PG_URL) {
-      report.postgres.skipped = 'needs BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL): a Postgres the bench may CREATE DATABASE on';
+      report.postgres.skipped =
+        'needs BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL): a Postgres the bench may CREATE DATABASE on';
       log(`postgres: SKIPPED — ${report.postgres.skipped}`);
     } else {
       try {
         // Memory first, then Postgres, back to back, so the two rows share the machine's conditions.
-        log('postgres: POST /rooms/{id}/messages, vchat on the memory store then on the Postgres store (fresh database)');
-        report.postgres.rows.push(await withServer('vchat', 'server-vchat.ts', (s) => drive(s, 'POST /rooms/{id}/messages', S)));
+        log(
+          'postgres: POST /rooms/{id}/messages, vchat on the memory store then on the Postgres store (fresh database)',
+        );
+        report.postgres.rows.push(
+          await withServer('vchat', 'server-vchat.ts', (s) => drive(s, 'POST /rooms/{id}/messages', S)),
+        );
         const pgEnv = { BENCH_STORE: 'postgres', BENCH_DATABASE_URL: BENCH_PG_URL };
-        report.postgres.rows.push(await withServer('vchat+postgres', 'server-vchat.ts', (s) => drive(s, 'POST /rooms/{id}/messages', S), pgEnv));
+        report.postgres.rows.push(
+          await withServer('vchat+postgres', 'server-vchat.ts', (s) => drive(s, 'POST /rooms/{id}/messages', S), pgEnv),
+        );
       } catch (err) {
         failed = true;
         report.postgres.error = String((err as Error).message ?? err);
@@ -166,17 +209,30 @@ async function main(): Promise<number> {
   }
 
   if (sections.includes('scaleout')) {
-    const missing = [!BENCH_PG_URL && 'BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL)', !BENCH_REDIS_URL && 'BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)'].filter(Boolean);
+    const missing = [
+      !BENCH_PG_URL && 'BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL)',
+      !BENCH_REDIS_URL && 'BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)',
+    ].filter(Boolean);
     if (missing.length > 0) {
       report.scaleout.skipped = `needs ${missing.join(' and ')}`;
       log(`scale-out: SKIPPED — ${report.scaleout.skipped}`);
     } else {
       const num = (name: string, d: number): number => Number(process.env[name] ?? d);
-      const options = { clients: num('BENCH_SCALE_CLIENTS', 40), ratePerClient: num('BENCH_SCALE_RATE', 5), seconds: num('BENCH_SCALE_SECONDS', quick ? 4 : 8) };
+      const options = {
+        clients: num('BENCH_SCALE_CLIENTS', 40),
+        ratePerClient: num('BENCH_SCALE_RATE', 5),
+        seconds: num('BENCH_SCALE_SECONDS', quick ? 4 : 8),
+      };
       report.scaleout.options = options;
-      log(`scale-out: ${SCENARIOS.join(', ')} (${options.clients} clients in one room, ${options.ratePerClient} msgs/s each, ${options.seconds}s)`);
+      log(
+        `scale-out: ${SCENARIOS.join(', ')} (${options.clients} clients in one room, ${options.ratePerClient} msgs/s each, ${options.seconds}s)`,
+      );
       try {
-        report.scaleout.rows = await runScaleBench({ databaseUrl: BENCH_PG_URL!, redisUrl: BENCH_REDIS_URL!, ...options });
+        report.scaleout.rows = await runScaleBench({
+          databaseUrl: BENCH_PG_URL!,
+          redisUrl: BENCH_REDIS_URL!,
+          ...options,
+        });
       } catch (err) {
         failed = true;
         report.scaleout.error = String((err as Error).message ?? err);
@@ -188,27 +244,55 @@ async function main(): Promise<number> {
   if (sections.includes('durable') || sections.includes('growth')) {
     const missing = durablePostgresMissing();
     if (missing) {
-      if (sections.includes('durable')) report.durable = { skipped: missing, ws_saturation: [], ws_half: [], rest: [], batch_sizes: {}, mongo_skipped: MONGO_BENCH_SKIP };
+      if (sections.includes('durable'))
+        report.durable = {
+          skipped: missing,
+          ws_saturation: [],
+          ws_half: [],
+          rest: [],
+          batch_sizes: {},
+          mongo_skipped: MONGO_BENCH_SKIP,
+        };
       if (sections.includes('growth')) report.growth = { skipped: missing, rows: [] };
       log(`durable/growth: SKIPPED — ${missing}`);
     } else {
       log('durable/growth: starting a Postgres with its default durable settings (fsync on)');
       const durable = await startDurablePostgres();
       try {
-        const pgServer = (name: string, env: Record<string, string>) => startServer(name, 'server-vchat.ts', { BENCH_STORE: 'postgres', ...env });
+        const pgServer = (name: string, env: Record<string, string>) =>
+          startServer(name, 'server-vchat.ts', { BENCH_STORE: 'postgres', ...env });
         if (sections.includes('durable')) {
           try {
-            const d = await benchDurable(() => startServer('memory', 'server-vchat.ts'), () => pgServer('postgres', { BENCH_DATABASE_URL: durable.url }), S, rounds, log);
+            const d = await benchDurable(
+              () => startServer('memory', 'server-vchat.ts'),
+              () => pgServer('postgres', { BENCH_DATABASE_URL: durable.url }),
+              S,
+              rounds,
+              log,
+            );
             report.durable = { ...d, postgres_settings: durable.settings };
           } catch (err) {
             failed = true;
-            report.durable = { error: String((err as Error).message ?? err), postgres_settings: durable.settings, ws_saturation: [], ws_half: [], rest: [], batch_sizes: {}, mongo_skipped: MONGO_BENCH_SKIP };
+            report.durable = {
+              error: String((err as Error).message ?? err),
+              postgres_settings: durable.settings,
+              ws_saturation: [],
+              ws_half: [],
+              rest: [],
+              batch_sizes: {},
+              mongo_skipped: MONGO_BENCH_SKIP,
+            };
             log(`durable: FAILED — ${report.durable.error}`);
           }
         }
         if (sections.includes('growth')) {
           try {
-            report.growth = await benchGrowth(durable.url, (url) => pgServer('postgres', { BENCH_DATABASE_URL: url, BENCH_DATABASE_AS_IS: '1' }), S, log);
+            report.growth = await benchGrowth(
+              durable.url,
+              (url) => pgServer('postgres', { BENCH_DATABASE_URL: url, BENCH_DATABASE_AS_IS: '1' }),
+              S,
+              log,
+            );
           } catch (err) {
             failed = true;
             report.growth = { error: String((err as Error).message ?? err), rows: [] };

@@ -46,7 +46,11 @@ export interface ScaleOptions {
 }
 
 async function post(base: string, path: string, body: unknown): Promise<any> {
-  const res = await request(base + path, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await request(base + path, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = await res.body.json();
   if (res.statusCode >= 300) throw new Error(`${path}: ${res.statusCode} ${JSON.stringify(json)}`);
   return json;
@@ -90,7 +94,9 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
   const sockets: WebSocket[] = [];
   try {
     servers.push(await spawnServer(env, undefined, BUILT_ENTRY));
-    servers.push(...(await Promise.all(Array.from({ length: instances - 1 }, () => spawnServer(env, undefined, BUILT_ENTRY)))));
+    servers.push(
+      ...(await Promise.all(Array.from({ length: instances - 1 }, () => spawnServer(env, undefined, BUILT_ENTRY)))),
+    );
     if (withRedis) {
       for (const s of servers) while ((await health(s.url)).fanout?.ok !== true) await delay(50);
     }
@@ -130,7 +136,10 @@ async function runOne(o: ScaleOptions, instances: number, withRedis: boolean): P
         for (let t = performance.now(); t - started < o.seconds * 1000; t = performance.now()) {
           ws.send(JSON.stringify({ content: String(performance.now()) }));
           sent++;
-          const next = started + (Math.floor((performance.now() - started) / intervalMs) + 1) * intervalMs + (i * intervalMs) / sockets.length;
+          const next =
+            started +
+            (Math.floor((performance.now() - started) / intervalMs) + 1) * intervalMs +
+            (i * intervalMs) / sockets.length;
           await delay(Math.max(0, next - performance.now()));
         }
       }),
@@ -168,7 +177,8 @@ export async function runScaleBench(o: ScaleOptions, only: readonly string[] = S
   const rows: ScaleRow[] = [];
   for (const name of only) {
     const n = Number(name.slice(0, -1));
-    if (!Number.isInteger(n) || n < 1 || !/[lr]$/.test(name)) throw new Error(`unknown scenario ${name}; use e.g. 1l,1r,2r,3r`);
+    if (!Number.isInteger(n) || n < 1 || !/[lr]$/.test(name))
+      throw new Error(`unknown scenario ${name}; use e.g. 1l,1r,2r,3r`);
     rows.push(await runOne(o, n, name.endsWith('r')));
   }
   return rows;
@@ -176,7 +186,8 @@ export async function runScaleBench(o: ScaleOptions, only: readonly string[] = S
 
 /** A markdown table of the rows. */
 export function scaleTable(rows: ScaleRow[]): string {
-  const head = '| instances | fan-out | clients | offered msg/s | delivered/s | p50 ms | p99 ms | max ms | missing | dup |';
+  const head =
+    '| instances | fan-out | clients | offered msg/s | delivered/s | p50 ms | p99 ms | max ms | missing | dup |';
   const sep = '|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map(
     (r) =>
@@ -189,18 +200,26 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.VCHAT_TEST_DATABASE_URL;
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.VCHAT_TEST_REDIS_URL;
   if (!databaseUrl || !redisUrl) {
-    process.stderr.write('bench/scale: SKIPPED, needs BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL) and BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)\n');
+    process.stderr.write(
+      'bench/scale: SKIPPED, needs BENCH_DATABASE_URL (or VCHAT_TEST_DATABASE_URL) and BENCH_REDIS_URL (or VCHAT_TEST_REDIS_URL)\n',
+    );
     process.exit(0);
   }
   const num = (name: string, d: number): number => Number(process.env[name] ?? d);
-  const rows = await runScaleBench({
-    databaseUrl,
-    redisUrl,
-    clients: num('BENCH_SCALE_CLIENTS', 40),
-    ratePerClient: num('BENCH_SCALE_RATE', 5),
-    seconds: num('BENCH_SCALE_SECONDS', 8),
-  }, process.env.BENCH_SCALE_ONLY ? process.env.BENCH_SCALE_ONLY.split(',') : SCENARIOS);
+  const rows = await runScaleBench(
+    {
+      databaseUrl,
+      redisUrl,
+      clients: num('BENCH_SCALE_CLIENTS', 40),
+      ratePerClient: num('BENCH_SCALE_RATE', 5),
+      seconds: num('BENCH_SCALE_SECONDS', 8),
+    },
+    process.env.BENCH_SCALE_ONLY ? process.env.BENCH_SCALE_ONLY.split(',') : SCENARIOS,
+  );
   process.stdout.write(`${scaleTable(rows)}\n`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/scale.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+  writeFileSync(
+    new URL('./results/scale.json', import.meta.url),
+    `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`,
+  );
 }

@@ -21,7 +21,13 @@ export interface SeedCounts {
   membersPerRoom: number;
 }
 
-export const SEED_DEFAULTS: SeedCounts = { rooms: 100_000, users: 100_000, messages: 1_000_000, hotMessages: 100_000, membersPerRoom: 3 };
+export const SEED_DEFAULTS: SeedCounts = {
+  rooms: 100_000,
+  users: 100_000,
+  messages: 1_000_000,
+  hotMessages: 100_000,
+  membersPerRoom: 3,
+};
 
 /** Fill the database at `url` (migrated first); resolves with the seconds it took. */
 export async function seedPostgres(url: string, counts: SeedCounts = SEED_DEFAULTS): Promise<number> {
@@ -43,9 +49,13 @@ export async function seedPostgres(url: string, counts: SeedCounts = SEED_DEFAUL
         [counts.rooms],
       );
       // Numbered copies of the ids, so the inserts below can pick "the n-th user/room" by index.
-      await client.query('CREATE TEMP TABLE seed_u ON COMMIT DROP AS SELECT id, username, row_number() OVER () AS n FROM users');
+      await client.query(
+        'CREATE TEMP TABLE seed_u ON COMMIT DROP AS SELECT id, username, row_number() OVER () AS n FROM users',
+      );
       await client.query('CREATE UNIQUE INDEX ON seed_u (n)');
-      await client.query('CREATE TEMP TABLE seed_r ON COMMIT DROP AS SELECT id, row_number() OVER (ORDER BY seq) AS n FROM rooms');
+      await client.query(
+        'CREATE TEMP TABLE seed_r ON COMMIT DROP AS SELECT id, row_number() OVER (ORDER BY seq) AS n FROM rooms',
+      );
       await client.query('CREATE UNIQUE INDEX ON seed_r (n)');
       await client.query('ANALYZE seed_u; ANALYZE seed_r');
       await client.query(
@@ -98,7 +108,8 @@ export async function hotRoom(url: string): Promise<{ roomId: string; userId: st
          FROM rooms r ORDER BY r.seq LIMIT 1`,
     );
     const row = rows[0];
-    if (!row?.user_id || !row.middle_id) throw new Error('the seeded database has no hot room with members and messages');
+    if (!row?.user_id || !row.middle_id)
+      throw new Error('the seeded database has no hot room with members and messages');
     return { roomId: row.room_id, userId: row.user_id, middleId: row.middle_id };
   } finally {
     await client.end();
@@ -107,12 +118,14 @@ export async function hotRoom(url: string): Promise<{ roomId: string; userId: st
 
 function parseCli(argv: string[]): { url: string; counts: SeedCounts } {
   const [url, ...rest] = argv;
-  if (!url || !/^postgres(ql)?:\/\//.test(url)) throw new Error('usage: tsx bench/seed.ts postgres://…/db [--rooms N] [--users N] [--messages N]');
+  if (!url || !/^postgres(ql)?:\/\//.test(url))
+    throw new Error('usage: tsx bench/seed.ts postgres://…/db [--rooms N] [--users N] [--messages N]');
   const counts = { ...SEED_DEFAULTS };
   for (let i = 0; i < rest.length; i += 2) {
     const key = rest[i]?.replace(/^--/, '') as keyof SeedCounts;
     const value = Number(rest[i + 1]);
-    if (!(key in counts) || !Number.isInteger(value) || value < 1) throw new Error(`bad option ${rest[i]} ${rest[i + 1] ?? ''}`);
+    if (!(key in counts) || !Number.isInteger(value) || value < 1)
+      throw new Error(`bad option ${rest[i]} ${rest[i + 1] ?? ''}`);
     counts[key] = value;
   }
   return { url, counts };

@@ -48,7 +48,8 @@ if (process.env.BENCH_STORE === 'postgres') {
   if (!base) throw new Error('BENCH_STORE=postgres needs BENCH_DATABASE_URL');
   // BENCH_DATABASE_AS_IS=1: use that database itself (a seeded one), else a fresh one dropped at exit.
   db = process.env.BENCH_DATABASE_AS_IS === '1' ? undefined : await freshBenchDatabase(base);
-  const { PostgresStore } = await builtModule<typeof import('../src/server/store/postgres.ts')>('server/store/postgres');
+  const { PostgresStore } =
+    await builtModule<typeof import('../src/server/store/postgres.ts')>('server/store/postgres');
   // The same options production uses (src/server/store/index.ts: pool defaults).
   const poolSize = Number(process.env.BENCH_DATABASE_POOL_SIZE) || undefined;
   store = new PostgresStore({

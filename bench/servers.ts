@@ -21,7 +21,12 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
  * Start `bench/<file>` with --expose-gc; resolves once it listens. `cpuProfDir`: also write a
  * --cpu-prof there. `env`: added to the child's environment (e.g. BENCH_STORE=postgres).
  */
-export function startBenchServer(name: string, file: string, cpuProfDir?: string, env?: Record<string, string>): Promise<BenchServer> {
+export function startBenchServer(
+  name: string,
+  file: string,
+  cpuProfDir?: string,
+  env?: Record<string, string>,
+): Promise<BenchServer> {
   const child: ChildProcess = fork(fileURLToPath(new URL(`./${file}`, import.meta.url)), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', '--expose-gc', ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])],

@@ -19,7 +19,15 @@ export interface BenchReport {
   rounds: number;
   /** The sections this run measured (all of them unless --only). */
   sections: Section[];
-  machine: { cores: number; cpu: string; memory_gb: number; node: string; note: string; loadavg_start: number[]; loadavg_end: number[] };
+  machine: {
+    cores: number;
+    cpu: string;
+    memory_gb: number;
+    node: string;
+    note: string;
+    loadavg_start: number[];
+    loadavg_end: number[];
+  };
   rest: RestFigures[];
   ws: WsCompare[];
   memory: MemFigures[];
@@ -27,7 +35,12 @@ export interface BenchReport {
   /** POST /rooms/{id}/messages on our server, memory store then Postgres store. `skipped`: why not run; `error`: why it failed. */
   postgres: { rows: RestFigures[]; skipped?: string; error?: string };
   /** bench/scale.ts rows (1 local, 1/2/3 over Redis). `skipped`: why not run; `error`: why it failed. */
-  scaleout: { rows: ScaleRow[]; options?: { clients: number; ratePerClient: number; seconds: number }; skipped?: string; error?: string };
+  scaleout: {
+    rows: ScaleRow[];
+    options?: { clients: number; ratePerClient: number; seconds: number };
+    skipped?: string;
+    error?: string;
+  };
   /** Issue 16: memory vs durable Postgres (bench/durable.ts). */
   durable?: DurableReport;
   /** Issue 16: almost empty vs seeded Postgres (bench/growth.ts). */
@@ -46,7 +59,11 @@ const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 export const ratio = (a: number, b: number): number => (b > 0 ? Math.floor(Math.round((a / b) * 1e6) / 1e4) / 100 : 0);
 
 /** " (0.78–0.88× by round)": the spread of the per-round ratios, when there was more than one round. */
-function roundSpread<T extends { round: number }>(base: readonly T[], ours: readonly T[], key: (run: T) => number): string {
+function roundSpread<T extends { round: number }>(
+  base: readonly T[],
+  ours: readonly T[],
+  key: (run: T) => number,
+): string {
   const ks = ours.flatMap((o) => {
     const b = base.find((x) => x.round === o.round);
     return b ? [ratio(key(o), key(b))] : [];
@@ -86,7 +103,10 @@ export function renderTables(r: BenchReport): string {
   if (runs.length > 0 || so.length > 0) {
     const lost = runs.reduce((n, x) => n + x.lost, 0) + so.reduce((n, x) => n + x.missing, 0);
     const dup = runs.reduce((n, x) => n + x.duplicated, 0) + so.reduce((n, x) => n + x.duplicates, 0);
-    out.push(`Loss/duplicates over every WebSocket run${so.length > 0 ? ' (scale-out included)' : ''}: lost ${lost}, duplicated ${dup} (${mark(lost === 0 && dup === 0)}); total ${r.elapsed_s}s`, '');
+    out.push(
+      `Loss/duplicates over every WebSocket run${so.length > 0 ? ' (scale-out included)' : ''}: lost ${lost}, duplicated ${dup} (${mark(lost === 0 && dup === 0)}); total ${r.elapsed_s}s`,
+      '',
+    );
   } else out.push(`total ${r.elapsed_s}s`, '');
   return out.join('\n');
 }
@@ -111,7 +131,19 @@ function restTable(r: BenchReport): string[] {
   });
   return [
     `REST (autocannon, 32 connections; ${medianNote(r)}, each on fresh server processes after a warm-up; server CPU = the server process's user+system time per request)`,
-    table(['route', 'node:http req/s', 'p99 ms', 'vchat req/s', 'p99 ms', 'ratio', 'target', 'server CPU µs/req (node:http / vchat)'], rest),
+    table(
+      [
+        'route',
+        'node:http req/s',
+        'p99 ms',
+        'vchat req/s',
+        'p99 ms',
+        'ratio',
+        'target',
+        'server CPU µs/req (node:http / vchat)',
+      ],
+      rest,
+    ),
   ];
 }
 
@@ -137,7 +169,19 @@ function wsTable(r: BenchReport): string[] {
   });
   return [
     `WebSocket delivered msgs/s at saturation (closed loop) and p99 ms at half that rate (target ≥${TARGETS.wsRatio}×, p99 ≤${TARGETS.halfP99Ms} ms; ${medianNote(r)})`,
-    table(['room size', 'clients', 'ws deliv/s', 'vchat deliv/s', 'ratio', 'ws p99 @half', 'vchat p99 @half', 'server CPU µs/msg at saturation (ws / vchat)'], ws),
+    table(
+      [
+        'room size',
+        'clients',
+        'ws deliv/s',
+        'vchat deliv/s',
+        'ratio',
+        'ws p99 @half',
+        'vchat p99 @half',
+        'server CPU µs/msg at saturation (ws / vchat)',
+      ],
+      ws,
+    ),
   ];
 }
 
@@ -146,13 +190,34 @@ function medianNote(r: BenchReport): string {
 }
 
 function memTable(r: BenchReport): string[] {
-  const mem = r.memory.map((m) => [m.sockets, m.connected, (m.rss_per_socket_bytes / 1024).toFixed(1), (m.heap_per_socket_bytes / 1024).toFixed(1), mark(m.rss_per_socket_bytes <= TARGETS.rssPerSocketBytes)]);
-  return [`Memory per idle socket, vchat (target ≤${TARGETS.rssPerSocketBytes / 1024} KB RSS)`, table(['sockets', 'connected', 'RSS KB/socket', 'heap KB/socket', 'target'], mem)];
+  const mem = r.memory.map((m) => [
+    m.sockets,
+    m.connected,
+    (m.rss_per_socket_bytes / 1024).toFixed(1),
+    (m.heap_per_socket_bytes / 1024).toFixed(1),
+    mark(m.rss_per_socket_bytes <= TARGETS.rssPerSocketBytes),
+  ]);
+  return [
+    `Memory per idle socket, vchat (target ≤${TARGETS.rssPerSocketBytes / 1024} KB RSS)`,
+    table(['sockets', 'connected', 'RSS KB/socket', 'heap KB/socket', 'target'], mem),
+  ];
 }
 
 function scalingTable(r: BenchReport): string[] {
-  const scaling = r.scaling.map((s) => [s.clients, s.mode, s.delivered_per_s, s.p50_ms, s.p99_ms, s.lost, s.duplicated, s.errors + s.connect_failed]);
-  return ['Scaling, vchat, rooms of 10, 1 msg/s per client', table(['clients', 'offered', 'deliv/s', 'p50 ms', 'p99 ms', 'lost', 'dup', 'errors'], scaling)];
+  const scaling = r.scaling.map((s) => [
+    s.clients,
+    s.mode,
+    s.delivered_per_s,
+    s.p50_ms,
+    s.p99_ms,
+    s.lost,
+    s.duplicated,
+    s.errors + s.connect_failed,
+  ]);
+  return [
+    'Scaling, vchat, rooms of 10, 1 msg/s per client',
+    table(['clients', 'offered', 'deliv/s', 'p50 ms', 'p99 ms', 'lost', 'dup', 'errors'], scaling),
+  ];
 }
 
 function postgresTable(r: BenchReport): string[] {
@@ -175,8 +240,21 @@ function scaleoutTable(r: BenchReport): string[] {
   const o = r.scaleout.options;
   const title = `Scale-out, real processes on one Postgres${o ? ` (${o.clients} clients round-robin over the instances, one room, ${o.ratePerClient} msgs/s each for ${o.seconds}s)` : ''}`;
   if (r.scaleout.skipped) return [title, `scale-out: SKIPPED — ${r.scaleout.skipped}`];
-  const rows = r.scaleout.rows.map((x) => [x.instances, x.fanout, x.offered_msgs_per_s, x.delivered_per_s, x.p50_ms, x.p99_ms, x.max_ms, x.missing, x.duplicates]);
-  const lines = [title, table(['instances', 'fan-out', 'offered msg/s', 'deliv/s', 'p50 ms', 'p99 ms', 'max ms', 'missing', 'dup'], rows)];
+  const rows = r.scaleout.rows.map((x) => [
+    x.instances,
+    x.fanout,
+    x.offered_msgs_per_s,
+    x.delivered_per_s,
+    x.p50_ms,
+    x.p99_ms,
+    x.max_ms,
+    x.missing,
+    x.duplicates,
+  ]);
+  const lines = [
+    title,
+    table(['instances', 'fan-out', 'offered msg/s', 'deliv/s', 'p50 ms', 'p99 ms', 'max ms', 'missing', 'dup'], rows),
+  ];
   if (r.scaleout.error) lines.push(`scale-out: FAILED — ${r.scaleout.error}`);
   return lines;
 }

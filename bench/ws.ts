@@ -33,7 +33,19 @@ export interface WsRun {
 }
 
 /** One load run; the figures the bench tables need. */
-export async function loadRun(server: BenchServer, o: { clients: number; roomSize: number; seconds: number; rate?: number; inflight?: number; workers?: number; ramp?: string; round?: number }): Promise<WsRun> {
+export async function loadRun(
+  server: BenchServer,
+  o: {
+    clients: number;
+    roomSize: number;
+    seconds: number;
+    rate?: number;
+    inflight?: number;
+    workers?: number;
+    ramp?: string;
+    round?: number;
+  },
+): Promise<WsRun> {
   const options = parseLoadOptions({
     api: server.url,
     origin: ORIGIN,
@@ -81,10 +93,19 @@ export interface WsCompare {
  * Saturation, then p99 at half of it, for one room size: `rounds` alternating rounds of each
  * (see rounds.ts). The half rate is half of each server's median saturated send rate.
  */
-export async function benchRoomSize(ours: BenchServer, baseline: BenchServer, roomSize: number, clients: number, seconds: number, rounds: number): Promise<WsCompare> {
-  const saturate = (server: BenchServer) => (round: number) => loadRun(server, { clients, roomSize, seconds: secondsFor(round, seconds), inflight: 1, round });
+export async function benchRoomSize(
+  ours: BenchServer,
+  baseline: BenchServer,
+  roomSize: number,
+  clients: number,
+  seconds: number,
+  rounds: number,
+): Promise<WsCompare> {
+  const saturate = (server: BenchServer) => (round: number) =>
+    loadRun(server, { clients, roomSize, seconds: secondsFor(round, seconds), inflight: 1, round });
   const sat = await alternate(rounds, saturate(baseline), saturate(ours));
-  const halfRate = (runs: WsRun[]): number => Math.max(1, Math.round((medianRun(runs, (r) => r.delivered_per_s)?.sent ?? 0) / seconds / 2));
+  const halfRate = (runs: WsRun[]): number =>
+    Math.max(1, Math.round((medianRun(runs, (r) => r.delivered_per_s)?.sent ?? 0) / seconds / 2));
   const [baseRate, ourRate] = [halfRate(sat.baseline), halfRate(sat.ours)];
   const half = await alternate(
     rounds,

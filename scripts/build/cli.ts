@@ -40,7 +40,9 @@ const result = await build({
   // ws loads these optional native add-ons inside try/catch; without them it uses plain JS.
   external: ['bufferutil', 'utf-8-validate'],
   // Bundled CommonJS packages call require() for Node built-ins; an ES module has none.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vchatCreateRequire } from 'node:module';\nconst require = __vchatCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __vchatCreateRequire } from 'node:module';\nconst require = __vchatCreateRequire(import.meta.url);",
+  },
   // uPlot is inlined into HTML reports (src/cli/ui/uplot-assets.ts), so the bundle carries its files.
   define: { VCHAT_CLI_VERSION: JSON.stringify(version), VCHAT_UPLOT: JSON.stringify(uplotFiles()) },
   legalComments: 'none',

@@ -25,7 +25,9 @@ export function thirdPartyLicenses(rootDir: string, inputs: string[]): string {
       const abs = join(rootDir, dir);
       const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8')) as PackageInfo;
       const file = existsSync(abs) ? readdirSync(abs).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f)) : undefined;
-      const text = file ? readFileSync(join(abs, file), 'utf8').trim() : `(no license file; package.json says ${pkg.license ?? 'nothing'})`;
+      const text = file
+        ? readFileSync(join(abs, file), 'utf8').trim()
+        : `(no license file; package.json says ${pkg.license ?? 'nothing'})`;
       return { title: `${pkg.name}@${pkg.version} (${pkg.license ?? 'unknown'})`, text };
     })
     .sort((a, b) => a.title.localeCompare(b.title));

@@ -16,7 +16,11 @@ const ASSET_DIRS = ['server/store/migrations'];
 
 // A clean output: a source file deleted or renamed must not live on in dist/.
 rmSync(OUT_DIR, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', `${ROOT}tsconfig.build.json`], { stdio: 'inherit' });
+const tsc = spawnSync(
+  process.execPath,
+  [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', `${ROOT}tsconfig.build.json`],
+  { stdio: 'inherit' },
+);
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 for (const dir of ASSET_DIRS) cpSync(`${ROOT}src/${dir}`, `${OUT_DIR}/${dir}`, { recursive: true });
 process.stdout.write(`built ${OUT_DIR}\n`);

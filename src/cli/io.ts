@@ -38,5 +38,10 @@ export function tolerateClosedPipe(stream: Writable): void {
 export function processIo(): CliIo {
   tolerateClosedPipe(process.stdout);
   tolerateClosedPipe(process.stderr);
-  return { stdout: process.stdout, stderr: process.stderr, interactive: process.stdout.isTTY === true && !isCi(), exitCode: 0 };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: process.stdout.isTTY === true && !isCi(),
+    exitCode: 0,
+  };
 }

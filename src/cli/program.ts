@@ -12,7 +12,12 @@ import { registerSoak } from './soak/command.ts';
 import { registerTop } from './top/command.ts';
 
 /** Every command, in help order. Another command: write `registerXxx` and append it here. */
-const COMMANDS: Array<(program: Command, io: CliIo) => void> = [registerVerify, registerLoad, registerSoak, registerTop];
+const COMMANDS: Array<(program: Command, io: CliIo) => void> = [
+  registerVerify,
+  registerLoad,
+  registerSoak,
+  registerTop,
+];
 
 /** Build the `vchat` program writing to `io`; exitOverride is on, so parse errors throw CommanderError. */
 export function buildProgram(io: CliIo): Command {

@@ -11,7 +11,9 @@ export function cliVersion(): string {
   if (typeof VCHAT_CLI_VERSION === 'string') return VCHAT_CLI_VERSION;
   if (cached) return cached;
   try {
-    cached = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    cached =
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
+        .version ?? '0.0.0';
   } catch {
     cached = '0.0.0';
   }

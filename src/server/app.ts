@@ -69,7 +69,10 @@ export function createApp(options: AppOptions): App {
   const chat = new Chat(store, hub, fanout);
   metrics?.bind({ hub, chat, store, storeWatch: watch });
   const budget = options.budgets ?? ((_name: string, rate: RateConfig) => localBudget(rate));
-  const creation = new CreationBudgets({ create_room: budget('rooms', config.roomCreateRate), create_user: budget('users', config.userCreateRate) });
+  const creation = new CreationBudgets({
+    create_room: budget('rooms', config.roomCreateRate),
+    create_user: budget('users', config.userCreateRate),
+  });
   const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation };
 
   // The unwrapped store: the account store shares its database pool (a property the wrapper hides).
@@ -96,11 +99,24 @@ export function createApp(options: AppOptions): App {
   const lifecycle = { closing: false };
   const observer = metrics ? new RequestMetrics(metrics, (path) => router.template(path)) : undefined;
   const bodies = new BodyBudget(config.maxBodyBytesInFlightPerIp, config.maxBodyBytesInFlight, config.maxBodyBytes);
-  const appHandler = createRequestHandler({ config, router, log, readLimiter, writeLimiter, healthLimiter, bodies, lifecycle, observer });
+  const appHandler = createRequestHandler({
+    config,
+    router,
+    log,
+    readLimiter,
+    writeLimiter,
+    healthLimiter,
+    bodies,
+    lifecycle,
+    observer,
+  });
   const scrape = metrics ? metricsListener(metrics, config.metricsToken, log) : undefined;
   // METRICS_PORT: /metrics only on its own listener; else METRICS_TOKEN puts it on the main port.
   const handleRequest = scrape && config.metricsPort === null ? withMetricsRoute(scrape, appHandler) : appHandler;
-  const metricsServer = scrape && config.metricsPort !== null ? createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs }, scrape) : undefined;
+  const metricsServer =
+    scrape && config.metricsPort !== null
+      ? createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs }, scrape)
+      : undefined;
   const server = createServer(
     {
       headersTimeout: config.headersTimeoutMs,
@@ -108,12 +124,19 @@ export function createApp(options: AppOptions): App {
       keepAliveTimeout: config.keepAliveTimeoutMs,
       // Node checks the two timeouts above only every connectionsCheckingInterval (default
       // 30 s), so a slowloris client would live up to 30 s past them: check 4 times per timeout.
-      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4))),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(30_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4)),
+      ),
       maxHeaderSize: 16 * 1024,
     },
     handleRequest,
   );
-  capConnections(server, { maxPerIp: config.maxTcpConnectionsPerIp, maxTotal: config.maxTcpConnections, trustProxy: config.trustProxy });
+  capConnections(server, {
+    maxPerIp: config.maxTcpConnectionsPerIp,
+    maxTotal: config.maxTcpConnections,
+    trustProxy: config.trustProxy,
+  });
   const ws = createWsServer({ config, store, chat, log, auth, metrics });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -122,9 +145,16 @@ export function createApp(options: AppOptions): App {
       return;
     }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ detail: status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request', code: 'bad_request' });
-    const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      detail:
+        status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request',
+      code: 'bad_request',
+    });
+    const reason =
+      status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   return {

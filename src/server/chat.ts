@@ -202,7 +202,13 @@ export class Chat {
   typing(type: 'typing_start' | 'typing_stop', member: Pick<Member, 'room_id' | 'user_id' | 'username'>): void {
     this.fanout.publish(
       member.room_id,
-      { type, user_id: member.user_id, username: member.username, room_id: member.room_id, timestamp: new Date().toISOString() },
+      {
+        type,
+        user_id: member.user_id,
+        username: member.username,
+        room_id: member.room_id,
+        timestamp: new Date().toISOString(),
+      },
       member.user_id,
     );
   }

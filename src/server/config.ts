@@ -186,7 +186,9 @@ export class ConfigError extends Error {
 /** The package version, read once. */
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -332,7 +334,9 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: env.METRICS_PORT?.trim() ? int('METRICS_PORT', 0, 1, 65535) : null,
   };
   if (config.roomsPageDefault > config.roomsPageMax) {
-    problems.push(`ROOMS_PAGE_DEFAULT (${config.roomsPageDefault}) must not be larger than ROOMS_PAGE_MAX (${config.roomsPageMax})`);
+    problems.push(
+      `ROOMS_PAGE_DEFAULT (${config.roomsPageDefault}) must not be larger than ROOMS_PAGE_MAX (${config.roomsPageMax})`,
+    );
   }
   if (config.metricsToken !== null && config.metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
     problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`);
@@ -342,11 +346,15 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     // node:http refuses this combination at startup with a less helpful RangeError.
-    problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be larger than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
+    problems.push(
+      `HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be larger than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`,
+    );
   }
   if (config.wsByteRate.burst < config.maxFrameBytes) {
     // A frame larger than the whole byte burst could never be accepted.
-    problems.push(`WS_BYTE_RATE_BURST (${config.wsByteRate.burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`);
+    problems.push(
+      `WS_BYTE_RATE_BURST (${config.wsByteRate.burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`,
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -363,7 +371,9 @@ function publicOrigin(raw: string | undefined, problems: string[]): string | nul
     url = undefined;
   }
   if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
-    problems.push(`PUBLIC_URL=${JSON.stringify(raw)} must be this API's public origin, like https://api.example.com (no path)`);
+    problems.push(
+      `PUBLIC_URL=${JSON.stringify(raw)} must be this API's public origin, like https://api.example.com (no path)`,
+    );
     return null;
   }
   return url.origin;
@@ -374,7 +384,9 @@ function testFault(env: Env, production: boolean, problems: string[]): Config['t
   const raw = env.VCHAT_TEST_FAULT?.trim();
   if (!raw) return null;
   if (production) {
-    problems.push('VCHAT_TEST_FAULT is for tests only and cannot be set in production (NODE_ENV=production or on Railway)');
+    problems.push(
+      'VCHAT_TEST_FAULT is for tests only and cannot be set in production (NODE_ENV=production or on Railway)',
+    );
     return null;
   }
   if (raw === 'exception' || raw === 'rejection') return raw;
@@ -399,7 +411,8 @@ function pickStorage(env: Env, problems: string[]): StorageConfig {
     return { kind: 'mongo', url, source: mongoVar };
   }
   if (pgUrl) {
-    if (!/^postgres(ql)?:\/\//.test(pgUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
+    if (!/^postgres(ql)?:\/\//.test(pgUrl))
+      problems.push('DATABASE_URL must be a postgres:// or postgresql:// connection string');
     return { kind: 'postgres', url: pgUrl, source: 'DATABASE_URL' };
   }
   return { kind: 'memory' };

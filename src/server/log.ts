@@ -19,7 +19,11 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 /** A logger writing to `out` (stdout by default), dropping levels below `level`. */
-export function createLogger(level: LogLevel, out: { write(s: string): unknown } = process.stdout, base: Fields = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  out: { write(s: string): unknown } = process.stdout,
+  base: Fields = {},
+): Logger {
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Fields): void => {
     if (RANK[lvl] < min) return;

@@ -36,7 +36,11 @@ async function main(): Promise<void> {
     log.info('storage', { kind: store.kind, persistent: true, source: config.storage.source });
   } else {
     const fields = { kind: store.kind, persistent: false, history_limit: config.historyLimit };
-    if (config.production) log.warn('in-memory storage: every user, room and message is lost on restart. Set MONGODB_URI or DATABASE_URL.', fields);
+    if (config.production)
+      log.warn(
+        'in-memory storage: every user, room and message is lost on restart. Set MONGODB_URI or DATABASE_URL.',
+        fields,
+      );
     else log.info('in-memory storage (data is lost on restart; set MONGODB_URI or DATABASE_URL to persist)', fields);
   }
 
@@ -45,7 +49,11 @@ async function main(): Promise<void> {
   // REDIS_URL: creation budgets count once for all instances.
   // Imported only then, like the fan-out: one process without Redis loads no Redis code.
   const shared = config.redisUrl
-    ? new (await import('./limits/shared-budget.ts')).SharedBudgets({ url: config.redisUrl, prefix: config.redisPrefix, log })
+    ? new (await import('./limits/shared-budget.ts')).SharedBudgets({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        log,
+      })
     : null;
   const app = createApp({
     config,
@@ -55,7 +63,14 @@ async function main(): Promise<void> {
     ...(shared ? { budgets: (name, rate) => shared.budget(name, rate) } : {}),
   });
   const { url } = await app.listen();
-  log.info('listening', { url, host: config.host, port: config.port, version: config.version, commit: config.commit, environment: config.environment });
+  log.info('listening', {
+    url,
+    host: config.host,
+    port: config.port,
+    version: config.version,
+    commit: config.commit,
+    environment: config.environment,
+  });
 
   let stopping = false;
   /** 0 after a signal; 1 once a fault happened (even during a drain already under way). */

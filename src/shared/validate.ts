@@ -81,7 +81,8 @@ function text(raw: unknown, field: string, rule: TextRule, errors: FieldError[])
   if (shorterThan(value, rule.min)) {
     errors.push({
       field,
-      message: rule.min <= 1 ? `${rule.label} must not be empty` : `${rule.label} must be at least ${rule.min} characters`,
+      message:
+        rule.min <= 1 ? `${rule.label} must not be empty` : `${rule.label} must be at least ${rule.min} characters`,
     });
   } else if (longerThan(value, rule.max)) {
     errors.push({ field, message: `${rule.label} must be at most ${rule.max} characters` });
@@ -113,7 +114,12 @@ export function checkHttpUrl(raw: string): string | null {
   return null;
 }
 
-function optionalNullableString(raw: unknown, field: string, label: string, errors: FieldError[]): string | null | undefined {
+function optionalNullableString(
+  raw: unknown,
+  field: string,
+  label: string,
+  errors: FieldError[],
+): string | null | undefined {
   if (raw === undefined) return undefined;
   if (raw === null) return null;
   if (typeof raw !== 'string') {
@@ -283,7 +289,10 @@ export function validateClientMsgId(raw: unknown, errors: FieldError[]): string 
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > LIMITS.maxClientMsgIdChars || CONTROL_RE.test(raw)) {
-    errors.push({ field: 'client_msg_id', message: `client_msg_id must be a string of 1-${LIMITS.maxClientMsgIdChars} characters` });
+    errors.push({
+      field: 'client_msg_id',
+      message: `client_msg_id must be a string of 1-${LIMITS.maxClientMsgIdChars} characters`,
+    });
     return undefined;
   }
   return raw;
@@ -324,7 +333,10 @@ export function validatePageQuery(params: URLSearchParams): Result<PageQuery> {
   if (rawLimit !== null) {
     const n = Number(rawLimit);
     if (!/^\d+$/.test(rawLimit) || !Number.isInteger(n) || n < LIMITS.minPageLimit || n > LIMITS.maxPageLimit) {
-      errors.push({ field: 'limit', message: `limit must be an integer from ${LIMITS.minPageLimit} to ${LIMITS.maxPageLimit}` });
+      errors.push({
+        field: 'limit',
+        message: `limit must be an integer from ${LIMITS.minPageLimit} to ${LIMITS.maxPageLimit}`,
+      });
     } else limit = n;
   }
   const value: PageQuery = { limit };
@@ -373,19 +385,33 @@ export interface SignupInput {
 export function validateSignup(body: Record<string, unknown>): Result<SignupInput> {
   const errors: FieldError[] = [];
   const username = typeof body.username === 'string' ? body.username.trim() : undefined;
-  if (username === undefined) errors.push({ field: 'username', message: body.username === undefined ? 'username is required' : 'username must be a string' });
+  if (username === undefined)
+    errors.push({
+      field: 'username',
+      message: body.username === undefined ? 'username is required' : 'username must be a string',
+    });
   else if (!ACCOUNT_RULES.usernameRe.test(username)) {
-    errors.push({ field: 'username', message: 'username must be 3-20 characters: letters, digits and underscores only' });
+    errors.push({
+      field: 'username',
+      message: 'username must be 3-20 characters: letters, digits and underscores only',
+    });
   }
   const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : undefined;
-  if (email === undefined) errors.push({ field: 'email', message: body.email === undefined ? 'email is required' : 'email must be a string' });
-  else if (hasControlChars(email)) errors.push({ field: 'email', message: 'email must not contain control characters' });
+  if (email === undefined)
+    errors.push({ field: 'email', message: body.email === undefined ? 'email is required' : 'email must be a string' });
+  else if (hasControlChars(email))
+    errors.push({ field: 'email', message: 'email must not contain control characters' });
   else if (email.length > ACCOUNT_RULES.maxEmailChars || !EMAIL_RE.test(email)) {
     errors.push({ field: 'email', message: 'email must be a valid email address' });
   }
   const password = typeof body.password === 'string' ? body.password : undefined;
-  if (password === undefined) errors.push({ field: 'password', message: body.password === undefined ? 'password is required' : 'password must be a string' });
-  else if (hasControlChars(password)) errors.push({ field: 'password', message: 'password must not contain control characters' });
+  if (password === undefined)
+    errors.push({
+      field: 'password',
+      message: body.password === undefined ? 'password is required' : 'password must be a string',
+    });
+  else if (hasControlChars(password))
+    errors.push({ field: 'password', message: 'password must not contain control characters' });
   else {
     const problem = passwordProblem(password);
     if (problem) errors.push({ field: 'password', message: problem });
@@ -396,8 +422,10 @@ export function validateSignup(body: Record<string, unknown>): Result<SignupInpu
 /** Why a password is too weak, or null when it passes every rule. */
 export function passwordProblem(password: string): string | null {
   const len = charLength(password);
-  if (len < ACCOUNT_RULES.minPasswordChars) return `password must be at least ${ACCOUNT_RULES.minPasswordChars} characters`;
-  if (len > ACCOUNT_RULES.maxPasswordChars) return `password must be at most ${ACCOUNT_RULES.maxPasswordChars} characters`;
+  if (len < ACCOUNT_RULES.minPasswordChars)
+    return `password must be at least ${ACCOUNT_RULES.minPasswordChars} characters`;
+  if (len > ACCOUNT_RULES.maxPasswordChars)
+    return `password must be at most ${ACCOUNT_RULES.maxPasswordChars} characters`;
   const missing = [
     /[A-Z]/.test(password) ? null : 'an uppercase letter',
     /[a-z]/.test(password) ? null : 'a lowercase letter',
@@ -428,5 +456,8 @@ export function validateLogin(body: Record<string, unknown>): Result<LoginInput>
   } else if (hasControlChars(password)) {
     errors.push({ field: 'password', message: 'password must not contain control characters' });
   }
-  return done({ login: typeof raw === 'string' ? raw.trim() : '', password: typeof password === 'string' ? password : '' }, errors);
+  return done(
+    { login: typeof raw === 'string' ? raw.trim() : '', password: typeof password === 'string' ? password : '' },
+    errors,
+  );
 }

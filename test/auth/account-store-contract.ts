@@ -44,7 +44,9 @@ export function accountStoreContract(name: string, make: () => AccountStore | Pr
     it('rejects a taken username (case-insensitive) and a taken email with typed conflicts', async () => {
       const first = account();
       await store.createAccount(first);
-      const sameName = store.createAccount(account({ username: first.username.toUpperCase(), username_lower: first.username_lower }));
+      const sameName = store.createAccount(
+        account({ username: first.username.toUpperCase(), username_lower: first.username_lower }),
+      );
       await expect(sameName).rejects.toBeInstanceOf(AccountConflictError);
       await expect(sameName).rejects.toMatchObject({ field: 'username' });
       await expect(store.createAccount(account({ email: first.email }))).rejects.toMatchObject({ field: 'email' });
@@ -52,7 +54,9 @@ export function accountStoreContract(name: string, make: () => AccountStore | Pr
 
     it('lets exactly one of several concurrent creates for one name win', async () => {
       const name = account().username;
-      const results = await Promise.allSettled([1, 2, 3, 4].map(() => store.createAccount(account({ username: name }))));
+      const results = await Promise.allSettled(
+        [1, 2, 3, 4].map(() => store.createAccount(account({ username: name }))),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AccountConflictError);
     });

@@ -55,7 +55,9 @@ describe.skipIf(!pgUrl)('createApp picks the account store by config.storage.kin
       expect(login.status).toBe(200);
       const me = await http.get('/auth/me', { headers: { authorization: `Bearer ${login.body.token}` } });
       expect(me.body.id).toBe(created.body.user.id);
-      expect((await http.post('/auth/signup', { ...newAccount('pg'), username: body.username })).body.code).toBe('username_taken');
+      expect((await http.post('/auth/signup', { ...newAccount('pg'), username: body.username })).body.code).toBe(
+        'username_taken',
+      );
     } finally {
       await app.close();
     }

@@ -12,7 +12,13 @@ describe('account configuration', () => {
   });
 
   it('reads REQUIRE_AUTH, TOKEN_TTL_DAYS and LOGIN_RATE_*', () => {
-    const config = loadConfig({ REQUIRE_AUTH: 'true', TOKEN_TTL_DAYS: '7', LOGIN_RATE_USER_PER_MIN: '3', LOGIN_RATE_USER_BURST: '4', LOGIN_RATE_IP_PER_MIN: '60' });
+    const config = loadConfig({
+      REQUIRE_AUTH: 'true',
+      TOKEN_TTL_DAYS: '7',
+      LOGIN_RATE_USER_PER_MIN: '3',
+      LOGIN_RATE_USER_BURST: '4',
+      LOGIN_RATE_IP_PER_MIN: '60',
+    });
     expect(config.requireAuth).toBe(true);
     expect(config.tokenTtlDays).toBe(7);
     expect(config.loginRateUser).toEqual({ perSecond: 3 / 60, burst: 4 });

@@ -21,7 +21,10 @@ async function expectRefused(base: string): Promise<void> {
   const good = newAccount('ctl');
   for (const bad of BAD) {
     for (const login of [`${good.username}${bad}`, `a${bad}@example.com`]) {
-      for (const body of [{ username: login, password: good.password }, { email: login, password: good.password }]) {
+      for (const body of [
+        { username: login, password: good.password },
+        { email: login, password: good.password },
+      ]) {
         const res = await http.post('/auth/login', body);
         expect(res.status, `login ${JSON.stringify(body)}: ${res.text}`).toBe(422);
         expect(res.body).toMatchObject({ code: 'validation_error' });
@@ -31,7 +34,10 @@ async function expectRefused(base: string): Promise<void> {
     const pw = await http.post('/auth/login', { username: good.username, password: `${good.password}${bad}` });
     expect(pw.status, pw.text).toBe(422);
     for (const field of ['username', 'email', 'password'] as const) {
-      const body = { ...newAccount('ctl'), [field]: field === 'email' ? `x${bad}y@example.com` : `${good[field]}${bad}` };
+      const body = {
+        ...newAccount('ctl'),
+        [field]: field === 'email' ? `x${bad}y@example.com` : `${good[field]}${bad}`,
+      };
       const res = await http.post('/auth/signup', body);
       expect(res.status, `signup ${field} ${JSON.stringify(bad)}: ${res.text}`).toBe(422);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
@@ -53,21 +59,28 @@ describe('control characters in account fields: memory store', () => {
   });
 });
 
-describe.skipIf(!PG_URL)(PG_URL ? 'control characters in account fields: postgres' : `control characters: postgres — ${PG_SKIP}`, () => {
-  let db: TestDatabase | undefined;
-  let srv: TestServer | undefined;
-  afterAll(async () => {
-    await srv?.close();
-    await db?.drop();
-  });
-  it('login and sign-up answer 422, never 500', async () => {
-    db = await freshPgDatabase(PG_URL as string, 'vchat_ctl');
-    const accounts = new PostgresAccountStore({ url: db.url });
-    srv = await startTestServer({ ...OPEN_LOGIN, storage: { kind: 'postgres', url: db.url } }, new PostgresStore({ url: db.url }), { accounts });
-    try {
-      await expectRefused(srv.url);
-    } finally {
-      await accounts.close();
-    }
-  });
-});
+describe.skipIf(!PG_URL)(
+  PG_URL ? 'control characters in account fields: postgres' : `control characters: postgres — ${PG_SKIP}`,
+  () => {
+    let db: TestDatabase | undefined;
+    let srv: TestServer | undefined;
+    afterAll(async () => {
+      await srv?.close();
+      await db?.drop();
+    });
+    it('login and sign-up answer 422, never 500', async () => {
+      db = await freshPgDatabase(PG_URL as string, 'vchat_ctl');
+      const accounts = new PostgresAccountStore({ url: db.url });
+      srv = await startTestServer(
+        { ...OPEN_LOGIN, storage: { kind: 'postgres', url: db.url } },
+        new PostgresStore({ url: db.url }),
+        { accounts },
+      );
+      try {
+        await expectRefused(srv.url);
+      } finally {
+        await accounts.close();
+      }
+    });
+  },
+);

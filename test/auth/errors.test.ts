@@ -14,7 +14,10 @@ describe('login failures', () => {
     const { body } = await signup(srv);
     const wrong = await srv.http.post('/auth/login', { username: body.username, password: 'Wrong7password' });
     const unknown = await srv.http.post('/auth/login', { username: 'nobody_here_at_all', password: 'Wrong7password' });
-    const unknownEmail = await srv.http.post('/auth/login', { username: 'nobody@example.com', password: body.password });
+    const unknownEmail = await srv.http.post('/auth/login', {
+      username: 'nobody@example.com',
+      password: body.password,
+    });
     for (const res of [wrong, unknown, unknownEmail]) {
       expect(res.status).toBe(401);
       expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
@@ -45,7 +48,9 @@ describe('sign-up rules', () => {
 
   it('concurrent sign-ups for one name: exactly one wins', async () => {
     const name = newAccount().username;
-    const results = await Promise.all([1, 2, 3].map(() => srv.http.post('/auth/signup', { ...newAccount(), username: name })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => srv.http.post('/auth/signup', { ...newAccount(), username: name })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
   });
 
@@ -63,17 +68,23 @@ describe('sign-up rules', () => {
     expect(res.body.detail.toLowerCase()).toContain(message);
   });
 
-  it.each([['ab'], ['a'.repeat(21)], ['has space'], ['dash-name'], ['émile'], ['']])('username %j is 422', async (username) => {
-    const res = await srv.http.post('/auth/signup', { ...newAccount(), username });
-    expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: any) => e.field)).toEqual(['username']);
-  });
+  it.each([['ab'], ['a'.repeat(21)], ['has space'], ['dash-name'], ['émile'], ['']])(
+    'username %j is 422',
+    async (username) => {
+      const res = await srv.http.post('/auth/signup', { ...newAccount(), username });
+      expect(res.status).toBe(422);
+      expect(res.body.errors.map((e: any) => e.field)).toEqual(['username']);
+    },
+  );
 
-  it.each([['not-an-email'], ['a@b'], ['two@@example.com'], ['sp ace@example.com']])('email %j is 422', async (email) => {
-    const res = await srv.http.post('/auth/signup', { ...newAccount(), email });
-    expect(res.status).toBe(422);
-    expect(res.body.errors.map((e: any) => e.field)).toEqual(['email']);
-  });
+  it.each([['not-an-email'], ['a@b'], ['two@@example.com'], ['sp ace@example.com']])(
+    'email %j is 422',
+    async (email) => {
+      const res = await srv.http.post('/auth/signup', { ...newAccount(), email });
+      expect(res.status).toBe(422);
+      expect(res.body.errors.map((e: any) => e.field)).toEqual(['email']);
+    },
+  );
 
   it('reports every bad field at once', async () => {
     const res = await srv.http.post('/auth/signup', {});
@@ -89,17 +100,25 @@ describe('login rate limits', () => {
       const { body } = await signup(limited);
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        statuses.push((await limited.http.post('/auth/login', { username: body.username, password: 'Wrong7password' })).status);
+        statuses.push(
+          (await limited.http.post('/auth/login', { username: body.username, password: 'Wrong7password' })).status,
+        );
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
-      const res = await limited.http.post('/auth/login', { username: body.username.toUpperCase(), password: body.password });
+      const res = await limited.http.post('/auth/login', {
+        username: body.username.toUpperCase(),
+        password: body.password,
+      });
       expect(res.status).toBe(429);
       expect(res.body.code).toBe('rate_limited');
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
       // Another username is not affected.
       const other = await signup(limited);
-      expect((await limited.http.post('/auth/login', { username: other.body.username, password: other.body.password })).status).toBe(200);
+      expect(
+        (await limited.http.post('/auth/login', { username: other.body.username, password: other.body.password }))
+          .status,
+      ).toBe(200);
     } finally {
       await limited.close();
     }

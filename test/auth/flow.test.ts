@@ -18,7 +18,11 @@ describe('sign-up -> login -> me -> join -> socket', () => {
     const body = newAccount('Dana');
     const created = await srv.http.post('/auth/signup', body);
     expect(created.status).toBe(201);
-    expect(created.body.user).toMatchObject({ username: body.username, email: body.email.toLowerCase(), avatar_url: null });
+    expect(created.body.user).toMatchObject({
+      username: body.username,
+      email: body.email.toLowerCase(),
+      avatar_url: null,
+    });
     expect(created.body.user.password).toBeUndefined();
     expect(created.body.user.password_hash).toBeUndefined();
     expect(created.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -27,7 +31,10 @@ describe('sign-up -> login -> me -> join -> socket', () => {
     const userId: string = created.body.user.id;
 
     // Login by username (any case) and by email (any case): same user, new tokens.
-    const byName = await srv.http.post('/auth/login', { username: body.username.toUpperCase(), password: body.password });
+    const byName = await srv.http.post('/auth/login', {
+      username: body.username.toUpperCase(),
+      password: body.password,
+    });
     expect(byName.status).toBe(200);
     expect(byName.body.user.id).toBe(userId);
     const byEmail = await srv.http.post('/auth/login', { username: body.email.toUpperCase(), password: body.password });
@@ -54,7 +61,11 @@ describe('sign-up -> login -> me -> join -> socket', () => {
     await sock.close();
 
     // REST fallback with the token also works and is stamped the same way.
-    const posted = await srv.http.post(`/rooms/${room.id}/messages`, { user_id: userId, content: 'via rest' }, bearer(token));
+    const posted = await srv.http.post(
+      `/rooms/${room.id}/messages`,
+      { user_id: userId, content: 'via rest' },
+      bearer(token),
+    );
     expect(posted.status).toBe(201);
     expect(posted.body).toMatchObject({ user_id: userId, username: body.username });
   });
@@ -104,11 +115,17 @@ describe('sign-up -> login -> me -> join -> socket', () => {
       expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
     }
     const anon = await srv.http.user('anon');
-    const join = await srv.http.post(`/rooms/${room.id}/join`, { user_id: anon.id }, { headers: { authorization: 'Bearer nope' } });
+    const join = await srv.http.post(
+      `/rooms/${room.id}/join`,
+      { user_id: anon.id },
+      { headers: { authorization: 'Bearer nope' } },
+    );
     expect(join.status).toBe(401);
     // A stale token does not stop anyone logging in or signing up again.
     const body = newAccount();
-    expect((await srv.http.post('/auth/signup', body, { headers: { authorization: 'Bearer stale' } })).status).toBe(201);
+    expect((await srv.http.post('/auth/signup', body, { headers: { authorization: 'Bearer stale' } })).status).toBe(
+      201,
+    );
     expect((await srv.http.post('/auth/login', body, { headers: { authorization: 'Bearer stale' } })).status).toBe(200);
   });
 

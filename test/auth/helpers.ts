@@ -43,11 +43,18 @@ let seq = 0;
 export function newAccount(prefix = 'user'): { username: string; email: string; password: string } {
   seq++;
   const tag = `${seq}${Math.random().toString(36).slice(2, 6)}`;
-  return { username: `${prefix}_${tag}`.slice(0, 20), email: `${prefix}.${tag}@example.com`, password: 'Correct7horse' };
+  return {
+    username: `${prefix}_${tag}`.slice(0, 20),
+    email: `${prefix}.${tag}@example.com`,
+    password: 'Correct7horse',
+  };
 }
 
 /** Sign up and return the user and token (asserting 201). */
-export async function signup(srv: AuthServer, body = newAccount()): Promise<{ user: any; token: string; body: typeof body }> {
+export async function signup(
+  srv: AuthServer,
+  body = newAccount(),
+): Promise<{ user: any; token: string; body: typeof body }> {
   const res = await srv.http.post('/auth/signup', body);
   expect(res.status, res.text).toBe(201);
   return { user: res.body.user, token: res.body.token, body };

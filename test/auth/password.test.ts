@@ -57,7 +57,9 @@ describe('tokens', () => {
   });
 
   it('never reaches a log line: ?token= is redacted', () => {
-    expect(redactUrl('/ws/r/u?username=x&token=secret&avatar_url=y')).toBe('/ws/r/u?username=x&token=REDACTED&avatar_url=y');
+    expect(redactUrl('/ws/r/u?username=x&token=secret&avatar_url=y')).toBe(
+      '/ws/r/u?username=x&token=REDACTED&avatar_url=y',
+    );
     expect(redactUrl('/ws/r/u?token=secret')).toBe('/ws/r/u?token=REDACTED');
   });
 });

@@ -20,7 +20,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 function closedWithin(sock: TestSocket, ms: number): Promise<Closed> {
   return Promise.race([
     sock.closed,
-    new Promise<Closed>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms).unref()),
+    new Promise<Closed>((_, reject) =>
+      setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 
@@ -45,12 +47,18 @@ describe('sockets of a revoked or expired token', () => {
     const bystander = await joined(`${srv.wsUrl}/ws/${r1.id}/${anon.id}`, anon.id);
 
     expect((await srv.http.post('/auth/logout', undefined, bearer(a.token))).status).toBe(204);
-    for (const s of [s1, s2]) expect(await closedWithin(s, 5000)).toEqual({ code: 4401, reason: 'Logged out: log in again' });
+    for (const s of [s1, s2])
+      expect(await closedWithin(s, 5000)).toEqual({ code: 4401, reason: 'Logged out: log in again' });
 
     other.send({ content: 'still signed in' });
-    expect(await other.next((f) => f.type === 'message')).toMatchObject({ content: 'still signed in', user_id: a.user.id });
+    expect(await other.next((f) => f.type === 'message')).toMatchObject({
+      content: 'still signed in',
+      user_id: a.user.id,
+    });
     bystander.send({ content: 'me too' });
-    expect(await bystander.next((f) => f.type === 'message' && f.user_id === anon.id)).toMatchObject({ content: 'me too' });
+    expect(await bystander.next((f) => f.type === 'message' && f.user_id === anon.id)).toMatchObject({
+      content: 'me too',
+    });
     await Promise.all([other.close(), bystander.close()]);
   });
 

@@ -13,7 +13,14 @@ afterAll(() => srv.close());
 
 describe('http client', () => {
   it('sends Origin and JSON, returns status, lower-case headers and parsed JSON', async () => {
-    const res = await httpRequest({ method: 'POST', base: srv.url, url: '/users', origin: ORIGIN, json: { username: 'c' }, timeoutMs: 2000 });
+    const res = await httpRequest({
+      method: 'POST',
+      base: srv.url,
+      url: '/users',
+      origin: ORIGIN,
+      json: { username: 'c' },
+      timeoutMs: 2000,
+    });
     expect(res.status).toBe(201);
     expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
     expect((res.json as { username: string }).username).toBe('c');
@@ -33,7 +40,8 @@ describe('http client', () => {
 
 describe('ws client', () => {
   it('connects, waits for frames, and reports the close', async () => {
-    const api = (p: string, json: unknown) => httpRequest({ method: 'POST', base: srv.url, url: p, origin: ORIGIN, json });
+    const api = (p: string, json: unknown) =>
+      httpRequest({ method: 'POST', base: srv.url, url: p, origin: ORIGIN, json });
     const user = (await api('/users', { username: 'w' })).json as { id: string };
     const room = (await api('/rooms', { name: 'r' })).json as { id: string };
     const res = await wsConnect({ url: `${srv.wsUrl}/ws/${room.id}/${user.id}`, origin: ORIGIN, timeoutMs: 2000 });

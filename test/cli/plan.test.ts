@@ -22,7 +22,11 @@ describe('planSteps', () => {
     expect(ids).toContain(`ws-connect[${B}]`);
     expect(ids).not.toContain('ws-connect');
     expect(plan.find((p) => p.id === 'ws-user-joined')?.needs).toEqual([`ws-connect[${A}]`]);
-    expect(plan.find((p) => p.id === `ws-connect[${B}]`)).toMatchObject({ origin: B, runOrigin: B, needs: ['join-room'] });
+    expect(plan.find((p) => p.id === `ws-connect[${B}]`)).toMatchObject({
+      origin: B,
+      runOrigin: B,
+      needs: ['join-room'],
+    });
   });
 
   it('--only adds what the step needs; --skip marks the step', () => {
@@ -33,7 +37,11 @@ describe('planSteps', () => {
 
   it('every need names an earlier step', () => {
     STEPS.forEach((s, i) => {
-      for (const need of s.needs) expect(STEPS.slice(0, i).map((x) => x.name), `${s.name} needs ${need}`).toContain(need);
+      for (const need of s.needs)
+        expect(
+          STEPS.slice(0, i).map((x) => x.name),
+          `${s.name} needs ${need}`,
+        ).toContain(need);
     });
   });
 });

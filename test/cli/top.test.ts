@@ -28,7 +28,10 @@ beforeAll(async () => {
   const http = api(srv.url);
   const room = await http.room('top');
   const [ann, bob] = [await http.user('ann'), await http.user('bob')];
-  sockets = [await openSocket(`${srv.wsUrl}/ws/${room.id}/${ann.id}`), await openSocket(`${srv.wsUrl}/ws/${room.id}/${bob.id}`)];
+  sockets = [
+    await openSocket(`${srv.wsUrl}/ws/${room.id}/${ann.id}`),
+    await openSocket(`${srv.wsUrl}/ws/${room.id}/${bob.id}`),
+  ];
   // Steady chat for the rates on screen: 20 messages a second from ann to the room of two.
   traffic = setInterval(() => sockets[0]?.send({ content: `tick ${++sent}` }), 50);
 });
@@ -56,7 +59,14 @@ describe('vchat top --once --json', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const view = JSON.parse(stdout);
-    expect(view).toMatchObject({ connections: 2, active_rooms: 1, online_users: 2, rooms: 1, users: 2, store_up: true });
+    expect(view).toMatchObject({
+      connections: 2,
+      active_rooms: 1,
+      online_users: 2,
+      rooms: 1,
+      users: 2,
+      store_up: true,
+    });
     expect(view.messages_per_s).toBeGreaterThan(0);
     // Each message goes to both sockets of the room.
     expect(view.deliveries_per_s).toBeGreaterThan(view.messages_per_s);
@@ -83,40 +93,57 @@ const hasTmux = await run('tmux', ['-V']).then(
   () => false,
 );
 
-describe.skipIf(!hasTmux)(hasTmux ? 'vchat top in a terminal (tmux)' : 'vchat top in a terminal — SKIPPED: tmux not installed (apt-get install tmux; .ci/run installs it)', () => {
-  it('draws the live view, refreshes it, and quits on q with exit 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vchat-top-'));
-    const socket = `vchat-top-${process.pid}`;
-    const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args]);
-    const exitFile = join(dir, 'exit');
-    const command = `'${process.execPath}' '${VCHAT}' top --api ${srv.url} --token ${TOKEN} --interval 0.5; echo $? > '${exitFile}'`;
-    try {
-      await tmux('new-session', '-d', '-s', 'top', '-x', '110', '-y', '24', command);
-      const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'top')).stdout;
-      const first = await waitUntil('the view with traffic', async () => {
-        const text = await screen();
-        return /messages\/s\s+[1-9]/.test(text) ? text : null;
-      }, 30_000);
-      expect(first).toContain(`vchat top - ${srv.url}`);
-      expect(first).toMatch(/connections\s+2\b/);
-      expect(first).toMatch(/rooms active\/stored\s+1 \/ 1/);
-      expect(first).toMatch(/users online\/stored\s+2 \/ 2/);
-      expect(first).toMatch(/deliveries\/s\s+[1-9]/);
-      expect(first).toMatch(/store p99\s+[\d.]+ ms/);
-      expect(first).toMatch(/memory rss\/heap\s+[\d.]+ MB \/ [\d.]+ MB/);
-      expect(first).toMatch(/errors\/s\s+5xx 0/);
-      // It refreshes: the clock in the title moves on.
-      const clock = (text: string): string | undefined => /(\d\d:\d\d:\d\d) UTC/.exec(text)?.[1];
-      await waitUntil('a later refresh', async () => {
-        const now = clock(await screen());
-        return now !== undefined && now !== clock(first);
-      }, 10_000);
-      await tmux('send-keys', '-t', 'top', 'q');
-      await waitUntil('vchat top to exit', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '', 10_000);
-      expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
-    } finally {
-      await tmux('kill-server').catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 90_000);
-});
+describe.skipIf(!hasTmux)(
+  hasTmux
+    ? 'vchat top in a terminal (tmux)'
+    : 'vchat top in a terminal — SKIPPED: tmux not installed (apt-get install tmux; .ci/run installs it)',
+  () => {
+    it('draws the live view, refreshes it, and quits on q with exit 0', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vchat-top-'));
+      const socket = `vchat-top-${process.pid}`;
+      const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args]);
+      const exitFile = join(dir, 'exit');
+      const command = `'${process.execPath}' '${VCHAT}' top --api ${srv.url} --token ${TOKEN} --interval 0.5; echo $? > '${exitFile}'`;
+      try {
+        await tmux('new-session', '-d', '-s', 'top', '-x', '110', '-y', '24', command);
+        const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'top')).stdout;
+        const first = await waitUntil(
+          'the view with traffic',
+          async () => {
+            const text = await screen();
+            return /messages\/s\s+[1-9]/.test(text) ? text : null;
+          },
+          30_000,
+        );
+        expect(first).toContain(`vchat top - ${srv.url}`);
+        expect(first).toMatch(/connections\s+2\b/);
+        expect(first).toMatch(/rooms active\/stored\s+1 \/ 1/);
+        expect(first).toMatch(/users online\/stored\s+2 \/ 2/);
+        expect(first).toMatch(/deliveries\/s\s+[1-9]/);
+        expect(first).toMatch(/store p99\s+[\d.]+ ms/);
+        expect(first).toMatch(/memory rss\/heap\s+[\d.]+ MB \/ [\d.]+ MB/);
+        expect(first).toMatch(/errors\/s\s+5xx 0/);
+        // It refreshes: the clock in the title moves on.
+        const clock = (text: string): string | undefined => /(\d\d:\d\d:\d\d) UTC/.exec(text)?.[1];
+        await waitUntil(
+          'a later refresh',
+          async () => {
+            const now = clock(await screen());
+            return now !== undefined && now !== clock(first);
+          },
+          10_000,
+        );
+        await tmux('send-keys', '-t', 'top', 'q');
+        await waitUntil(
+          'vchat top to exit',
+          () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').trim() !== '',
+          10_000,
+        );
+        expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+      } finally {
+        await tmux('kill-server').catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 90_000);
+  },
+);

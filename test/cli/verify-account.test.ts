@@ -26,7 +26,9 @@ describe('verify --account against the real server', () => {
   it('runs the account group after the other steps, every account step passes, exit 0', async () => {
     const report = await verify(srv.url, { account: true });
     expect(report.steps.map((s) => s.name)).toEqual([...STEP_NAMES, ...ACCOUNT_STEP_NAMES]);
-    const expected: Record<string, string> = Object.fromEntries([...STEP_NAMES, ...ACCOUNT_STEP_NAMES].map((n) => [n, 'PASS']));
+    const expected: Record<string, string> = Object.fromEntries(
+      [...STEP_NAMES, ...ACCOUNT_STEP_NAMES].map((n) => [n, 'PASS']),
+    );
     expected.health = 'WARN';
     expect(verdicts(report)).toEqual(expected);
     expect(report.exit_code).toBe(0);
@@ -36,11 +38,17 @@ describe('verify --account against the real server', () => {
     expect(report.account?.username).toMatch(/^vchat_[0-9a-z]{6}$/);
     expect(report.account?.email).toBe(`${report.account?.username}@verify.invalid`);
     expect(report.account?.user_id).toEqual(expect.any(String));
-    expect(step(report, 'account-signup').observed).toBe(`HTTP 201, ${report.account?.username}, id ${report.account?.user_id}`);
-    expect(step(report, 'account-duplicate').observed).toBe(`HTTP 409 username_taken for ${report.account?.username.toUpperCase()}`);
+    expect(step(report, 'account-signup').observed).toBe(
+      `HTTP 201, ${report.account?.username}, id ${report.account?.user_id}`,
+    );
+    expect(step(report, 'account-duplicate').observed).toBe(
+      `HTTP 409 username_taken for ${report.account?.username.toUpperCase()}`,
+    );
     expect(step(report, 'account-bad-login').observed).toMatch(/^HTTP 401 invalid_credentials for both/);
     expect(step(report, 'account-socket').observed).toMatch(new RegExp(`as ${report.account?.username}$`));
-    expect(step(report, 'account-logout').observed).toMatch(/^HTTP 204; \/auth\/me with the token then HTTP 401 invalid_token; 2 login token\(s\) revoked too$/);
+    expect(step(report, 'account-logout').observed).toMatch(
+      /^HTTP 204; \/auth\/me with the token then HTTP 401 invalid_token; 2 login token\(s\) revoked too$/,
+    );
 
     // The account's message is in the test room, stamped with the account.
     const rooms = await srv.store.listRooms();
@@ -61,7 +69,10 @@ describe('verify --account against the real server', () => {
     const me = await verify(srv.url, { account: true, only: ['account-me'] });
     expect(verdicts(me)).toEqual({ reachable: 'PASS', 'account-signup': 'PASS', 'account-me': 'PASS' });
     const socket = await verify(srv.url, { account: true, only: ['account-socket'], skip: ['create-room'] });
-    expect(step(socket, 'account-socket')).toMatchObject({ verdict: 'SKIP', note: 'needs create-room, which was skipped by --skip' });
+    expect(step(socket, 'account-socket')).toMatchObject({
+      verdict: 'SKIP',
+      note: 'needs create-room, which was skipped by --skip',
+    });
     expect(step(socket, 'account-signup').verdict).toBe('PASS');
     expect(checkVerifyReport(socket)).toEqual([]);
   });
@@ -94,9 +105,18 @@ describe('vchat verify --account on the command line', () => {
 
   it('--account --json prints a report with the account steps', async () => {
     const cli = captureIo();
-    expect(await runCli(['verify', '--api', srv.url, '--origin', ORIGIN, '--account', '--json', '--only', 'account-logout'], cli)).toBe(0);
+    expect(
+      await runCli(
+        ['verify', '--api', srv.url, '--origin', ORIGIN, '--account', '--json', '--only', 'account-logout'],
+        cli,
+      ),
+    ).toBe(0);
     const report = JSON.parse(cli.out()) as { steps: Array<{ id: string; verdict: string }> };
     expect(checkVerifyReport(report)).toEqual([]);
-    expect(report.steps.map((s) => `${s.id}:${s.verdict}`)).toEqual(['reachable:PASS', 'account-signup:PASS', 'account-logout:PASS']);
+    expect(report.steps.map((s) => `${s.id}:${s.verdict}`)).toEqual([
+      'reachable:PASS',
+      'account-signup:PASS',
+      'account-logout:PASS',
+    ]);
   });
 });

@@ -21,7 +21,11 @@ describe('verify against broken servers', () => {
     const srv = await startTestServer({ origins: parseOriginList('https://someone-else.example').policy });
     cleanups.push(() => srv.close());
     const report = await verify(srv.url);
-    expect(step(report, 'cors-health')).toMatchObject({ verdict: 'FAIL', observed: 'no access-control-allow-origin', hint: HINTS.corsMissing });
+    expect(step(report, 'cors-health')).toMatchObject({
+      verdict: 'FAIL',
+      observed: 'no access-control-allow-origin',
+      hint: HINTS.corsMissing,
+    });
     expect(step(report, 'cors-preflight').verdict).toBe('FAIL');
     expect(step(report, 'cors-preflight').observed).toMatch(/HTTP 403/);
     expect(step(report, 'ws-connect')).toMatchObject({ verdict: 'FAIL', hint: HINTS.wsRefused403 });
@@ -59,7 +63,11 @@ describe('verify against broken servers', () => {
     const report = await verify(fake.url);
     expect(report.summary.fail, JSON.stringify(verdicts(report))).toBe(0);
     expect(step(report, 'cors-health')).toMatchObject({ verdict: 'WARN', hint: HINTS.corsVary });
-    expect(step(report, 'ws-unknown-room')).toMatchObject({ verdict: 'WARN', observed: 'HTTP 403 on the upgrade', hint: HINTS.unknownRoomNot4004 });
+    expect(step(report, 'ws-unknown-room')).toMatchObject({
+      verdict: 'WARN',
+      observed: 'HTTP 403 on the upgrade',
+      hint: HINTS.unknownRoomNot4004,
+    });
     expect(step(report, 'timestamps')).toMatchObject({ verdict: 'WARN', hint: HINTS.naiveTimestamps });
     expect(step(report, 'create-user').note).toMatch(/joined_at/);
     expect(report.exit_code).toBe(0);
@@ -83,7 +91,9 @@ describe('verify against broken servers', () => {
     const report = await verify(fake.url, { timeoutMs: 1000 });
     const echo = step(report, 'ws-echo');
     expect(echo).toMatchObject({ verdict: 'FAIL', hint: HINTS.echoMissing });
-    expect(echo.observed).toMatch(/no frame with the sent content within 1000 ms \(received \d+ frame\(s\): user_joined/);
+    expect(echo.observed).toMatch(
+      /no frame with the sent content within 1000 ms \(received \d+ frame\(s\): user_joined/,
+    );
     expect(step(report, 'ws-second-client').verdict).toBe('PASS');
     expect(step(report, 'messages-history').verdict).toBe('PASS');
     expect(report.summary.fail).toBe(1);

@@ -63,10 +63,21 @@ describe('verify against the real server', () => {
 
   it('--only runs the step and what it needs; --skip skips dependents with the reason', async () => {
     const only = await verify(srv.url, { only: ['ws-echo'] });
-    expect(only.steps.map((s) => s.id)).toEqual(['reachable', 'create-user', 'create-room', 'join-room', 'ws-connect', 'ws-user-joined', 'ws-echo']);
+    expect(only.steps.map((s) => s.id)).toEqual([
+      'reachable',
+      'create-user',
+      'create-room',
+      'join-room',
+      'ws-connect',
+      'ws-user-joined',
+      'ws-echo',
+    ]);
     const skipped = await verify(srv.url, { skip: ['join-room'] });
     expect(step(skipped, 'join-room').note).toBe('skipped by --skip');
-    expect(step(skipped, 'ws-connect')).toMatchObject({ verdict: 'SKIP', note: 'needs join-room, which was skipped by --skip' });
+    expect(step(skipped, 'ws-connect')).toMatchObject({
+      verdict: 'SKIP',
+      note: 'needs join-room, which was skipped by --skip',
+    });
     expect(step(skipped, 'create-room').verdict).toBe('PASS');
     expect(skipped.exit_code).toBe(0);
   });

@@ -24,7 +24,9 @@ let cli: string;
 let runs = 0;
 
 /** Run action/verify.sh with these inputs; GitHub's output and summary files live in a fresh directory. */
-async function action(inputs: Record<string, string>): Promise<RunResult & { outputs: string; summary: string; dir: string }> {
+async function action(
+  inputs: Record<string, string>,
+): Promise<RunResult & { outputs: string; summary: string; dir: string }> {
   const dir = mkdtempSync(join(work, `run${++runs}-`));
   const env = cleanEnv({
     VCHAT_CLI: cli,
@@ -61,39 +63,57 @@ afterAll(async () => {
 });
 
 describe('the vchat verify action', () => {
-  it('passes a healthy deployment: exit 0, the JSON report where json-output says, a summary table, the outputs', { timeout: RUN_MS }, async () => {
-    const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: ORIGIN, INPUT_JSON_OUTPUT: 'reports/verify.json', INPUT_ARGS: '--timeout 8000' });
-    expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(res.dir, 'reports/verify.json'), 'utf8'));
-    expect(checkVerifyReport(report)).toEqual([]);
-    expect(report.ok).toBe(true);
-    expect(res.stdout).toMatch(/^PASS +ws-echo /m);
-    expect(res.summary).toContain('| verdict | step | ms | observed |');
-    expect(res.summary).toMatch(/^\| PASS \| ws-second-client \|/m);
-    expect(res.outputs).toContain('exit-code=0\n');
-    expect(res.outputs).toContain('json-output=reports/verify.json\n');
-  });
+  it(
+    'passes a healthy deployment: exit 0, the JSON report where json-output says, a summary table, the outputs',
+    { timeout: RUN_MS },
+    async () => {
+      const res = await action({
+        INPUT_API: srv.url,
+        INPUT_ORIGIN: ORIGIN,
+        INPUT_JSON_OUTPUT: 'reports/verify.json',
+        INPUT_ARGS: '--timeout 8000',
+      });
+      expect(res.code, res.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(res.dir, 'reports/verify.json'), 'utf8'));
+      expect(checkVerifyReport(report)).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(res.stdout).toMatch(/^PASS +ws-echo /m);
+      expect(res.summary).toContain('| verdict | step | ms | observed |');
+      expect(res.summary).toMatch(/^\| PASS \| ws-second-client \|/m);
+      expect(res.outputs).toContain('exit-code=0\n');
+      expect(res.outputs).toContain('json-output=reports/verify.json\n');
+    },
+  );
 
-  it('fails an origin the server refuses: exit 1, an error annotation per failed step, the report in the runner temp dir', { timeout: RUN_MS }, async () => {
-    const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: 'https://not-allowed.example' });
-    expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^::error title=vchat verify cors-health::/m);
-    expect(res.stdout).toMatch(/^::error title=vchat verify ws-connect::HTTP 403/m);
-    expect(res.summary).toContain('❌');
-    const path = /^json-output=(.+)$/m.exec(res.outputs)?.[1];
-    expect(path?.startsWith(res.dir)).toBe(true);
-    expect(JSON.parse(readFileSync(path!, 'utf8')).exit_code).toBe(1);
-  });
+  it(
+    'fails an origin the server refuses: exit 1, an error annotation per failed step, the report in the runner temp dir',
+    { timeout: RUN_MS },
+    async () => {
+      const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: 'https://not-allowed.example' });
+      expect(res.code).toBe(1);
+      expect(res.stdout).toMatch(/^::error title=vchat verify cors-health::/m);
+      expect(res.stdout).toMatch(/^::error title=vchat verify ws-connect::HTTP 403/m);
+      expect(res.summary).toContain('❌');
+      const path = /^json-output=(.+)$/m.exec(res.outputs)?.[1];
+      expect(path?.startsWith(res.dir)).toBe(true);
+      expect(JSON.parse(readFileSync(path!, 'utf8')).exit_code).toBe(1);
+    },
+  );
 
   it('sends each line of headers with every request and WebSocket upgrade', { timeout: RUN_MS }, async () => {
     const seen: Array<[string, string | undefined, string | undefined]> = [];
-    const record = (kind: string) => (req: IncomingMessage) => seen.push([kind, req.headers['x-ci-token'] as string | undefined, req.headers['x-second'] as string | undefined]);
+    const record = (kind: string) => (req: IncomingMessage) =>
+      seen.push([kind, req.headers['x-ci-token'] as string | undefined, req.headers['x-second'] as string | undefined]);
     const onRequest = record('request');
     const onUpgrade = record('upgrade');
     srv.app.server.prependListener('request', onRequest);
     srv.app.server.prependListener('upgrade', onUpgrade);
     try {
-      const res = await action({ INPUT_API: srv.url, INPUT_ORIGIN: ORIGIN, INPUT_HEADERS: 'x-ci-token: abc123\n  x-second:two\n\n' });
+      const res = await action({
+        INPUT_API: srv.url,
+        INPUT_ORIGIN: ORIGIN,
+        INPUT_HEADERS: 'x-ci-token: abc123\n  x-second:two\n\n',
+      });
       expect(res.code, res.stdout + res.stderr).toBe(0);
     } finally {
       srv.app.server.off('request', onRequest);

@@ -52,7 +52,10 @@ beforeAll(async () => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'frontend-ci', private: true }));
   // --offline: the tarball must install with nothing from the network.
-  ok('npm install', await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], project));
+  ok(
+    'npm install',
+    await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], project),
+  );
   server = await spawnServer(OPEN_LIMITS_ENV, 20_000, BUILT_ENTRY);
 }, SETUP_MS);
 
@@ -67,13 +70,22 @@ describe(`the ${PKG.name} tarball`, () => {
     expect(paths).toContain('dist/vchat.js');
     expect(paths).toContain('dist/worker-entry.js');
     expect(paths).toContain('dist/THIRD_PARTY_LICENSES.md');
-    expect(paths.filter((p) => !/^(package\.json|README\.md|dist\/(vchat|worker-entry)\.js|dist\/THIRD_PARTY_LICENSES\.md|dist\/chunks\/chunk-[A-Z0-9]+\.js)$/.test(p))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) =>
+          !/^(package\.json|README\.md|dist\/(vchat|worker-entry)\.js|dist\/THIRD_PARTY_LICENSES\.md|dist\/chunks\/chunk-[A-Z0-9]+\.js)$/.test(
+            p,
+          ),
+      ),
+    ).toEqual([]);
   });
 
   it('installs without pulling any dependency (no mongodb, pg, redis or tsx)', () => {
     const installed = readdirSync(join(project, 'node_modules')).filter((d) => !d.startsWith('.'));
     expect(installed).toEqual(['@vchat-ops']);
-    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', PKG.name, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = JSON.parse(
+      readFileSync(join(project, 'node_modules', PKG.name, 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
     expect(manifest.dependencies).toBeUndefined();
   });
 });
@@ -96,16 +108,43 @@ describe('npx vchat from the installed package', () => {
     const report = JSON.parse(res.stdout);
     expect(checkVerifyReport(report)).toEqual([]);
     expect(report.summary.fail).toBe(0);
-    expect(report.server.version).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(report.server.version).toBe(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 
-  it('load runs its clients in a forked worker from the bundle and delivers every message', { timeout: 120_000 }, async () => {
-    const args = ['load', '--api', server!.url, '--origin', ORIGIN, '--clients', '2', '--rooms', '1', '--rate', '4', '--duration', '1s', '--ramp', '0s', '--drain', '5s', '--workers', '1', '--json'];
-    const res = await vchat(args);
-    expect(res.code, res.stderr).toBe(0);
-    const result = JSON.parse(res.stdout);
-    expect(result.connect.connected).toBe(2);
-    expect(result.messages.sent).toBeGreaterThan(0);
-    expect(result.messages.delivered).toBe(result.messages.sent);
-  });
+  it(
+    'load runs its clients in a forked worker from the bundle and delivers every message',
+    { timeout: 120_000 },
+    async () => {
+      const args = [
+        'load',
+        '--api',
+        server!.url,
+        '--origin',
+        ORIGIN,
+        '--clients',
+        '2',
+        '--rooms',
+        '1',
+        '--rate',
+        '4',
+        '--duration',
+        '1s',
+        '--ramp',
+        '0s',
+        '--drain',
+        '5s',
+        '--workers',
+        '1',
+        '--json',
+      ];
+      const res = await vchat(args);
+      expect(res.code, res.stderr).toBe(0);
+      const result = JSON.parse(res.stdout);
+      expect(result.connect.connected).toBe(2);
+      expect(result.messages.sent).toBeGreaterThan(0);
+      expect(result.messages.delivered).toBe(result.messages.sent);
+    },
+  );
 });

@@ -14,7 +14,9 @@ const MiB = 1024 * 1024;
 /** A POST /users that declares 1 MiB and sends only half of it, then stalls. */
 async function halfSentUpload(port: number, from: string): Promise<RawConn> {
   const conn = await rawConnect(port, '127.0.0.1', from);
-  await conn.write(`POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n`);
+  await conn.write(
+    `POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MiB}\r\n\r\n`,
+  );
   await conn.write(Buffer.alloc(MiB / 2, 0x20));
   return conn;
 }
@@ -43,7 +45,11 @@ describe('request-body bytes in flight (finding 2)', () => {
     const attacker = await Promise.all(Array.from({ length: 6 }, () => halfSentUpload(srv.port, '127.0.0.2')));
     held.push(...attacker);
     // Two uploads fit the 2 MiB budget and wait for their bodies; the other four are refused without reading them.
-    const answers = await Promise.all(attacker.map((c) => Promise.race([c.closed.then((r) => r.data), c.until((t) => t.includes('\r\n\r\n{'), 1500).catch(() => '')])));
+    const answers = await Promise.all(
+      attacker.map((c) =>
+        Promise.race([c.closed.then((r) => r.data), c.until((t) => t.includes('\r\n\r\n{'), 1500).catch(() => '')]),
+      ),
+    );
     const refused = answers.filter((text) => statusOf(text) === 429);
     expect(refused).toHaveLength(4);
     expect(bodyOf(refused[0] as string)).toMatchObject({ code: 'rate_limited' });
@@ -71,7 +77,12 @@ describe('request-body bytes in flight (finding 2)', () => {
     await eventually(async () => {
       const c = await halfSentUpload(srv.port, '127.0.0.2');
       held.push(c);
-      const answered = await c.until((t) => t.includes('\r\n\r\n'), 200).then(() => true, () => false);
+      const answered = await c
+        .until((t) => t.includes('\r\n\r\n'), 200)
+        .then(
+          () => true,
+          () => false,
+        );
       c.socket.destroy();
       return !answered; // admitted: the server waits for the rest of the body
     });
@@ -92,7 +103,9 @@ describe('open TCP connections (finding 4)', () => {
   it('an address past its cap has the extra connections answered 429 and closed; another address is served', async () => {
     const idle = await Promise.all(Array.from({ length: 30 }, () => rawConnect(srv.port, '127.0.0.1', '127.0.0.6')));
     conns.push(...idle);
-    const closed = await Promise.all(idle.map((c) => Promise.race([c.closed.then((r) => r.data), c.until(() => false, 1500).catch(() => null)])));
+    const closed = await Promise.all(
+      idle.map((c) => Promise.race([c.closed.then((r) => r.data), c.until(() => false, 1500).catch(() => null)])),
+    );
     const refusals = closed.filter((d): d is string => d !== null);
     expect(refusals).toHaveLength(10);
     expect(statusOf(refusals[0] as string)).toBe(429);
@@ -104,23 +117,33 @@ describe('open TCP connections (finding 4)', () => {
   it('past the total (server.maxConnections) new connections are closed; they are accepted again once others go', async () => {
     const more = await Promise.all(Array.from({ length: 20 }, () => rawConnect(srv.port, '127.0.0.1', '127.0.0.8')));
     conns.push(...more);
-    const outcomes = await Promise.all(more.map((c) => Promise.race([c.closed.then(() => 'closed'), c.until(() => false, 1500).catch(() => 'open')])));
+    const outcomes = await Promise.all(
+      more.map((c) => Promise.race([c.closed.then(() => 'closed'), c.until(() => false, 1500).catch(() => 'open')])),
+    );
     // 20 held from .6 and the health check's keep-alive connection leave at most 9 places: .8 stays under its own cap of 20.
     expect(outcomes.filter((o) => o === 'closed').length).toBeGreaterThanOrEqual(20 - (30 - 21));
     for (const c of conns) c.socket.destroy();
-    await eventually(async () => (await call(srv.url, 'GET', '/health', undefined, { from: '127.0.0.9' }).catch(() => ({ status: 0 }))).status === 200);
+    await eventually(
+      async () =>
+        (await call(srv.url, 'GET', '/health', undefined, { from: '127.0.0.9' }).catch(() => ({ status: 0 })))
+          .status === 200,
+    );
   });
 });
 
 describe('creation budgets per hour (finding 1: 100 rooms from one IP in 4 s)', () => {
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer({ roomCreateRate: { perSecond: 3 / 3600, burst: 3 }, userCreateRate: { perSecond: 4 / 3600, burst: 4 } });
+    srv = await startTestServer({
+      roomCreateRate: { perSecond: 3 / 3600, burst: 3 },
+      userCreateRate: { perSecond: 4 / 3600, burst: 4 },
+    });
   });
   afterAll(() => srv?.close());
 
   it('rooms per client IP: the 4th is 429 with a Retry-After in minutes; another address still creates', async () => {
-    for (let i = 0; i < 3; i++) expect((await call(srv.url, 'POST', '/rooms', { name: `r${i}` }, { from: '127.0.0.10' })).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await call(srv.url, 'POST', '/rooms', { name: `r${i}` }, { from: '127.0.0.10' })).status).toBe(201);
     const over = await call(srv.url, 'POST', '/rooms', { name: 'one more' }, { from: '127.0.0.10' });
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ code: 'rate_limited', detail: expect.stringMatching(/rooms/) });
@@ -129,13 +152,20 @@ describe('creation budgets per hour (finding 1: 100 rooms from one IP in 4 s)', 
   });
 
   it('users per client IP', async () => {
-    for (let i = 0; i < 4; i++) expect((await call(srv.url, 'POST', '/users', { username: `u${i}` }, { from: '127.0.0.12' })).status).toBe(201);
+    for (let i = 0; i < 4; i++)
+      expect((await call(srv.url, 'POST', '/users', { username: `u${i}` }, { from: '127.0.0.12' })).status).toBe(201);
     expect((await call(srv.url, 'POST', '/users', { username: 'over' }, { from: '127.0.0.12' })).status).toBe(429);
     expect((await call(srv.url, 'POST', '/users', { username: 'other' }, { from: '127.0.0.13' })).status).toBe(201);
   });
 
   it('per account too: a token spends one budget from whichever address it comes', async () => {
-    const signup = await call(srv.url, 'POST', '/auth/signup', { username: 'budgeter', email: 'b@example.com', password: 'Correct horse 1' }, { from: '127.0.0.14' });
+    const signup = await call(
+      srv.url,
+      'POST',
+      '/auth/signup',
+      { username: 'budgeter', email: 'b@example.com', password: 'Correct horse 1' },
+      { from: '127.0.0.14' },
+    );
     expect(signup.status).toBe(201);
     const auth = { headers: { authorization: `Bearer ${signup.body.token}` } };
     const statuses: number[] = [];

@@ -78,7 +78,9 @@ describe('churn while chatting', () => {
     const storedContents = stored.map((m) => m.content);
     for (let c = 0; c < 3; c++) {
       // Per sender, in the order sent.
-      expect(storedContents.filter((x) => x.startsWith(`c${c}-`))).toEqual(Array.from({ length: sentBy[c]! }, (_, i) => `c${c}-${i}`));
+      expect(storedContents.filter((x) => x.startsWith(`c${c}-`))).toEqual(
+        Array.from({ length: sentBy[c]! }, (_, i) => `c${c}-${i}`),
+      );
     }
     expect(storedContents.filter((x) => x.startsWith('churn-')).sort()).toEqual([...acked].sort());
 
@@ -91,7 +93,9 @@ describe('churn while chatting', () => {
     const steady = chatters[0]!;
     const leftCount = () => steady.frames.filter((f) => f.type === 'user_left').length;
     await steady.next(() => leftCount() >= CHURNERS, 10_000);
-    expect(steady.frames.filter((f) => f.type === 'user_joined' && f.username.startsWith('churn-'))).toHaveLength(CHURNERS);
+    expect(steady.frames.filter((f) => f.type === 'user_joined' && f.username.startsWith('churn-'))).toHaveLength(
+      CHURNERS,
+    );
     expect(leftCount()).toBe(CHURNERS);
     expect(srv.app.hub.activeConnections).toBe(3);
     expect((await http.get(`/rooms/${room.id}`)).body.online).toBe(3);

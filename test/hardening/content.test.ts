@@ -30,7 +30,11 @@ afterAll(async () => {
 /** Post the same raw content over REST and over the socket; return [REST answer, WS echo, stored both]. */
 async function both(raw: string): Promise<{ rest: string; ws: string; stored: string[] }> {
   const tag = crypto.randomUUID();
-  const rest = await http.post(`/rooms/${roomId}/messages`, { user_id: userId, content: raw, client_msg_id: `r-${tag}` });
+  const rest = await http.post(`/rooms/${roomId}/messages`, {
+    user_id: userId,
+    content: raw,
+    client_msg_id: `r-${tag}`,
+  });
   expect(rest.status).toBe(201);
   sock.send({ content: raw, client_msg_id: `w-${tag}` });
   const echo = await sock.next((f) => f.type === 'message' && f.client_msg_id === `w-${tag}`);

@@ -84,7 +84,9 @@ afterAll(() => app?.close());
 
 let ipSeq = 0;
 /** Each request its own client address, so the small write limit only bites where meant. */
-const fresh = (headers: Record<string, string> = {}) => ({ headers: { 'x-forwarded-for': `198.18.0.${++ipSeq}`, ...headers } });
+const fresh = (headers: Record<string, string> = {}) => ({
+  headers: { 'x-forwarded-for': `198.18.0.${++ipSeq}`, ...headers },
+});
 
 describe('a throw inside a handler', () => {
   for (const kind of ['throw', 'reject'] as const) {
@@ -99,7 +101,13 @@ describe('a throw inside a handler', () => {
         const requestId = res.headers['x-request-id'];
         expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
         const line = logLines.find((l) => l.request_id === requestId);
-        expect(line).toMatchObject({ level: 'error', msg: 'request failed', status: 500, path: '/rooms', method: 'GET' });
+        expect(line).toMatchObject({
+          level: 'error',
+          msg: 'request failed',
+          status: 500,
+          path: '/rooms',
+          method: 'GET',
+        });
         // The log (not the client) gets the real error, with its stack.
         expect(line.err.message).toContain('secret-internal-detail');
         expect(line.err.stack).toContain('faults.test.ts');
@@ -117,9 +125,14 @@ describe('a throw inside a handler', () => {
   it('POST /rooms/{id}/messages: a store failure after the body is read -> 500 logged with the request id, or 503', async () => {
     // Fixtures from their own client addresses: the write limit here is 3 per address.
     const create = async (path: string, body: object) => (await call(base, 'POST', path, body, fresh())).body;
-    const [room, member, newcomer] = await Promise.all([create('/rooms', { name: 'faulty' }), create('/users', { username: 'member' }), create('/users', { username: 'newcomer' })]);
+    const [room, member, newcomer] = await Promise.all([
+      create('/rooms', { name: 'faulty' }),
+      create('/users', { username: 'member' }),
+      create('/users', { username: 'newcomer' }),
+    ]);
     await create(`/rooms/${room.id}/join`, { user_id: member.id });
-    const post = (userId: string) => call(base, 'POST', `/rooms/${room.id}/messages`, { user_id: userId, content: 'hi' }, fresh());
+    const post = (userId: string) =>
+      call(base, 'POST', `/rooms/${room.id}/messages`, { user_id: userId, content: 'hi' }, fresh());
     for (const [method, userId, fault, status] of [
       ['insertMessage', member.id, 'throw', 500],
       ['getUser', newcomer.id, 'reject', 500],
@@ -133,7 +146,12 @@ describe('a throw inside a handler', () => {
         expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
         if (status === 500) {
           const line = logLines.find((l) => l.request_id === res.headers['x-request-id']);
-          expect(line).toMatchObject({ msg: 'request failed', status: 500, method: 'POST', path: `/rooms/${room.id}/messages` });
+          expect(line).toMatchObject({
+            msg: 'request failed',
+            status: 500,
+            method: 'POST',
+            path: `/rooms/${room.id}/messages`,
+          });
           expect(line.err.message).toContain(method);
         }
       } finally {
@@ -176,7 +194,9 @@ describe('client aborts', () => {
   it('a client that hangs up mid-body is not a 500 and not logged as a server error', async () => {
     const before = logLines.length;
     const conn = await rawConnect(Number(new URL(base).port));
-    await conn.write('POST /rooms HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.20.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"ha');
+    await conn.write(
+      'POST /rooms HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.20.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"ha',
+    );
     conn.socket.end();
     await conn.closed;
     // The server has seen the abort once a later request on another connection is answered.
@@ -238,9 +258,16 @@ describe('CORS headers on every error status', () => {
       [404, () => call(base, 'GET', '/nope', undefined, fresh())],
       [404, () => call(base, 'GET', '/rooms/unknown-room', undefined, fresh())],
       [405, () => call(base, 'DELETE', '/rooms', undefined, fresh())],
-      [400, () => call(base, 'POST', '/rooms', undefined, { ...fresh({ 'content-type': 'application/json' }), raw: '{nope' })],
+      [
+        400,
+        () =>
+          call(base, 'POST', '/rooms', undefined, { ...fresh({ 'content-type': 'application/json' }), raw: '{nope' }),
+      ],
       [413, () => call(base, 'POST', '/rooms', { name: 'x'.repeat(5000) }, fresh())],
-      [415, () => call(base, 'POST', '/rooms', undefined, { ...fresh({ 'content-type': 'text/plain' }), raw: 'name=x' })],
+      [
+        415,
+        () => call(base, 'POST', '/rooms', undefined, { ...fresh({ 'content-type': 'text/plain' }), raw: 'name=x' }),
+      ],
       [422, () => call(base, 'POST', '/rooms', { name: '' }, fresh())],
       [501, () => call(base, 'POST', `/rooms/${room.id}/live-stream`, undefined, fresh())],
       [

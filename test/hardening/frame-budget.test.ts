@@ -105,7 +105,8 @@ describe('per-socket frame budgets (defaults)', () => {
     // catches up), pongs, 20 chat messages of 1000 characters (the chat burst) and 10 typing frames.
     for (let i = 0; i < 5; i++) s.send({ type: 'keep_alive', timestamp: Date.now() });
     for (let i = 0; i < 3; i++) s.send({ type: 'pong' });
-    for (let i = 0; i < 10; i++) s.send({ type: i % 2 ? 'typing_stop' : 'typing_start', user_id: u.id, room_id: room.id });
+    for (let i = 0; i < 10; i++)
+      s.send({ type: i % 2 ? 'typing_stop' : 'typing_start', user_id: u.id, room_id: room.id });
     for (let i = 0; i < 20; i++) s.send({ content: `${i} ${'z'.repeat(1000)}`, user_id: u.id, username: 'honest' });
     await watcher.s.next((f) => f.type === 'message' && f.content.startsWith('19 '));
     expect(s.frames.filter((f) => f.type === 'error')).toEqual([]);

@@ -45,7 +45,9 @@ interface Route {
 }
 
 const hostileId = (rng: Rng): string =>
-  encodeURIComponent(rng.pick(['x'.repeat(129), '..', '%zz', '\u0000', 'a b', '😀', '__proto__', 'constructor', crypto.randomUUID()]));
+  encodeURIComponent(
+    rng.pick(['x'.repeat(129), '..', '%zz', '\u0000', 'a b', '😀', '__proto__', 'constructor', crypto.randomUUID()]),
+  );
 
 const ROUTES: Record<string, Route> = {
   'POST /users': { method: 'POST', path: () => '/users', valid: (rng) => ({ username: `user ${rng.int(0, 1e6)}` }) },
@@ -54,7 +56,11 @@ const ROUTES: Record<string, Route> = {
     path: (rng) => `/users/${rng.bool(0.85) ? userId : hostileId(rng)}/profile`,
     valid: () => ({ display_name: 'Fuzzy Name', avatar_url: 'https://example.com/a.png' }),
   },
-  'POST /rooms': { method: 'POST', path: () => '/rooms', valid: (rng) => ({ name: `room ${rng.int(0, 1e6)}`, thumbnail_url: null }) },
+  'POST /rooms': {
+    method: 'POST',
+    path: () => '/rooms',
+    valid: (rng) => ({ name: `room ${rng.int(0, 1e6)}`, thumbnail_url: null }),
+  },
   'POST /rooms/:id/join': {
     method: 'POST',
     path: (rng) => `/rooms/${rng.bool(0.85) ? roomId : hostileId(rng)}/join`,
@@ -157,7 +163,13 @@ function makeCase(route: Route, rng: Rng): Case {
   const contentType =
     ctRoll < 0.9
       ? rng.pick(['application/json', 'application/json; charset=utf-8', 'Application/JSON'])
-      : rng.pick([null, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json-patch+json']);
+      : rng.pick([
+          null,
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json-patch+json',
+        ]);
   return { path, raw, contentType, label };
 }
 
@@ -236,7 +248,10 @@ describe('WebSocket fuzz (fixed seed)', () => {
       if (roll < 0.5) {
         const obj: Record<string, unknown> = {};
         for (const key of ['type', 'content', 'client_msg_id', 'user_id', 'username', 'avatar']) {
-          if (rng.bool(0.6)) obj[key] = rng.bool(0.3) ? rng.pick([undefined, 'message', 'typing_start', 'typing_stop', 'ping', 'pong', 'keep_alive', 'bogus']) : hostileValue(rng);
+          if (rng.bool(0.6))
+            obj[key] = rng.bool(0.3)
+              ? rng.pick([undefined, 'message', 'typing_start', 'typing_stop', 'ping', 'pong', 'keep_alive', 'bogus'])
+              : hostileValue(rng);
         }
         if (rng.bool(0.1)) Object.defineProperty(obj, '__proto__', { value: { polluted: 1 }, enumerable: true });
         frame = JSON.stringify(obj);
@@ -248,9 +263,24 @@ describe('WebSocket fuzz (fixed seed)', () => {
         frame = `{"${rng.pick(['type', 'content', 'client_msg_id'])}":${deepJson(depth, rng.bool() ? 'array' : 'object').slice(0, 62_000)}}`;
         if (frame.length > 62_000) frame = `{"type":${deepJson(Math.min(depth, 15_000))}}`;
       } else if (roll < 0.9) {
-        frame = rng.pick(['', '{', 'null', '[]', '"x"', '1', 'undefined', '{"content":"a"', 'ping', '\ud800', randomUnicode(rng, 100)]);
+        frame = rng.pick([
+          '',
+          '{',
+          'null',
+          '[]',
+          '"x"',
+          '1',
+          'undefined',
+          '{"content":"a"',
+          'ping',
+          '\ud800',
+          randomUnicode(rng, 100),
+        ]);
       } else {
-        frame = JSON.stringify({ content: rng.pick(NASTY_STRINGS) + randomUnicode(rng, rng.int(0, 20)), client_msg_id: `f${i}` });
+        frame = JSON.stringify({
+          content: rng.pick(NASTY_STRINGS) + randomUnicode(rng, rng.int(0, 20)),
+          client_msg_id: `f${i}`,
+        });
       }
       // Stay under the 64 KiB frame limit (that close is tested below): these must all be answered.
       if (Buffer.byteLength(frame) > 60_000) frame = frame.slice(0, 20_000);
@@ -262,7 +292,15 @@ describe('WebSocket fuzz (fixed seed)', () => {
     await s.next((f) => f.type === 'message' && f.client_msg_id === 'end-of-fuzz', 10_000);
     expect(s.ws.readyState).toBe(WebSocket.OPEN);
 
-    const allowedTypes = new Set(['message', 'error', 'pong', 'user_joined', 'user_left', 'typing_start', 'typing_stop']);
+    const allowedTypes = new Set([
+      'message',
+      'error',
+      'pong',
+      'user_joined',
+      'user_left',
+      'typing_start',
+      'typing_stop',
+    ]);
     for (const f of s.frames) {
       expect(allowedTypes.has(f.type), JSON.stringify(f).slice(0, 200)).toBe(true);
       if (f.type === 'error') {

@@ -11,7 +11,10 @@ import { startTestServer } from '../helpers/server.ts';
 import { freshPgDatabase, PG_SKIP, PG_URL, type TestDatabase } from '../store/databases.ts';
 
 /** GET `url` through `agent` (one source address). */
-async function getFrom(agent: Agent, url: string): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+async function getFrom(
+  agent: Agent,
+  url: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
   const res = await request(url, { dispatcher: agent });
   return { status: res.statusCode, headers: res.headers, body: await res.body.json() };
 }
@@ -93,7 +96,9 @@ describe('/health per-IP budget', () => {
     const srv = await startTestServer({ healthRate: loadConfig({}).healthRate });
     try {
       const monitor = from('127.0.0.4');
-      const statuses = await Promise.all(Array.from({ length: 100 }, () => getFrom(monitor, `${srv.url}/health`).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, () => getFrom(monitor, `${srv.url}/health`).then((r) => r.status)),
+      );
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
     } finally {
       await srv.close();

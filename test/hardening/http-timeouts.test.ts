@@ -16,7 +16,11 @@ const SLACK_MS = 1500;
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
+  srv = await startTestServer({
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+  });
 });
 afterAll(() => srv?.close());
 
@@ -28,7 +32,12 @@ async function healthy(): Promise<void> {
 describe('raw TCP abuse', () => {
   it('garbage bytes get a 400 JSON answer and the connection is closed', async () => {
     const conn = await rawConnect(srv.port);
-    await conn.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0xde, 0xad, 0xbe, 0xef, 0x0d, 0x0a, 0x0d, 0x0a]));
+    await conn.write(
+      Buffer.from([
+        0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0xde, 0xad, 0xbe, 0xef, 0x0d, 0x0a, 0x0d,
+        0x0a,
+      ]),
+    );
     const { data } = await conn.closed;
     expect(statusOf(data)).toBe(400);
     expect(bodyOf(data)).toEqual({ detail: expect.any(String), code: 'bad_request' });
@@ -36,7 +45,12 @@ describe('raw TCP abuse', () => {
   });
 
   it('a malformed request line and a bogus Content-Length are 400 too', async () => {
-    for (const req of ['GET / HTTP/9.9\r\n\r\n', 'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n', 'GET /\u0000 HTTP/1.1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n']) {
+    for (const req of [
+      'GET / HTTP/9.9\r\n\r\n',
+      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n',
+      'GET /\u0000 HTTP/1.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n',
+    ]) {
       const conn = await rawConnect(srv.port);
       await conn.write(req);
       const { data } = await conn.closed;
@@ -48,7 +62,9 @@ describe('raw TCP abuse', () => {
   it('a request cut in half (headers, half the body, then silence) is cut at the request timeout', async () => {
     const conn = await rawConnect(srv.port);
     const t0 = performance.now();
-    await conn.write('POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"username":');
+    await conn.write(
+      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"username":',
+    );
     const { data, atMs } = await conn.closed;
     expect(atMs - t0).toBeLessThan(REQUEST_TIMEOUT_MS + SLACK_MS);
     // 408 when the server gets to answer; a bare close is acceptable too.
@@ -58,7 +74,9 @@ describe('raw TCP abuse', () => {
 
   it('a request cut in half by the client (FIN mid-body) leaves the server fine', async () => {
     const conn = await rawConnect(srv.port);
-    await conn.write('POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"ha');
+    await conn.write(
+      'POST /rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":"ha',
+    );
     conn.socket.end();
     await conn.closed;
     await healthy();

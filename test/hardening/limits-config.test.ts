@@ -38,7 +38,9 @@ describe('limit env vars (docs/security.md)', () => {
     expect(c.heartbeatMs).toBe(16000);
     expect(c.wsMaxBufferedBytes).toBe(17000);
     expect([c.maxConnections, c.maxConnectionsPerIp, c.maxRoomMembersOnline]).toEqual([18, 19, 20]);
-    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([2100, 2200, 2300, 2400]);
+    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([
+      2100, 2200, 2300, 2400,
+    ]);
     expect([c.maxBodyBytes, c.maxFrameBytes, c.historyLimit]).toEqual([25000, 26000, 27]);
     expect(c.trustProxy).toBe(true);
     expect(c.loginRateIp.perSecond).toBeCloseTo(0.5);
@@ -55,7 +57,9 @@ describe('limit env vars (docs/security.md)', () => {
     expect(c.heartbeatMs).toBe(30_000);
     expect(c.wsMaxBufferedBytes).toBe(1024 * 1024);
     expect([c.maxConnections, c.maxConnectionsPerIp, c.maxRoomMembersOnline]).toEqual([10_000, 100, 0]);
-    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([10_000, 30_000, 5_000, 10_000]);
+    expect([c.headersTimeoutMs, c.requestTimeoutMs, c.keepAliveTimeoutMs, c.shutdownTimeoutMs]).toEqual([
+      10_000, 30_000, 5_000, 10_000,
+    ]);
     expect([c.maxBodyBytes, c.maxFrameBytes]).toEqual([1024 * 1024, 64 * 1024]);
     expect(c.trustProxy).toBe(false);
     expect(loadConfig({ RAILWAY_ENVIRONMENT: 'production' }).trustProxy).toBe(true);
@@ -73,28 +77,46 @@ describe('limit env vars (docs/security.md)', () => {
       HEALTH_RATE_BURST: '9',
       WS_REJECT_LOG_PER_S: '10',
     });
-    expect([c.wsControlRate, c.wsByteRate]).toEqual([{ perSecond: 3, burst: 4 }, { perSecond: 5000, burst: 70000 }]);
-    expect([c.wsUpgradeRate, c.healthRate]).toEqual([{ perSecond: 6, burst: 7 }, { perSecond: 8, burst: 9 }]);
+    expect([c.wsControlRate, c.wsByteRate]).toEqual([
+      { perSecond: 3, burst: 4 },
+      { perSecond: 5000, burst: 70000 },
+    ]);
+    expect([c.wsUpgradeRate, c.healthRate]).toEqual([
+      { perSecond: 6, burst: 7 },
+      { perSecond: 8, burst: 9 },
+    ]);
     expect(c.wsRejectLogPerSecond).toBe(10);
     const d = loadConfig({});
-    expect([d.wsControlRate, d.wsByteRate]).toEqual([{ perSecond: 2, burst: 10 }, { perSecond: 65536, burst: 262144 }]);
-    expect([d.wsUpgradeRate, d.healthRate]).toEqual([{ perSecond: 10, burst: 100 }, { perSecond: 20, burst: 100 }]);
+    expect([d.wsControlRate, d.wsByteRate]).toEqual([
+      { perSecond: 2, burst: 10 },
+      { perSecond: 65536, burst: 262144 },
+    ]);
+    expect([d.wsUpgradeRate, d.healthRate]).toEqual([
+      { perSecond: 10, burst: 100 },
+      { perSecond: 20, burst: 100 },
+    ]);
     expect([d.wsRejectLogPerSecond, d.testFault]).toEqual([10, null]);
   });
 
   it('a byte burst smaller than one frame is refused: such a frame could never be accepted', () => {
-    expect(() => loadConfig({ WS_BYTE_RATE_BURST: '1000' })).toThrow(/WS_BYTE_RATE_BURST \(1000\) must be at least MAX_FRAME_BYTES \(65536\)/);
+    expect(() => loadConfig({ WS_BYTE_RATE_BURST: '1000' })).toThrow(
+      /WS_BYTE_RATE_BURST \(1000\) must be at least MAX_FRAME_BYTES \(65536\)/,
+    );
   });
 
   it('VCHAT_TEST_FAULT is test-only: refused in production, and only exception or rejection', () => {
     expect(loadConfig({ VCHAT_TEST_FAULT: 'exception' }).testFault).toBe('exception');
     expect(() => loadConfig({ VCHAT_TEST_FAULT: 'exception', NODE_ENV: 'production' })).toThrow(/for tests only/);
-    expect(() => loadConfig({ VCHAT_TEST_FAULT: 'rejection', RAILWAY_ENVIRONMENT: 'staging' })).toThrow(/for tests only/);
+    expect(() => loadConfig({ VCHAT_TEST_FAULT: 'rejection', RAILWAY_ENVIRONMENT: 'staging' })).toThrow(
+      /for tests only/,
+    );
     expect(() => loadConfig({ VCHAT_TEST_FAULT: 'boom' })).toThrow(/must be exception or rejection/);
   });
 
   it('a headers timeout above the request timeout is refused with a clear message', () => {
     expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(ConfigError);
-    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS \(5000\) must not be larger than REQUEST_TIMEOUT_MS \(1000\)/);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(
+      /HEADERS_TIMEOUT_MS \(5000\) must not be larger than REQUEST_TIMEOUT_MS \(1000\)/,
+    );
   });
 });

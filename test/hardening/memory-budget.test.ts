@@ -10,7 +10,10 @@ import { startTestServer } from '../helpers/server.ts';
 
 const MiB = 1024 * 1024;
 
-async function withServer(budget: { maxMessages: number; maxRooms: number; maxBytes: number }, fn: (http: ReturnType<typeof api>) => Promise<void>) {
+async function withServer(
+  budget: { maxMessages: number; maxRooms: number; maxBytes: number },
+  fn: (http: ReturnType<typeof api>) => Promise<void>,
+) {
   const srv = await startTestServer({}, new MemoryStore({ budget }));
   try {
     await fn(api(srv.url));
@@ -28,8 +31,10 @@ describe('the in-memory store has a total budget (finding 5)', () => {
       await http.join(b.id, user.id);
       expect((await http.get('/health')).body.storage.warning).toBeUndefined();
       // 20 into a, then 20 into b: the store keeps the newest 30, so a loses its oldest 10.
-      for (let i = 0; i < 20; i++) expect((await http.post(`/rooms/${a.id}/messages`, { user_id: user.id, content: `a${i}` })).status).toBe(201);
-      for (let i = 0; i < 20; i++) expect((await http.post(`/rooms/${b.id}/messages`, { user_id: user.id, content: `b${i}` })).status).toBe(201);
+      for (let i = 0; i < 20; i++)
+        expect((await http.post(`/rooms/${a.id}/messages`, { user_id: user.id, content: `a${i}` })).status).toBe(201);
+      for (let i = 0; i < 20; i++)
+        expect((await http.post(`/rooms/${b.id}/messages`, { user_id: user.id, content: `b${i}` })).status).toBe(201);
       const inA = (await http.get(`/rooms/${a.id}/messages?limit=500`)).body.map((m: any) => m.content);
       const inB = (await http.get(`/rooms/${b.id}/messages?limit=500`)).body.map((m: any) => m.content);
       expect(inA).toEqual(Array.from({ length: 10 }, (_, i) => `a${i + 10}`));
@@ -47,7 +52,9 @@ describe('the in-memory store has a total budget (finding 5)', () => {
       const idle = await http.room('idle');
       const third = await http.room('third');
       await http.join(old.id, user.id);
-      expect((await http.post(`/rooms/${old.id}/messages`, { user_id: user.id, content: 'still here' })).status).toBe(201);
+      expect((await http.post(`/rooms/${old.id}/messages`, { user_id: user.id, content: 'still here' })).status).toBe(
+        201,
+      );
       const fourth = await http.room('fourth');
       const names = (await http.get('/rooms')).body.map((r: any) => r.name);
       expect(names).toEqual(['fourth', 'third', 'old but busy']);
@@ -65,7 +72,10 @@ describe('the in-memory store has a total budget (finding 5)', () => {
       await http.join(room.id, user.id);
       const big = 'x'.repeat(4000);
       // ~8 KB each: 400 of them are 3 MiB, over the 2 MiB budget.
-      for (let i = 0; i < 400; i++) expect((await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: `${i} ${big}` })).status).toBe(201);
+      for (let i = 0; i < 400; i++)
+        expect(
+          (await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: `${i} ${big}` })).status,
+        ).toBe(201);
       const kept = (await http.get(`/rooms/${room.id}/messages?limit=500`)).body;
       expect(kept.length).toBeLessThan(400);
       expect(kept.length).toBeGreaterThan(100);

@@ -41,14 +41,24 @@ describe('REST rate limits (TRUST_PROXY on: each test is its own client IP)', ()
     expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     // A 429 for an invalid body too: the limit is checked before the body is read.
-    const junk = await call(srv.url, 'POST', '/users', undefined, { ...as(ip), raw: '{', headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' } });
+    const junk = await call(srv.url, 'POST', '/users', undefined, {
+      ...as(ip),
+      raw: '{',
+      headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' },
+    });
     expect(junk.status).toBe(429);
   });
 
   it('preflights never count: 50 of them, then the whole write burst still passes', async () => {
     const ip = freshIp();
     for (let i = 0; i < 50; i++) {
-      const pre = await call(srv.url, 'OPTIONS', '/users', undefined, as(ip, { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }));
+      const pre = await call(
+        srv.url,
+        'OPTIONS',
+        '/users',
+        undefined,
+        as(ip, { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }),
+      );
       expect(pre.status).toBe(204);
     }
     for (let i = 0; i < WRITE_BURST; i++) {
@@ -56,7 +66,13 @@ describe('REST rate limits (TRUST_PROXY on: each test is its own client IP)', ()
     }
     expect((await call(srv.url, 'POST', '/users', { username: 'over' }, as(ip))).status).toBe(429);
     // And a preflight from a limited client still succeeds (browsers would report a CORS error otherwise).
-    const pre = await call(srv.url, 'OPTIONS', '/rooms', undefined, as(ip, { 'access-control-request-method': 'POST' }));
+    const pre = await call(
+      srv.url,
+      'OPTIONS',
+      '/rooms',
+      undefined,
+      as(ip, { 'access-control-request-method': 'POST' }),
+    );
     expect(pre.status).toBe(204);
   });
 
@@ -65,7 +81,8 @@ describe('REST rate limits (TRUST_PROXY on: each test is its own client IP)', ()
     for (let i = 0; i < WRITE_BURST; i++) await call(srv.url, 'POST', '/rooms', { name: `r${i}` }, as(ip));
     expect((await call(srv.url, 'POST', '/rooms', { name: 'over' }, as(ip))).status).toBe(429);
     // Writes are exhausted; reads are untouched.
-    for (let i = 0; i < READ_BURST; i++) expect((await call(srv.url, 'GET', '/rooms', undefined, as(ip))).status).toBe(200);
+    for (let i = 0; i < READ_BURST; i++)
+      expect((await call(srv.url, 'GET', '/rooms', undefined, as(ip))).status).toBe(200);
     const readOver = await call(srv.url, 'GET', '/rooms', undefined, as(ip));
     expect(readOver.status).toBe(429);
     expect(readOver.headers['retry-after']).toBeDefined();
@@ -82,7 +99,13 @@ describe('REST rate limits (TRUST_PROXY on: each test is its own client IP)', ()
     }
     expect(statuses).toEqual([...Array(WRITE_BURST).fill(201), 429, 429, 429]);
     // A longer forged chain ending in the same proxy-added hop: still the same bucket.
-    const res = await call(srv.url, 'POST', '/users', { username: 'two headers' }, { headers: { 'x-forwarded-for': `${freshIp()}, ${ip}` } });
+    const res = await call(
+      srv.url,
+      'POST',
+      '/users',
+      { username: 'two headers' },
+      { headers: { 'x-forwarded-for': `${freshIp()}, ${ip}` } },
+    );
     expect(res.status).toBe(429);
     // A different real client (different last hop) has its own bucket.
     expect((await call(srv.url, 'POST', '/users', { username: 'other' }, as(`${ip}, ${freshIp()}`))).status).toBe(201);
@@ -95,7 +118,17 @@ describe('REST rate limits without TRUST_PROXY', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await call(srv.url, 'POST', '/users', { username: `x${i}` }, { headers: { 'x-forwarded-for': `192.0.2.${i}` } })).status);
+        statuses.push(
+          (
+            await call(
+              srv.url,
+              'POST',
+              '/users',
+              { username: `x${i}` },
+              { headers: { 'x-forwarded-for': `192.0.2.${i}` } },
+            )
+          ).status,
+        );
       }
       expect(statuses).toEqual([201, 201, 201, 429, 429]);
     } finally {
@@ -141,14 +174,22 @@ describe('bucket memory is bounded', () => {
 describe('WebSocket flood', () => {
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer({ wsMessageRate: { perSecond: 5, burst: 5 }, wsTypingRate: { perSecond: 5, burst: 5 }, wsRateStrikes: 5 });
+    srv = await startTestServer({
+      wsMessageRate: { perSecond: 5, burst: 5 },
+      wsTypingRate: { perSecond: 5, burst: 5 },
+      wsRateStrikes: 5,
+    });
   });
   afterAll(() => srv?.close());
 
   it('the flooder gets rate_limited error frames then close 1008; the room keeps chatting at normal latency', async () => {
     const http = api(srv.url);
     const room = await http.room('flooded');
-    const [flooderU, talkerU, listenerU] = await Promise.all([http.user('flooder'), http.user('talker'), http.user('listener')]);
+    const [flooderU, talkerU, listenerU] = await Promise.all([
+      http.user('flooder'),
+      http.user('talker'),
+      http.user('listener'),
+    ]);
     const listener = await openSocket(`${srv.wsUrl}/ws/${room.id}/${listenerU.id}`);
     const talker = await openSocket(`${srv.wsUrl}/ws/${room.id}/${talkerU.id}`);
     const flooder = await openSocket(`${srv.wsUrl}/ws/${room.id}/${flooderU.id}`);
@@ -163,7 +204,13 @@ describe('WebSocket flood', () => {
 
     // Only the burst was stored and delivered.
     const stored = (await http.get(`/rooms/${room.id}/messages?limit=500`)).body as any[];
-    expect(stored.filter((m) => m.user_id === flooderU.id).map((m) => m.content)).toEqual(['flood 0', 'flood 1', 'flood 2', 'flood 3', 'flood 4']);
+    expect(stored.filter((m) => m.user_id === flooderU.id).map((m) => m.content)).toEqual([
+      'flood 0',
+      'flood 1',
+      'flood 2',
+      'flood 3',
+      'flood 4',
+    ]);
     await listener.next((f) => f.type === 'user_left' && f.user_id === flooderU.id);
 
     // The rest of the room is unaffected: each of the talker's messages reaches the listener fast.

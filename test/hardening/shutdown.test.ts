@@ -12,7 +12,6 @@ import { OPEN_LIMITS_ENV, spawnServer, type ServerProcess } from '../helpers/pro
 import { rawConnect, statusOf, bodyOf } from '../helpers/raw.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 
-
 const procs: ServerProcess[] = [];
 afterAll(() => {
   for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
@@ -44,7 +43,8 @@ describe('SIGTERM during traffic (real process)', () => {
       }
     });
     /** Messages a socket's own sender has seen echoed: the acknowledgement. */
-    const acked = (s: TestSocket, who: string) => s.frames.filter((f) => f.type === 'message' && f.content.startsWith(`${who}-`));
+    const acked = (s: TestSocket, who: string) =>
+      s.frames.filter((f) => f.type === 'message' && f.content.startsWith(`${who}-`));
     await sa.next(() => acked(sa, 'a').length >= 30 && acked(sb, 'b').length >= 30, 10_000);
 
     // Everything acknowledged so far is in the store, fetched between echo and signal.
@@ -55,7 +55,9 @@ describe('SIGTERM during traffic (real process)', () => {
     // A request in flight: headers and half a body now, the rest after the signal has landed.
     const inflight = await rawConnect(port);
     const body = JSON.stringify({ user_id: ua.id, content: 'sent across the signal', client_msg_id: 'inflight' });
-    await inflight.write(`POST /rooms/${room.id}/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+    await inflight.write(
+      `POST /rooms/${room.id}/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
+    );
 
     const t0 = performance.now();
     proc.proc.kill('SIGTERM');

@@ -24,7 +24,11 @@ describe('slow reader', () => {
   it('a client that never reads is closed 1013 while the others keep receiving everything', async () => {
     const http = api(srv.url);
     const room = await http.room('slow');
-    const [slowU, senderU, watcherU] = await Promise.all([http.user('slow'), http.user('sender'), http.user('watcher')]);
+    const [slowU, senderU, watcherU] = await Promise.all([
+      http.user('slow'),
+      http.user('sender'),
+      http.user('watcher'),
+    ]);
     const watcher = await openSocket(`${srv.wsUrl}/ws/${room.id}/${watcherU.id}`);
     const sender = await openSocket(`${srv.wsUrl}/ws/${room.id}/${senderU.id}`);
     const slow = await openSocket(`${srv.wsUrl}/ws/${room.id}/${slowU.id}`);
@@ -37,7 +41,8 @@ describe('slow reader', () => {
     let sent = 0;
     const startedMs = performance.now();
     while (srv.app.hub.activeConnections === 3) {
-      if (sent >= 3000 || performance.now() - startedMs > 20_000) throw new Error(`slow reader never dropped after ${sent} messages`);
+      if (sent >= 3000 || performance.now() - startedMs > 20_000)
+        throw new Error(`slow reader never dropped after ${sent} messages`);
       for (let i = 0; i < 20; i++) sender.send({ content: `${sent++} ${BIG}` });
       const last = sent - 1;
       await watcher.next((f) => f.type === 'message' && f.content.startsWith(`${last} `), 5000);

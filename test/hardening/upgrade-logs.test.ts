@@ -59,13 +59,19 @@ describe('refused-upgrade logging', () => {
 
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, any>);
     const rejected = parsed.filter((l) => l.msg === 'websocket rejected');
-    const suppressed = parsed.filter((l) => l.msg === 'websocket rejections suppressed').reduce((n, l) => n + l.suppressed, 0);
+    const suppressed = parsed
+      .filter((l) => l.msg === 'websocket rejections suppressed')
+      .reduce((n, l) => n + l.suppressed, 0);
     expect(rejected.length + suppressed).toBe(REFUSALS);
     // At most 10 lines per started second of refusals (WS_REJECT_LOG_PER_S), however slow the box.
     expect(rejected.length).toBeLessThanOrEqual((Math.ceil(elapsedS) + 1) * 10);
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1024);
     expect(lines.filter((l) => l.includes(SECRET))).toEqual([]);
-    expect(rejected[0]).toMatchObject({ path: expect.stringMatching(/^\/ws\/room\/user\?token=REDACTED&/), origin: 'https://evil.example', status: 403 });
+    expect(rejected[0]).toMatchObject({
+      path: expect.stringMatching(/^\/ws\/room\/user\?token=REDACTED&/),
+      origin: 'https://evil.example',
+      status: 403,
+    });
     // Was 2,000 × 15 KB ≈ 29 MiB; now a few short lines per second of refusals.
     expect(logBytes).toBeLessThan(512 * 1024);
   }, 60_000);

@@ -15,10 +15,13 @@ export default class ClosingReporter implements Reporter {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
-        else if (state === 'skipped') skipped.push(`${mod.moduleId.replace(`${process.cwd()}/`, '')} > ${test.fullName}`);
+        else if (state === 'skipped')
+          skipped.push(`${mod.moduleId.replace(`${process.cwd()}/`, '')} > ${test.fullName}`);
       }
     }
-    const lines = skipped.length ? [`Skipped (${skipped.length}), with the reason:`, ...skipped.map((s) => `  SKIPPED ${s}`), ''] : [];
+    const lines = skipped.length
+      ? [`Skipped (${skipped.length}), with the reason:`, ...skipped.map((s) => `  SKIPPED ${s}`), '']
+      : [];
     lines.push(`tests: ${passed} passed, ${failed} failed, ${skipped.length} skipped`);
     process.stdout.write(`\n${lines.join('\n')}\n`);
   }

@@ -26,7 +26,13 @@ function agentFrom(localAddress: string): Agent {
   return agent;
 }
 
-export async function call<T = any>(base: string, method: string, path: string, body?: unknown, opts: ReqOptions = {}): Promise<Res<T>> {
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: ReqOptions = {},
+): Promise<Res<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.origin !== null) headers.origin = opts.origin ?? ORIGIN;
   let payload: string | Buffer | undefined = opts.raw;
@@ -35,7 +41,12 @@ export async function call<T = any>(base: string, method: string, path: string, 
     headers['content-type'] ??= 'application/json';
   }
   const dispatcher = opts.from === undefined ? undefined : agentFrom(opts.from);
-  const res = await request(base + path, { method: method as 'GET', headers, body: payload ?? null, ...(dispatcher ? { dispatcher } : {}) });
+  const res = await request(base + path, {
+    method: method as 'GET',
+    headers,
+    body: payload ?? null,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   const text = await res.body.text();
   let parsed: unknown = text;
   try {

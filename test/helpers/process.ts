@@ -59,10 +59,21 @@ export const BUILT_ENTRY = ['dist/server/main.js'];
  * Spawn the server with `env` on top of PATH, HOME, HOST=127.0.0.1, PORT=0, LOG_LEVEL=info; resolves once it listens.
  * `entryArgs`: the Node arguments naming the entry point (SOURCE_ENTRY or BUILT_ENTRY).
  */
-export async function spawnServer(env: Record<string, string> = {}, startTimeoutMs = 20_000, entryArgs: string[] = SOURCE_ENTRY): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string> = {},
+  startTimeoutMs = 20_000,
+  entryArgs: string[] = SOURCE_ENTRY,
+): Promise<ServerProcess> {
   const proc = spawn(process.execPath, entryArgs, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, any>> = [];
@@ -79,7 +90,9 @@ export async function spawnServer(env: Record<string, string> = {}, startTimeout
     }
     for (const wake of [...waiters]) wake();
   });
-  const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })));
+  const exited = new Promise<Exit>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })),
+  );
 
   const line: ServerProcess['line'] = (pred, timeoutMs = 15_000) =>
     new Promise((resolve, reject) => {
@@ -92,7 +105,11 @@ export async function spawnServer(env: Record<string, string> = {}, startTimeout
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}; last: ${JSON.stringify(logs.slice(-3))}`));
+        reject(
+          new Error(
+            `no such log line within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}; last: ${JSON.stringify(logs.slice(-3))}`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(check);
       check();
@@ -100,7 +117,9 @@ export async function spawnServer(env: Record<string, string> = {}, startTimeout
 
   const listening = await Promise.race([
     line((l) => l.msg === 'listening' && typeof l.url === 'string', startTimeoutMs),
-    exited.then((exit) => Promise.reject(new Error(`server exited with ${exit.code} before listening; stderr: ${stderr}`))),
+    exited.then((exit) =>
+      Promise.reject(new Error(`server exited with ${exit.code} before listening; stderr: ${stderr}`)),
+    ),
   ]).catch((err: unknown) => {
     proc.kill('SIGKILL');
     throw err;

@@ -29,7 +29,13 @@ export function parseExposition(text: string): Promise<Sample[]> {
     const child = execFile(PYTHON, ['-c', SCRIPT], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
         const missing = /No module named .prometheus_client/.test(stderr);
-        reject(new Error(missing ? 'The Prometheus text parser is missing: apt-get install python3-prometheus-client (.ci/run does this)' : `parser failed: ${stderr || err.message}`));
+        reject(
+          new Error(
+            missing
+              ? 'The Prometheus text parser is missing: apt-get install python3-prometheus-client (.ci/run does this)'
+              : `parser failed: ${stderr || err.message}`,
+          ),
+        );
         return;
       }
       resolve(JSON.parse(stdout) as Sample[]);
@@ -41,6 +47,7 @@ export function parseExposition(text: string): Promise<Sample[]> {
 /** The value of the sample `name` whose labels include `labels`; 0 when there is none (a counter not yet touched). */
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (found.length > 1) throw new Error(`${found.length} samples match ${name} ${JSON.stringify(labels)}: give more labels`);
+  if (found.length > 1)
+    throw new Error(`${found.length} samples match ${name} ${JSON.stringify(labels)}: give more labels`);
   return found[0]?.value ?? 0;
 }

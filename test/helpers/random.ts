@@ -77,7 +77,18 @@ export const NASTY_STRINGS: readonly string[] = [
   '1e309',
 ];
 
-const KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '$where', '$gt', 'type', ''];
+const KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '$where',
+  '$gt',
+  'type',
+  '',
+];
 
 /** A random JSON-able value, biased towards hostile shapes. `depth` bounds recursion. */
 export function hostileValue(rng: Rng, depth = 0): unknown {
@@ -96,7 +107,9 @@ export function hostileValue(rng: Rng, depth = 0): unknown {
     case 6:
       return randomUnicode(rng, rng.int(1, 80));
     case 7:
-      return rng.pick(['a', '😀', 'é', '\u0000', ' ', '<b>']).repeat(rng.pick([49, 50, 51, 99, 100, 101, 2000, 2001, 4999, 5000, 5001, 20_000]));
+      return rng
+        .pick(['a', '😀', 'é', '\u0000', ' ', '<b>'])
+        .repeat(rng.pick([49, 50, 51, 99, 100, 101, 2000, 2001, 4999, 5000, 5001, 20_000]));
     case 8:
       return rng.pick(NASTY_STRINGS) + randomUnicode(rng, rng.int(0, 10));
     case 9:
@@ -107,7 +120,12 @@ export function hostileValue(rng: Rng, depth = 0): unknown {
     default: {
       const obj: Record<string, unknown> = {};
       for (let i = rng.int(0, 4); i > 0; i--) {
-        Object.defineProperty(obj, rng.pick(KEYS), { value: hostileValue(rng, depth + 1), enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(obj, rng.pick(KEYS), {
+          value: hostileValue(rng, depth + 1),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       }
       return obj;
     }
@@ -120,7 +138,15 @@ export function randomUnicode(rng: Rng, length: number): string {
   for (let i = 0; i < length; i++) {
     const band = rng.int(0, 5);
     const cp =
-      band === 0 ? rng.int(0, 0x7f) : band === 1 ? rng.int(0x80, 0x7ff) : band === 2 ? rng.int(0xd800, 0xdfff) : band === 3 ? rng.int(0x800, 0xffff) : rng.int(0x10000, 0x10ffff);
+      band === 0
+        ? rng.int(0, 0x7f)
+        : band === 1
+          ? rng.int(0x80, 0x7ff)
+          : band === 2
+            ? rng.int(0xd800, 0xdfff)
+            : band === 3
+              ? rng.int(0x800, 0xffff)
+              : rng.int(0x10000, 0x10ffff);
     s += cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp);
   }
   return s;
@@ -128,5 +154,7 @@ export function randomUnicode(rng: Rng, length: number): string {
 
 /** `[[[…]]]` or `{"a":{"a":…}}` nested `depth` levels, as JSON text (too deep to build as a value safely). */
 export function deepJson(depth: number, kind: 'array' | 'object' = 'array', inner = '1'): string {
-  return kind === 'array' ? '['.repeat(depth) + inner + ']'.repeat(depth) : '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
+  return kind === 'array'
+    ? '['.repeat(depth) + inner + ']'.repeat(depth)
+    : '{"a":'.repeat(depth) + inner + '}'.repeat(depth);
 }

@@ -46,7 +46,9 @@ export function rawConnect(port: number, host = '127.0.0.1', localAddress?: stri
           return new Promise((res, rej) => {
             const timer = setTimeout(() => {
               checks.delete(check);
-              rej(new Error(`raw: condition not met within ${timeoutMs} ms; got ${JSON.stringify(data.slice(0, 300))}`));
+              rej(
+                new Error(`raw: condition not met within ${timeoutMs} ms; got ${JSON.stringify(data.slice(0, 300))}`),
+              );
             }, timeoutMs);
             const check = (): void => {
               if (pred(data) || socket.destroyed) {

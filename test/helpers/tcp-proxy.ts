@@ -76,7 +76,12 @@ export function viaProxy(url: string, proxy: TcpProxy): string {
 }
 
 /** Poll `check` until it returns a truthy value (a state reached through the network, not a timer); errors count as not yet. */
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -87,7 +92,10 @@ export async function waitUntil<T>(what: string, check: () => Promise<T> | T, ti
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`,
+      );
     await delay(everyMs);
   }
 }

@@ -28,7 +28,12 @@ export interface OpenOptions {
 /** Open a socket and wait for the handshake. Rejects with {status, body} on a refused upgrade. */
 export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSocket> {
   const headers: Record<string, string> = { ...opts.headers };
-  const ws = new WebSocket(url, { headers, origin: opts.origin === null ? undefined : (opts.origin ?? ORIGIN), perMessageDeflate: false, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
+  const ws = new WebSocket(url, {
+    headers,
+    origin: opts.origin === null ? undefined : (opts.origin ?? ORIGIN),
+    perMessageDeflate: false,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
   const frames: any[] = [];
   const waiters: Array<{ pred: (f: any) => boolean; resolve: (f: any) => void }> = [];
   ws.on('message', (data) => {
@@ -43,7 +48,9 @@ export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSoc
       }
     }
   });
-  const closed = new Promise<Closed>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<Closed>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   const consumed = new Set<number>();
   const socket: TestSocket = {
     ws,
@@ -56,7 +63,10 @@ export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSoc
         }
       }
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`)),
+          timeoutMs,
+        );
         const waiter = {
           pred,
           resolve: (f: any) => {
@@ -82,7 +92,15 @@ export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSoc
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body, headers: res.headers })));
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {
+            status: res.statusCode,
+            body,
+            headers: res.headers,
+          }),
+        ),
+      );
     });
     ws.once('error', (err) => reject(err));
   });

@@ -18,12 +18,15 @@ function preflight(path: string, origin: string) {
 }
 
 describe('CORS over HTTP', () => {
-  it.each(['http://localhost:3000', 'https://video-chat-frontend-seven.vercel.app', PREVIEW])('echoes %s with credentials and Vary', async (origin) => {
-    const res = await call(srv.url, 'GET', '/health', undefined, { origin });
-    expect(res.headers['access-control-allow-origin']).toBe(origin);
-    expect(res.headers['access-control-allow-credentials']).toBe('true');
-    expect(res.headers.vary).toBe('Origin');
-  });
+  it.each(['http://localhost:3000', 'https://video-chat-frontend-seven.vercel.app', PREVIEW])(
+    'echoes %s with credentials and Vary',
+    async (origin) => {
+      const res = await call(srv.url, 'GET', '/health', undefined, { origin });
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(res.headers.vary).toBe('Origin');
+    },
+  );
 
   it.each([
     'https://video-chat-frontend-seven.vercel.app.attacker.com',

@@ -55,7 +55,10 @@ describe('response headers', () => {
   it('errors carry a fresh X-Request-Id with no-store and nosniff, on reads and writes alike', async () => {
     const notFound = await srv.http.get('/no/such/route');
     const invalid = await srv.http.post('/rooms', { name: '' });
-    const form = await call(srv.url, 'POST', '/rooms', undefined, { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call(srv.url, 'POST', '/rooms', undefined, {
+      raw: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([notFound.status, invalid.status, form.status]).toEqual([404, 422, 415]);
     const ids = new Set<unknown>();
     for (const res of [notFound, invalid, form]) {

@@ -58,7 +58,13 @@ describe('GET /rooms is one bounded page (20,000 rooms in the store)', () => {
   });
 
   it('refuses a limit past the maximum or a cursor it never issued (422, a readable sentence)', async () => {
-    for (const q of [`limit=${srv.config.roomsPageMax + 1}`, 'limit=0', 'limit=abc', 'cursor=nope', `cursor=${Buffer.from('r1.x').toString('base64url')}`]) {
+    for (const q of [
+      `limit=${srv.config.roomsPageMax + 1}`,
+      'limit=0',
+      'limit=abc',
+      'cursor=nope',
+      `cursor=${Buffer.from('r1.x').toString('base64url')}`,
+    ]) {
       const res = await call(srv.url, 'GET', `/rooms?${q}`);
       expect(res.status, q).toBe(422);
       expect(res.body.code).toBe('validation_error');
@@ -77,11 +83,14 @@ describe('thumbnails leave the list', () => {
   afterAll(() => srv?.close());
 
   it('lists rooms with big data: thumbnails in a few KB, each with an absolute URL to its image', async () => {
-    for (let i = 0; i < 5; i++) expect((await http.post('/rooms', { name: `pic ${i}`, thumbnail_url: BIG_JPEG })).status).toBe(201);
+    for (let i = 0; i < 5; i++)
+      expect((await http.post('/rooms', { name: `pic ${i}`, thumbnail_url: BIG_JPEG })).status).toBe(201);
     const list = await http.get('/rooms');
     expect(list.text.length).toBeLessThan(5000);
     const id = createHash('sha256').update(Buffer.alloc(700_000, 7)).digest('hex');
-    expect(list.body.slice(0, 5).map((r: any) => r.thumbnail_url)).toEqual(Array(5).fill(`${srv.url}/thumbnails/${id}`));
+    expect(list.body.slice(0, 5).map((r: any) => r.thumbnail_url)).toEqual(
+      Array(5).fill(`${srv.url}/thumbnails/${id}`),
+    );
   });
 
   it('serves the image with its type, an ETag, long caching and CORS; If-None-Match gives 304', async () => {
@@ -136,7 +145,13 @@ describe('thumbnail URLs are absolute to the API', () => {
       expect(viaProxy.body.thumbnail_url).toMatch(/^https:\/\/vchat\.up\.railway\.app\/thumbnails\//);
       const direct = await call(plain.url, 'POST', '/rooms', { name: 'p', thumbnail_url: DATA }, { headers: fwd });
       expect(direct.body.thumbnail_url).toMatch(new RegExp(`^${plain.url}/thumbnails/`));
-      const forged = await call(plain.url, 'POST', '/rooms', { name: 'p', thumbnail_url: DATA }, { headers: { host: 'evil.test/"><script>' } });
+      const forged = await call(
+        plain.url,
+        'POST',
+        '/rooms',
+        { name: 'p', thumbnail_url: DATA },
+        { headers: { host: 'evil.test/"><script>' } },
+      );
       expect(forged.body.thumbnail_url).toMatch(new RegExp(`^${plain.url}/thumbnails/`));
     } finally {
       await trusting.close();

@@ -91,9 +91,15 @@ describe('users', () => {
     const user = await http.user('before');
     const room = await http.room('profile-room');
     await http.join(room.id, user.id);
-    const res = await http.put(`/users/${user.id}/profile`, { display_name: 'After', avatar_url: 'https://i.pravatar.cc/150?u=x' });
+    const res = await http.put(`/users/${user.id}/profile`, {
+      display_name: 'After',
+      avatar_url: 'https://i.pravatar.cc/150?u=x',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ success: true, user: { id: user.id, username: 'After', avatar_url: 'https://i.pravatar.cc/150?u=x' } });
+    expect(res.body).toMatchObject({
+      success: true,
+      user: { id: user.id, username: 'After', avatar_url: 'https://i.pravatar.cc/150?u=x' },
+    });
     const posted = await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: 'hi' });
     expect(posted.body).toMatchObject({ username: 'After', avatar_url: 'https://i.pravatar.cc/150?u=x' });
   });
@@ -103,7 +109,11 @@ describe('users', () => {
     const data = await http.put(`/users/${user.id}/profile`, { avatar_url: 'data:image/png;base64,AAAA' });
     expectError(data, 400, 'validation_error');
     expect(data.body.detail).toContain('Avatar must be a URL, not base64 data');
-    expectError(await http.put(`/users/${user.id}/profile`, { avatar_url: `https://x.test/${'a'.repeat(2000)}` }), 400, 'validation_error');
+    expectError(
+      await http.put(`/users/${user.id}/profile`, { avatar_url: `https://x.test/${'a'.repeat(2000)}` }),
+      400,
+      'validation_error',
+    );
     const short = await http.put(`/users/${user.id}/profile`, { display_name: 'a' });
     expectError(short, 400, 'validation_error');
     expect(short.body.detail).toContain('at least 2 characters');
@@ -203,7 +213,16 @@ describe('messages', () => {
     const after = await http.get(`/rooms/${room.id}/messages?limit=2&after=${ids[1]}`);
     expect(after.body.map((m: any) => m.content)).toEqual(['m2', 'm3']);
     for (const m of all.body) {
-      expect(Object.keys(m).sort()).toEqual(['avatar_url', 'content', 'id', 'room_id', 'timestamp', 'type', 'user_id', 'username']);
+      expect(Object.keys(m).sort()).toEqual([
+        'avatar_url',
+        'content',
+        'id',
+        'room_id',
+        'timestamp',
+        'type',
+        'user_id',
+        'username',
+      ]);
       expect(m.type).toBe('message');
       expect(isTimestamp(m.timestamp)).toBe(true);
     }
@@ -243,7 +262,11 @@ describe('messages', () => {
     const unknown = await http.post(path, { user_id: 'mock-1', content: 'hi' });
     expectError(unknown, 400, 'user_not_found');
     expect(unknown.body.detail).toContain('User not found');
-    expectError(await http.post('/rooms/mock-room-1/messages', { user_id: user.id, content: 'hi' }), 404, 'room_not_found');
+    expectError(
+      await http.post('/rooms/mock-room-1/messages', { user_id: user.id, content: 'hi' }),
+      404,
+      'room_not_found',
+    );
     expectError(await http.get('/rooms/mock-room-1/messages'), 404, 'room_not_found');
     expectError(await http.get(`${path}?limit=0`), 422, 'validation_error');
     expectError(await http.get(`${path}?limit=abc`), 422, 'validation_error');
@@ -253,9 +276,30 @@ describe('messages', () => {
 
 describe('protocol errors', () => {
   it('400 invalid_json for unparseable bodies and non-objects', async () => {
-    expectError(await call(srv.url, 'POST', '/users', undefined, { raw: '{"username":', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
-    expectError(await call(srv.url, 'POST', '/users', undefined, { raw: '["a"]', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
-    expectError(await call(srv.url, 'POST', '/users', undefined, { raw: 'null', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+    expectError(
+      await call(srv.url, 'POST', '/users', undefined, {
+        raw: '{"username":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'invalid_json',
+    );
+    expectError(
+      await call(srv.url, 'POST', '/users', undefined, {
+        raw: '["a"]',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'invalid_json',
+    );
+    expectError(
+      await call(srv.url, 'POST', '/users', undefined, {
+        raw: 'null',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'invalid_json',
+    );
   });
 
   it('415 without application/json (blocks cross-site form posts)', async () => {

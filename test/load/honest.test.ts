@@ -28,7 +28,17 @@ describe('coordinated omission', () => {
     closers.push(() => server.close());
     const proxy = await tcpProxy('127.0.0.1', server.port);
     closers.push(() => proxy.close());
-    const options = parseLoadOptions({ api: `http://127.0.0.1:${proxy.port}`, origin: ORIGIN, clients: '10', rooms: '2', ramp: '200ms', rate: '100', duration: '3s', workers: '0', drain: '5s' });
+    const options = parseLoadOptions({
+      api: `http://127.0.0.1:${proxy.port}`,
+      origin: ORIGIN,
+      clients: '10',
+      rooms: '2',
+      ramp: '200ms',
+      rate: '100',
+      duration: '3s',
+      workers: '0',
+      drain: '5s',
+    });
     const timers: NodeJS.Timeout[] = [];
     const result = await runLoad(options, {
       onPhase: (phase) => {
@@ -57,7 +67,19 @@ describe('a gate never passes on nothing', () => {
     const server = await startTestServer(LOAD_LIMITS);
     closers.push(() => server.close());
     const io = captureIo();
-    const code = await loadAction({ api: server.url, clients: '4', rooms: '2', ramp: '100ms', rate: '20', duration: '1s', workers: '0', json: true }, io);
+    const code = await loadAction(
+      {
+        api: server.url,
+        clients: '4',
+        rooms: '2',
+        ramp: '100ms',
+        rate: '20',
+        duration: '1s',
+        workers: '0',
+        json: true,
+      },
+      io,
+    );
     const r = JSON.parse(io.out()) as LoadResult;
     expect(r).toMatchObject({ schema: 'vchat.load/1', ok: false, exit_code: 1 });
     expect(r.connect).toMatchObject({ attempted: 4, connected: 0, failures: { upgrade_403: 4 } });
@@ -73,8 +95,22 @@ describe('a gate never passes on nothing', () => {
     const server = await startTestServer(LOAD_LIMITS);
     closers.push(() => server.close());
     const io = captureIo();
-    const code = await loadAction({ api: server.url, origin: ORIGIN, clients: '3', rooms: '3', ramp: '100ms', rate: '20', duration: '1s', workers: '0' }, io);
-    expect(io.out()).toMatch(/check {6}measured: no delivery was planned FAILED\n {11}hint: every room needs at least two clients/);
+    const code = await loadAction(
+      {
+        api: server.url,
+        origin: ORIGIN,
+        clients: '3',
+        rooms: '3',
+        ramp: '100ms',
+        rate: '20',
+        duration: '1s',
+        workers: '0',
+      },
+      io,
+    );
+    expect(io.out()).toMatch(
+      /check {6}measured: no delivery was planned FAILED\n {11}hint: every room needs at least two clients/,
+    );
     expect(io.out()).toMatch(/\nFAIL: /);
     expect(code).toBe(1);
   });
@@ -83,7 +119,20 @@ describe('a gate never passes on nothing', () => {
     const server = await startTestServer(LOAD_LIMITS);
     closers.push(() => server.close());
     const io = captureIo();
-    const code = await loadAction({ api: server.url, origin: ORIGIN, clients: '4', rooms: '1', ramp: '100ms', rate: '20', duration: '1s', workers: '0', json: true }, io);
+    const code = await loadAction(
+      {
+        api: server.url,
+        origin: ORIGIN,
+        clients: '4',
+        rooms: '1',
+        ramp: '100ms',
+        rate: '20',
+        duration: '1s',
+        workers: '0',
+        json: true,
+      },
+      io,
+    );
     const r = JSON.parse(io.out()) as LoadResult;
     expect(r).toMatchObject({ schema: 'vchat.load/1', ok: true, exit_code: 0 });
     expect(r.sanity.map((c) => [c.name, c.ok])).toEqual([
@@ -100,11 +149,28 @@ describe('a gate never passes on nothing', () => {
     const server = await startTestServer();
     closers.push(() => server.close());
     const io = captureIo();
-    const code = await soakAction({ api: server.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '10', duration: '2s', interval: '1s', drain: '1s', json: true, maxRssGrowth: '1GB' }, io);
+    const code = await soakAction(
+      {
+        api: server.url,
+        origin: ORIGIN,
+        clients: '4',
+        rooms: '1',
+        rate: '10',
+        duration: '2s',
+        interval: '1s',
+        drain: '1s',
+        json: true,
+        maxRssGrowth: '1GB',
+      },
+      io,
+    );
     const r = JSON.parse(io.out()) as SoakResult;
     expect(r).toMatchObject({ schema: 'vchat.soak/1', ok: false, exit_code: 1 });
     expect(r.totals.sent).toBe(0);
-    expect(r.sanity.find((c) => c.name === 'sent')).toMatchObject({ ok: false, hint: expect.stringMatching(/--interval \(1000 ms\) is not longer than --drain \(1000 ms\)/) });
+    expect(r.sanity.find((c) => c.name === 'sent')).toMatchObject({
+      ok: false,
+      hint: expect.stringMatching(/--interval \(1000 ms\) is not longer than --drain \(1000 ms\)/),
+    });
     expect(io.err()).toMatch(/^warning: --interval/);
     expect(code).toBe(1);
   });

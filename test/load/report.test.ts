@@ -15,7 +15,12 @@ import { captureIo } from '../helpers/io.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const CHROMIUM = [process.env.VCHAT_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p): p is string => Boolean(p && existsSync(p)));
+const CHROMIUM = [
+  process.env.VCHAT_CHROMIUM,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].find((p): p is string => Boolean(p && existsSync(p)));
 const dir = mkdtempSync(join(tmpdir(), 'vchat-report-'));
 let srv: TestServer;
 let browser: Browser | undefined;
@@ -23,7 +28,11 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   srv = await startTestServer({ wsMessageRate: { perSecond: 1000, burst: 1000 } });
   mkdirSync(ARTIFACTS, { recursive: true });
-  if (CHROMIUM) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  if (CHROMIUM)
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -31,7 +40,10 @@ afterAll(async () => {
 });
 
 /** Open the report offline, wait for the charts, return what they drew; save a screenshot. */
-async function openReport(file: string, screenshot: string): Promise<{ charts: Array<{ id: string; points: number }>; inked: number[]; title: string }> {
+async function openReport(
+  file: string,
+  screenshot: string,
+): Promise<{ charts: Array<{ id: string; points: number }>; inked: number[]; title: string }> {
   const context = await (browser as Browser).newContext({ offline: true, viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -55,33 +67,73 @@ async function openReport(file: string, screenshot: string): Promise<{ charts: A
   return { charts, inked, title };
 }
 
-const reason = CHROMIUM ? '' : ' (SKIPPED: no chromium binary at /usr/bin/chromium; .ci/run installs it with apt-get, or set VCHAT_CHROMIUM)';
+const reason = CHROMIUM
+  ? ''
+  : ' (SKIPPED: no chromium binary at /usr/bin/chromium; .ci/run installs it with apt-get, or set VCHAT_CHROMIUM)';
 
 describe('HTML reports in headless Chromium', () => {
-  it.skipIf(!CHROMIUM)(`vchat load --report: four charts drawn with data, the verdict and settings on the page${reason}`, async () => {
-    const file = join(dir, 'load.html');
-    const io = captureIo();
-    const code = await loadAction({ api: srv.url, origin: ORIGIN, clients: '8', rooms: '2', ramp: '200ms', rate: '40', duration: '3s', workers: '0', maxLoss: '0', report: file }, io);
-    expect(code).toBe(0);
-    const html = readFileSync(file, 'utf8');
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
-    const { charts, inked, title } = await openReport(file, 'report-load.png');
-    expect(title).toMatch(/^vchat load PASS /);
-    expect(charts.map((c) => c.id)).toEqual(['deliveries', 'latency', 'curve', 'errors']);
-    for (const c of charts) expect(c.points, c.id).toBeGreaterThan(1);
-    expect(inked).toHaveLength(4);
-    for (const n of inked) expect(n).toBeGreaterThan(500);
-    expect(html).toContain('max_loss');
-  }, 60_000);
+  it.skipIf(!CHROMIUM)(
+    `vchat load --report: four charts drawn with data, the verdict and settings on the page${reason}`,
+    async () => {
+      const file = join(dir, 'load.html');
+      const io = captureIo();
+      const code = await loadAction(
+        {
+          api: srv.url,
+          origin: ORIGIN,
+          clients: '8',
+          rooms: '2',
+          ramp: '200ms',
+          rate: '40',
+          duration: '3s',
+          workers: '0',
+          maxLoss: '0',
+          report: file,
+        },
+        io,
+      );
+      expect(code).toBe(0);
+      const html = readFileSync(file, 'utf8');
+      expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      const { charts, inked, title } = await openReport(file, 'report-load.png');
+      expect(title).toMatch(/^vchat load PASS /);
+      expect(charts.map((c) => c.id)).toEqual(['deliveries', 'latency', 'curve', 'errors']);
+      for (const c of charts) expect(c.points, c.id).toBeGreaterThan(1);
+      expect(inked).toHaveLength(4);
+      for (const n of inked) expect(n).toBeGreaterThan(500);
+      expect(html).toContain('max_loss');
+    },
+    60_000,
+  );
 
-  it.skipIf(!CHROMIUM)(`vchat soak --report: one point per interval, reconnects charted${reason}`, async () => {
-    const file = join(dir, 'soak.html');
-    const io = captureIo();
-    const code = await soakAction({ api: srv.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '10', duration: '3s', interval: '1s', drain: '300ms', reconnect: '1', maxRssGrowth: '1GB', maxP99Growth: '60000ms', report: file }, io);
-    expect(code).toBe(0);
-    const { charts, title } = await openReport(file, 'report-soak.png');
-    expect(title).toMatch(/^vchat soak PASS /);
-    expect(charts.find((c) => c.id === 'deliveries')?.points).toBe(3);
-    expect(charts).toHaveLength(4);
-  }, 60_000);
+  it.skipIf(!CHROMIUM)(
+    `vchat soak --report: one point per interval, reconnects charted${reason}`,
+    async () => {
+      const file = join(dir, 'soak.html');
+      const io = captureIo();
+      const code = await soakAction(
+        {
+          api: srv.url,
+          origin: ORIGIN,
+          clients: '4',
+          rooms: '1',
+          rate: '10',
+          duration: '3s',
+          interval: '1s',
+          drain: '300ms',
+          reconnect: '1',
+          maxRssGrowth: '1GB',
+          maxP99Growth: '60000ms',
+          report: file,
+        },
+        io,
+      );
+      expect(code).toBe(0);
+      const { charts, title } = await openReport(file, 'report-soak.png');
+      expect(title).toMatch(/^vchat soak PASS /);
+      expect(charts.find((c) => c.id === 'deliveries')?.points).toBe(3);
+      expect(charts).toHaveLength(4);
+    },
+    60_000,
+  );
 });

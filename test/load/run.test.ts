@@ -19,7 +19,6 @@ const LOAD_LIMITS: Partial<Config> = {
   wsUpgradeRate: { perSecond: 100_000, burst: 100_000 },
 };
 
-
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()?.();
@@ -46,7 +45,16 @@ async function startLossyServer(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-const baseArgs = (api: string) => ({ api, origin: ORIGIN, clients: '20', rooms: '4', ramp: '300ms', rate: '60', duration: '2s', json: true as const });
+const baseArgs = (api: string) => ({
+  api,
+  origin: ORIGIN,
+  clients: '20',
+  rooms: '4',
+  ramp: '300ms',
+  rate: '60',
+  duration: '2s',
+  json: true as const,
+});
 
 describe('vchat load against a real server', () => {
   it('counts every message delivered to every other member, across two worker processes', async () => {
@@ -90,14 +98,22 @@ describe('vchat load against a real server', () => {
 
   it('runs against a REQUIRE_AUTH server with --accounts (tokens on writes, REST mix and sockets), and says so without it', async () => {
     const open = { perSecond: 1000, burst: 1000 };
-    const server = await startTestServer({ ...LOAD_LIMITS, requireAuth: true, loginRateIp: open, rateLimitWrite: open });
+    const server = await startTestServer({
+      ...LOAD_LIMITS,
+      requireAuth: true,
+      loginRateIp: open,
+      rateLimitWrite: open,
+    });
     closers.push(() => server.close());
     const refused = captureIo();
     expect(await loadAction({ ...baseArgs(server.url), clients: '4', rooms: '2', workers: '0' }, refused)).toBe(2);
     expect(refused.err()).toMatch(/setup failed: user: HTTP 401 .*run again with --accounts/);
 
     const io = captureIo();
-    const code = await loadAction({ ...baseArgs(server.url), clients: '6', rooms: '2', workers: '0', httpRate: '20', accounts: true, maxLoss: '0' }, io);
+    const code = await loadAction(
+      { ...baseArgs(server.url), clients: '6', rooms: '2', workers: '0', httpRate: '20', accounts: true, maxLoss: '0' },
+      io,
+    );
     const result = JSON.parse(io.out()) as LoadResult;
     expect(result.connect).toMatchObject({ attempted: 6, connected: 6, failed: 0 });
     expect(result.messages.sent).toBeGreaterThan(0);

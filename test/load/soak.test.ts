@@ -7,7 +7,6 @@ import type { SoakResult } from '../../src/cli/soak/result.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 import { captureIo } from '../helpers/io.ts';
 
-
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -17,7 +16,23 @@ afterAll(() => server.close());
 describe('vchat soak', () => {
   it('reconnects every interval, samples /health, loses nothing', async () => {
     const io = captureIo();
-    const code = await soakAction({ api: server.url, origin: ORIGIN, clients: '8', rooms: '2', rate: '20', duration: '3s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', maxP99Growth: '60000ms' }, io);
+    const code = await soakAction(
+      {
+        api: server.url,
+        origin: ORIGIN,
+        clients: '8',
+        rooms: '2',
+        rate: '20',
+        duration: '3s',
+        interval: '1s',
+        drain: '300ms',
+        reconnect: '2',
+        json: true,
+        maxRssGrowth: '1GB',
+        maxP99Growth: '60000ms',
+      },
+      io,
+    );
     const r = JSON.parse(io.out()) as SoakResult;
     expect(r.intervals).toHaveLength(3);
     for (const x of r.intervals) {
@@ -41,7 +56,24 @@ describe('vchat soak', () => {
     const authServer = await startTestServer({ requireAuth: true, loginRateIp: open });
     try {
       const io = captureIo();
-      const code = await soakAction({ api: authServer.url, origin: ORIGIN, clients: '4', rooms: '1', rate: '8', duration: '2s', interval: '1s', drain: '300ms', reconnect: '2', json: true, maxRssGrowth: '1GB', maxP99Growth: '60000ms', accounts: true }, io);
+      const code = await soakAction(
+        {
+          api: authServer.url,
+          origin: ORIGIN,
+          clients: '4',
+          rooms: '1',
+          rate: '8',
+          duration: '2s',
+          interval: '1s',
+          drain: '300ms',
+          reconnect: '2',
+          json: true,
+          maxRssGrowth: '1GB',
+          maxP99Growth: '60000ms',
+          accounts: true,
+        },
+        io,
+      );
       const r = JSON.parse(io.out()) as SoakResult;
       expect(r.totals).toMatchObject({ lost: 0, duplicated: 0, reconnect_failures: 0, reconnects: 4 });
       expect(r.totals.sent).toBeGreaterThan(0);
@@ -53,7 +85,10 @@ describe('vchat soak', () => {
   });
 
   it('fails the RSS-growth check by name', () => {
-    const base = { totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 }, intervals: [] } as unknown as SoakResult;
+    const base = {
+      totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 },
+      intervals: [],
+    } as unknown as SoakResult;
     const drift = { rss_first_bytes: 100e6, rss_last_bytes: 180e6 } as SoakResult['drift'];
     const checks = checkSoak({ ...base, drift }, { maxRssGrowthFraction: 0.5, maxLoss: 0, maxReconnectFailures: 0 });
     expect(checks[0]).toMatchObject({ name: 'max_rss_growth', ok: false, actual: 0.8 });
@@ -65,8 +100,14 @@ describe('vchat soak', () => {
 
   it('fails the p99-growth check when the last third of the intervals is slower than the first by more than the limit', () => {
     const interval = (p99: number, delivered = 10) => ({ delivered, latency: { p99_ms: p99 } });
-    const base = { totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 }, drift: {} } as unknown as SoakResult;
-    const growing = { ...base, intervals: [interval(2), interval(3), interval(2.2), interval(2.4), interval(16), interval(15), interval(99, 0)] } as unknown as SoakResult;
+    const base = {
+      totals: { lost: 0, expected: 10, reconnect_failures: 0, reconnects: 2 },
+      drift: {},
+    } as unknown as SoakResult;
+    const growing = {
+      ...base,
+      intervals: [interval(2), interval(3), interval(2.2), interval(2.4), interval(16), interval(15), interval(99, 0)],
+    } as unknown as SoakResult;
     const gate = (o: { maxP99GrowthMs?: number; maxP99GrowthFraction?: number }, r = growing) =>
       checkSoak(r, { maxLoss: 0, maxReconnectFailures: 0, ...o }).filter((c) => c.name === 'max_p99_growth');
     // 6 intervals delivered (the empty one is left out): first two median 2.5 ms, last two 15.5 ms.

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { bump, mergeCounts, total } from '../../src/cli/stats/counts.ts';
 import { DeliveryBook, decodeTag, encodeTag, extractClientMsgId } from '../../src/cli/stats/delivery.ts';
-import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, recordMs, summarize } from '../../src/cli/stats/histogram.ts';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+  newHistogram,
+  recordMs,
+  summarize,
+} from '../../src/cli/stats/histogram.ts';
 import { formatDurationMs, parseDurationMs } from '../../src/cli/load/duration.ts';
 
 /** HDR keeps 3 significant digits: values agree to 0.1%. */
@@ -20,7 +27,16 @@ describe('histogram', () => {
   it('gives exact percentiles below 2 ms (microsecond buckets)', () => {
     // 0.01 .. 1.00 ms
     const s = summarize(filled(Array.from({ length: 100 }, (_, i) => (i + 1) / 100)));
-    expect(s).toEqual({ count: 100, min_ms: 0.01, mean_ms: 0.505, p50_ms: 0.5, p90_ms: 0.9, p99_ms: 0.99, p99_9_ms: 1, max_ms: 1 });
+    expect(s).toEqual({
+      count: 100,
+      min_ms: 0.01,
+      mean_ms: 0.505,
+      p50_ms: 0.5,
+      p90_ms: 0.9,
+      p99_ms: 0.99,
+      p99_9_ms: 1,
+      max_ms: 1,
+    });
   });
 
   it('gives percentiles within 0.1% for 1..100 ms', () => {
@@ -43,7 +59,16 @@ describe('histogram', () => {
   });
 
   it('summarises an empty histogram as zeros', () => {
-    expect(summarize(newHistogram())).toEqual({ count: 0, min_ms: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p99_ms: 0, p99_9_ms: 0, max_ms: 0 });
+    expect(summarize(newHistogram())).toEqual({
+      count: 0,
+      min_ms: 0,
+      mean_ms: 0,
+      p50_ms: 0,
+      p90_ms: 0,
+      p99_ms: 0,
+      p99_9_ms: 0,
+      max_ms: 0,
+    });
   });
 
   it('survives encode/decode with the same counts', () => {
@@ -91,7 +116,12 @@ describe('client_msg_id tags', () => {
   });
 
   it('extracts the id from a raw frame without parsing it', () => {
-    const frame = JSON.stringify({ type: 'message', id: 'm1', content: 'client_msg_id is in here', client_msg_id: 'lt.ab.1.2.3' });
+    const frame = JSON.stringify({
+      type: 'message',
+      id: 'm1',
+      content: 'client_msg_id is in here',
+      client_msg_id: 'lt.ab.1.2.3',
+    });
     expect(extractClientMsgId(frame)).toBe('lt.ab.1.2.3');
     expect(extractClientMsgId('{"type":"user_joined"}')).toBeUndefined();
     expect(extractClientMsgId(JSON.stringify({ client_msg_id: 'a"b' }))).toBe('a"b');

@@ -75,7 +75,9 @@ describe('GET /metrics after a scripted chat run', () => {
       const s = await openSocket(`${srv.wsUrl}/ws/${room.id}/${u.id}`);
       sockets.push(s);
       // Everyone already in sees this user arrive: the presence frames are done before the baseline.
-      await Promise.all(sockets.slice(0, -1).map((prev) => prev.next((f) => f.type === 'user_joined' && f.user_id === u.id)));
+      await Promise.all(
+        sockets.slice(0, -1).map((prev) => prev.next((f) => f.type === 'user_joined' && f.user_id === u.id)),
+      );
     }
     const before = await scrape(srv.url);
     expect(sampleValue(before, 'vchat_ws_connections')).toBe(3);
@@ -96,7 +98,9 @@ describe('GET /metrics after a scripted chat run', () => {
     }
     ann.send({ content: '' });
     await ann.next((f) => f.type === 'error' && f.code === 'validation_error');
-    const refused = await openSocket(`${srv.wsUrl}/ws/${room.id}/${users[0]!.id}`, { origin: 'https://evil.example' }).catch((err: { status?: number }) => err);
+    const refused = await openSocket(`${srv.wsUrl}/ws/${room.id}/${users[0]!.id}`, {
+      origin: 'https://evil.example',
+    }).catch((err: { status?: number }) => err);
     expect((refused as { status?: number }).status).toBe(403);
     const unknownRoom = await openSocket(`${srv.wsUrl}/ws/no-such-room/${users[0]!.id}`);
     sockets.push(unknownRoom);
@@ -104,17 +108,28 @@ describe('GET /metrics after a scripted chat run', () => {
     expect((await http.get('/rooms/no-such-room')).status).toBe(404);
 
     const after = await scrape(srv.url);
-    const delta = (name: string, labels: Record<string, string> = {}): number => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}): number =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(delta('vchat_chat_messages_accepted_total')).toBe(N + 1);
     expect(delta('vchat_deliveries_total')).toBe((N + 1) * users.length);
     expect(delta('vchat_chat_messages_rejected_total', { reason: 'validation_error' })).toBe(1);
     expect(delta('vchat_ws_connections_refused_total', { reason: 'origin' })).toBe(1);
     expect(delta('vchat_ws_connections_refused_total', { reason: 'unknown_room' })).toBe(1);
-    expect(delta('vchat_http_request_duration_seconds_count', { method: 'POST', route: '/rooms/:id/messages', status: '201' })).toBe(1);
+    expect(
+      delta('vchat_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/rooms/:id/messages',
+        status: '201',
+      }),
+    ).toBe(1);
     // The route template, never the raw path: an unknown id is still `/rooms/:id`.
-    expect(delta('vchat_http_request_duration_seconds_count', { method: 'GET', route: '/rooms/:id', status: '404' })).toBe(1);
+    expect(
+      delta('vchat_http_request_duration_seconds_count', { method: 'GET', route: '/rooms/:id', status: '404' }),
+    ).toBe(1);
     expect(after.some((s) => s.labels.route?.includes('no-such-room'))).toBe(false);
-    expect(delta('vchat_store_operation_duration_seconds_count', { operation: 'insertMessage', store: 'memory' })).toBe(N + 1);
+    expect(delta('vchat_store_operation_duration_seconds_count', { operation: 'insertMessage', store: 'memory' })).toBe(
+      N + 1,
+    );
     expect(sampleValue(after, 'vchat_store_unavailable_seconds_total')).toBe(0);
   });
 
@@ -125,6 +140,12 @@ describe('GET /metrics after a scripted chat run', () => {
     expect(statuses).toEqual([200, 200, 429, 429]);
     const samples = await scrape(srv.url);
     expect(sampleValue(samples, 'vchat_rate_limit_hits_total', { limit: 'read' })).toBe(2);
-    expect(sampleValue(samples, 'vchat_http_request_duration_seconds_count', { method: 'GET', route: '/rooms', status: '429' })).toBe(2);
+    expect(
+      sampleValue(samples, 'vchat_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/rooms',
+        status: '429',
+      }),
+    ).toBe(2);
   });
 });

@@ -54,7 +54,10 @@ describe('a store that cannot be reached', () => {
       expect((await http.get('/health')).status).toBe(503);
       const loud = errorsAbove(lines, ['warn', 'error']);
       expect(loud.map((l) => l.msg)).toEqual(['storage unavailable; requests that need it get 503 until it is back']);
-      expect(loud[0]).toMatchObject({ kind: 'postgres', detail: expect.stringMatching(/ECONNREFUSED|connect|timeout/i) });
+      expect(loud[0]).toMatchObject({
+        kind: 'postgres',
+        detail: expect.stringMatching(/ECONNREFUSED|connect|timeout/i),
+      });
       expect(JSON.stringify(loud)).not.toContain('"stack"');
       const gauges = await storeGauges(url);
       expect(gauges.up).toBe(0);
@@ -66,47 +69,50 @@ describe('a store that cannot be reached', () => {
   });
 });
 
-describe.skipIf(!PG_URL)(PG_URL ? 'a Postgres outage and its recovery' : `a Postgres outage and its recovery — ${PG_SKIP}`, () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  beforeAll(async () => {
-    db = await freshPgDatabase(PG_URL as string, 'vchat_outage');
-    const real = new URL(db.url);
-    proxy = await tcpProxy(real.hostname, Number(real.port || 5432));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await db?.drop();
-  });
+describe.skipIf(!PG_URL)(
+  PG_URL ? 'a Postgres outage and its recovery' : `a Postgres outage and its recovery — ${PG_SKIP}`,
+  () => {
+    let db: TestDatabase;
+    let proxy: TcpProxy;
+    beforeAll(async () => {
+      db = await freshPgDatabase(PG_URL as string, 'vchat_outage');
+      const real = new URL(db.url);
+      proxy = await tcpProxy(real.hostname, Number(real.port || 5432));
+    });
+    afterAll(async () => {
+      await proxy?.close();
+      await db?.drop();
+    });
 
-  it('one line when it goes, one with the outage length when it is back', async () => {
-    const store = new PostgresStore({ url: viaProxy(db.url, proxy), connectionTimeoutMs: 1000 });
-    const { app, url, lines } = await start(store);
-    try {
-      const http = api(url);
-      expect((await http.post('/rooms', { name: 'before' })).status).toBe(201);
-      await proxy.cut();
-      for (let i = 0; i < 3; i++) expect((await http.post('/rooms', { name: `during ${i}` })).status).toBe(503);
-      expect((await storeGauges(url)).up).toBe(0);
-      await proxy.restore();
-      await eventually(async () => (await http.get('/health')).status === 200, 30_000);
-      expect((await http.post('/rooms', { name: 'after' })).status).toBe(201);
+    it('one line when it goes, one with the outage length when it is back', async () => {
+      const store = new PostgresStore({ url: viaProxy(db.url, proxy), connectionTimeoutMs: 1000 });
+      const { app, url, lines } = await start(store);
+      try {
+        const http = api(url);
+        expect((await http.post('/rooms', { name: 'before' })).status).toBe(201);
+        await proxy.cut();
+        for (let i = 0; i < 3; i++) expect((await http.post('/rooms', { name: `during ${i}` })).status).toBe(503);
+        expect((await storeGauges(url)).up).toBe(0);
+        await proxy.restore();
+        await eventually(async () => (await http.get('/health')).status === 200, 30_000);
+        expect((await http.post('/rooms', { name: 'after' })).status).toBe(201);
 
-      const outage = lines.filter((l) => l.msg.startsWith('storage '));
-      expect(outage.map((l) => [l.level, l.msg])).toEqual([
-        ['error', 'storage unavailable; requests that need it get 503 until it is back'],
-        ['info', 'storage available again'],
-      ]);
-      expect(outage[1]?.outage_s).toEqual(expect.any(Number));
-      expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
-      const gauges = await storeGauges(url);
-      expect(gauges.up).toBe(1);
-      expect(gauges.unavailableS).toBeGreaterThan(0);
-      // Counted by the database once it is back (the failed count during the outage is not kept).
-      expect(gauges.rooms).toBe(2);
-    } finally {
-      await app.close();
-      await store.close();
-    }
-  });
-});
+        const outage = lines.filter((l) => l.msg.startsWith('storage '));
+        expect(outage.map((l) => [l.level, l.msg])).toEqual([
+          ['error', 'storage unavailable; requests that need it get 503 until it is back'],
+          ['info', 'storage available again'],
+        ]);
+        expect(outage[1]?.outage_s).toEqual(expect.any(Number));
+        expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
+        const gauges = await storeGauges(url);
+        expect(gauges.up).toBe(1);
+        expect(gauges.unavailableS).toBeGreaterThan(0);
+        // Counted by the database once it is back (the failed count during the outage is not kept).
+        expect(gauges.rooms).toBe(2);
+      } finally {
+        await app.close();
+        await store.close();
+      }
+    });
+  },
+);

@@ -34,7 +34,11 @@ function spellings(token: string): string[] {
 describe('tokens in log lines', () => {
   it('?to%6Ben=<token> authenticates a socket, so it is a token', async () => {
     const http = api(srv.url);
-    const signed = await http.post('/auth/signup', { username: 'redact_me', email: 'redact@example.com', password: 'Correct7horse' });
+    const signed = await http.post('/auth/signup', {
+      username: 'redact_me',
+      email: 'redact@example.com',
+      password: 'Correct7horse',
+    });
     const room = await http.room('logs');
     const sock = await openSocket(`${srv.wsUrl}/ws/${room.id}/${signed.body.user.id}?to%6Ben=${signed.body.token}`);
     expect((await sock.next((f) => f.type === 'user_joined')).user_id).toBe(signed.body.user.id);
@@ -43,12 +47,18 @@ describe('tokens in log lines', () => {
 
   it('is redacted from refused upgrades however the parameter is spelled', async () => {
     const http = api(srv.url);
-    const signed = await http.post('/auth/signup', { username: 'redact_two', email: 'redact2@example.com', password: 'Correct7horse' });
+    const signed = await http.post('/auth/signup', {
+      username: 'redact_two',
+      email: 'redact2@example.com',
+      password: 'Correct7horse',
+    });
     const token: string = signed.body.token;
     const room = await http.room('logs-refused');
     lines.length = 0;
     for (const query of spellings(token)) {
-      await expect(openSocket(`${srv.wsUrl}/ws/${room.id}/${signed.body.user.id}?${query}`, { origin: 'https://evil.example' })).rejects.toMatchObject({
+      await expect(
+        openSocket(`${srv.wsUrl}/ws/${room.id}/${signed.body.user.id}?${query}`, { origin: 'https://evil.example' }),
+      ).rejects.toMatchObject({
         status: 403,
       });
     }
@@ -65,7 +75,12 @@ describe('the logger itself', () => {
   it('redacts path/url/referer fields and replaces credential headers on every line', () => {
     const out: string[] = [];
     const log = createLogger('info', { write: (s: string) => out.push(s) }).child({ url: '/x?token=base-secret' });
-    log.warn('anything', { path: '/ws/r/u?%74oken=path-secret', referer: 'https://a.example/?TOKEN=ref-secret#x', authorization: 'Bearer header-secret', cookie: 'sid=cookie-secret' });
+    log.warn('anything', {
+      path: '/ws/r/u?%74oken=path-secret',
+      referer: 'https://a.example/?TOKEN=ref-secret#x',
+      authorization: 'Bearer header-secret',
+      cookie: 'sid=cookie-secret',
+    });
     const line = JSON.parse(out[0] as string);
     expect(line).toMatchObject({
       url: '/x?token=REDACTED',

@@ -42,8 +42,12 @@ describe('ALLOWED_ORIGINS wildcards under a public suffix', () => {
   });
 
   it('keeps the project-scoped preview pattern and subdomains of a domain you own', () => {
-    const config = loadConfig({ ALLOWED_ORIGINS: `${DEFAULT_ORIGINS},https://*.preview.example.com,https://*.example.com` });
-    expect(isOriginAllowed('https://video-chat-frontend-git-main-dalkirks-projects.vercel.app', config.origins)).toBe(true);
+    const config = loadConfig({
+      ALLOWED_ORIGINS: `${DEFAULT_ORIGINS},https://*.preview.example.com,https://*.example.com`,
+    });
+    expect(isOriginAllowed('https://video-chat-frontend-git-main-dalkirks-projects.vercel.app', config.origins)).toBe(
+      true,
+    );
     expect(isOriginAllowed('https://pr-12.preview.example.com', config.origins)).toBe(true);
     expect(isOriginAllowed('https://evil.vercel.app', config.origins)).toBe(false);
     expect(loadConfig({}).origins.entries).toContain('https://video-chat-frontend-*-dalkirks-projects.vercel.app');

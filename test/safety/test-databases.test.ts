@@ -44,12 +44,15 @@ describe('production database variables in the test environment', () => {
   it('are ignored (and said so once): the database tests skip and nothing connects', async () => {
     const trapPg = `postgres://prod:secret@127.0.0.1:${trapPort}/production`;
     const trapMongo = `mongodb://127.0.0.1:${trapPort}/production`;
-    const { code, out } = await runVitest(['test/store/postgres.test.ts', 'test/store/mongo.test.ts', 'test/auth/account-store.test.ts'], {
-      DATABASE_URL: trapPg,
-      MONGODB_URI: trapMongo,
-      MONGO_URL: trapMongo,
-      REDIS_URL: `redis://127.0.0.1:${trapPort}`,
-    });
+    const { code, out } = await runVitest(
+      ['test/store/postgres.test.ts', 'test/store/mongo.test.ts', 'test/auth/account-store.test.ts'],
+      {
+        DATABASE_URL: trapPg,
+        MONGODB_URI: trapMongo,
+        MONGO_URL: trapMongo,
+        REDIS_URL: `redis://127.0.0.1:${trapPort}`,
+      },
+    );
     expect(connections, out).toBe(0);
     expect(code, out).toBe(0);
     expect(out).toMatch(/SKIPPED/);

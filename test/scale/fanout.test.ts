@@ -21,7 +21,9 @@ interface Instance {
 }
 
 const maybe = REDIS_URL ? describe : describe.skip;
-const title = REDIS_URL ? 'scale-out in one process (two apps, one Redis)' : 'scale-out in one process: SKIPPED, VCHAT_TEST_REDIS_URL is not set (.ci/redis.sh start_redis)';
+const title = REDIS_URL
+  ? 'scale-out in one process (two apps, one Redis)'
+  : 'scale-out in one process: SKIPPED, VCHAT_TEST_REDIS_URL is not set (.ci/redis.sh start_redis)';
 
 maybe(title, () => {
   const store = new MemoryStore();
@@ -49,7 +51,8 @@ maybe(title, () => {
     return inst;
   }
   const prefix = uniquePrefix();
-  const fanoutOk = async (inst: Instance): Promise<boolean> => (await api(inst.url).get('/health')).body.fanout?.ok === true;
+  const fanoutOk = async (inst: Instance): Promise<boolean> =>
+    (await api(inst.url).get('/health')).body.fanout?.ok === true;
   const open = async (inst: Instance, user: string): Promise<TestSocket> => {
     const s = await openSocket(`${inst.wsUrl}/ws/${roomId}/${users[user]}`);
     sockets.push(s);
@@ -99,7 +102,8 @@ maybe(title, () => {
     u2.send({ type: 'typing_start' });
     await u1.next((f) => f.type === 'typing_start' && f.user_id === users.u2);
     await u3a.next((f) => f.type === 'typing_start');
-    for (const s of [u1, u2, u3a]) expect(ofType(s, 'user_joined').filter((f) => f.user_id === users.u3)).toHaveLength(1);
+    for (const s of [u1, u2, u3a])
+      expect(ofType(s, 'user_joined').filter((f) => f.user_id === users.u3)).toHaveLength(1);
     expect(ofType(u2, 'typing_start')).toHaveLength(0); // typing goes to the others only
     expect((await api(b.url).get(`/rooms/${roomId}`)).body.online).toBe(3);
     expect(u3b.frames.filter((f) => f.type === 'user_joined' && f.user_id === users.u3)).toHaveLength(0);
@@ -109,15 +113,21 @@ maybe(title, () => {
     const [u1, u2, u3a, u3b] = sockets as [TestSocket, TestSocket, TestSocket, TestSocket];
     const senders = [u1, u2, u3a, u3b];
     const perSender = 15;
-    for (let i = 0; i < perSender; i++) for (const [k, s] of senders.entries()) s.send({ content: `m${k}-${i}`, client_msg_id: `c${k}-${i}` });
+    for (let i = 0; i < perSender; i++)
+      for (const [k, s] of senders.entries()) s.send({ content: `m${k}-${i}`, client_msg_id: `c${k}-${i}` });
     // REST fallback on B for a user whose sockets are on A.
     const rest = await api(b.url).post(`/rooms/${roomId}/messages`, { user_id: users.u1, content: 'via rest' });
     expect(rest.status).toBe(201);
     const total = senders.length * perSender + 1;
-    for (const s of senders) await waitUntil('all messages', () => new Set(ofType(s, 'message').map((f) => f.id)).size >= total);
+    for (const s of senders)
+      await waitUntil('all messages', () => new Set(ofType(s, 'message').map((f) => f.id)).size >= total);
     // Markers: each sender's marker arrives after anything it sent before, on every path.
     for (const [k, s] of senders.entries()) s.send({ content: `end${k}` });
-    for (const s of senders) await waitUntil('markers', () => ofType(s, 'message').filter((f) => String(f.content).startsWith('end')).length === senders.length);
+    for (const s of senders)
+      await waitUntil(
+        'markers',
+        () => ofType(s, 'message').filter((f) => String(f.content).startsWith('end')).length === senders.length,
+      );
     const ids = (s: TestSocket) => ofType(s, 'message').map((f) => f.id as string);
     for (const s of senders) {
       expect(ids(s)).toHaveLength(new Set(ids(s)).size); // no duplicates

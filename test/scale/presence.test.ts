@@ -21,71 +21,90 @@ describe('scale-out without Redis', () => {
 
   it('envelopes round-trip and junk is dropped', () => {
     const frame = { type: 'typing_start', user_id: 'u', username: 'n', room_id: 'r', timestamp: 't' } as const;
-    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, 'u', 1234))).toEqual({ origin: 'i', roomId: 'r', frame, exceptUserId: 'u', sentAtMs: 1234 });
-    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, undefined, 1234))).toEqual({ origin: 'i', roomId: 'r', frame, sentAtMs: 1234 });
+    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, 'u', 1234))).toEqual({
+      origin: 'i',
+      roomId: 'r',
+      frame,
+      exceptUserId: 'u',
+      sentAtMs: 1234,
+    });
+    expect(decodeEnvelope(encodeEnvelope('i', 'r', frame, undefined, 1234))).toEqual({
+      origin: 'i',
+      roomId: 'r',
+      frame,
+      sentAtMs: 1234,
+    });
     // An envelope from an instance that predates the timestamp still decodes.
-    expect(decodeEnvelope('{"o":"i","r":"r","f":{"type":"pong"}}')).toEqual({ origin: 'i', roomId: 'r', frame: { type: 'pong' } });
-    for (const junk of ['', 'x', '1', 'null', '{"o":1}', '{"o":"i","r":"r","f":{}}']) expect(decodeEnvelope(junk)).toBeNull();
+    expect(decodeEnvelope('{"o":"i","r":"r","f":{"type":"pong"}}')).toEqual({
+      origin: 'i',
+      roomId: 'r',
+      frame: { type: 'pong' },
+    });
+    for (const junk of ['', 'x', '1', 'null', '{"o":1}', '{"o":"i","r":"r","f":{}}'])
+      expect(decodeEnvelope(junk)).toBeNull();
     expect(encodeEnvelope('vm-1-ab"c', 'r', frame).startsWith(envelopePrefix('vm-1-ab"c'))).toBe(true);
     expect(encodeEnvelope('vm-12', 'r', frame).startsWith(envelopePrefix('vm-1'))).toBe(false);
   });
 });
 
 const maybe = REDIS_URL ? describe : describe.skip;
-maybe(REDIS_URL ? 'presence scripts (real Redis)' : 'presence scripts: SKIPPED, VCHAT_TEST_REDIS_URL is not set', () => {
-  const p = uniquePrefix();
-  const redis = createClient({ url: REDIS_URL as string });
-  const run = async (lua: string, ...args: string[]): Promise<any> => redis.eval(lua, { arguments: [p, ...args] });
-  const total = async (room: string): Promise<Record<string, string>> => redis.hGetAll(`${p}:presence:room:${room}`);
+maybe(
+  REDIS_URL ? 'presence scripts (real Redis)' : 'presence scripts: SKIPPED, VCHAT_TEST_REDIS_URL is not set',
+  () => {
+    const p = uniquePrefix();
+    const redis = createClient({ url: REDIS_URL as string });
+    const run = async (lua: string, ...args: string[]): Promise<any> => redis.eval(lua, { arguments: [p, ...args] });
+    const total = async (room: string): Promise<Record<string, string>> => redis.hGetAll(`${p}:presence:room:${room}`);
 
-  beforeAll(async () => {
-    await redis.connect();
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${p}:*`);
-    if (keys.length) await redis.del(keys);
-    await redis.quit();
-  });
+    beforeAll(async () => {
+      await redis.connect();
+    });
+    afterAll(async () => {
+      const keys = await redis.keys(`${p}:*`);
+      if (keys.length) await redis.del(keys);
+      await redis.quit();
+    });
 
-  it('first and last socket across instances', async () => {
-    await run(RESYNC, 'A', '60000');
-    await run(RESYNC, 'B', '60000');
-    expect(await run(JOIN, 'A', 'r1', 'u1')).toBe(1); // first anywhere
-    expect(await run(JOIN, 'B', 'r1', 'u1')).toBe(2);
-    expect(await run(JOIN, 'B', 'r1', 'u2')).toBe(1);
-    expect(await total('r1')).toEqual({ u1: '2', u2: '1' });
-    expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(1); // not last
-    expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(-1); // A has none left: never double-counts
-    expect(await run(LEAVE, 'B', 'r1', 'u1')).toBe(0); // last anywhere
-    expect(await total('r1')).toEqual({ u2: '1' });
-  });
+    it('first and last socket across instances', async () => {
+      await run(RESYNC, 'A', '60000');
+      await run(RESYNC, 'B', '60000');
+      expect(await run(JOIN, 'A', 'r1', 'u1')).toBe(1); // first anywhere
+      expect(await run(JOIN, 'B', 'r1', 'u1')).toBe(2);
+      expect(await run(JOIN, 'B', 'r1', 'u2')).toBe(1);
+      expect(await total('r1')).toEqual({ u1: '2', u2: '1' });
+      expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(1); // not last
+      expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(-1); // A has none left: never double-counts
+      expect(await run(LEAVE, 'B', 'r1', 'u1')).toBe(0); // last anywhere
+      expect(await total('r1')).toEqual({ u2: '1' });
+    });
 
-  it('resync replaces an instance state idempotently', async () => {
-    await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
-    await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
-    expect(await total('r2')).toEqual({ u1: '2', u3: '1' });
-    await run(RESYNC, 'A', '60000', 'r2', 'u1', '1');
-    expect(await total('r2')).toEqual({ u1: '1' });
-  });
+    it('resync replaces an instance state idempotently', async () => {
+      await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
+      await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
+      expect(await total('r2')).toEqual({ u1: '2', u3: '1' });
+      await run(RESYNC, 'A', '60000', 'r2', 'u1', '1');
+      expect(await total('r2')).toEqual({ u1: '1' });
+    });
 
-  it('heartbeat reaps an instance whose key expired and returns the users it owed a user_left', async () => {
-    await run(RESYNC, 'C', '60000', 'r3', 'u5', '1', 'r3', 'u6', '1');
-    await run(JOIN, 'A', 'r3', 'u6'); // u6 also on A: not gone when C dies
-    await redis.del(`${p}:presence:alive:C`); // C "died"
-    expect(await run(HEARTBEAT, 'A', '60000', '0')).toEqual([1]); // just reconnected: no reaping yet
-    const reply = (await run(HEARTBEAT, 'A', '60000', '1')) as string[];
-    expect(reply[0]).toBe(1); // A is registered
-    expect(reply.slice(1)).toEqual(['r3', 'u5']);
-    expect(await total('r3')).toEqual({ u6: '1' });
-    expect(await redis.sIsMember(`${p}:presence:instances`, 'C')).toBe(0);
-    expect(await run(HEARTBEAT, 'B', '60000', '1')).toEqual([1]); // reaped once, by one survivor
-    expect((await run(HEARTBEAT, 'C', '60000', '1'))[0]).toBe(0); // C comes back: told to re-register
-  });
+    it('heartbeat reaps an instance whose key expired and returns the users it owed a user_left', async () => {
+      await run(RESYNC, 'C', '60000', 'r3', 'u5', '1', 'r3', 'u6', '1');
+      await run(JOIN, 'A', 'r3', 'u6'); // u6 also on A: not gone when C dies
+      await redis.del(`${p}:presence:alive:C`); // C "died"
+      expect(await run(HEARTBEAT, 'A', '60000', '0')).toEqual([1]); // just reconnected: no reaping yet
+      const reply = (await run(HEARTBEAT, 'A', '60000', '1')) as string[];
+      expect(reply[0]).toBe(1); // A is registered
+      expect(reply.slice(1)).toEqual(['r3', 'u5']);
+      expect(await total('r3')).toEqual({ u6: '1' });
+      expect(await redis.sIsMember(`${p}:presence:instances`, 'C')).toBe(0);
+      expect(await run(HEARTBEAT, 'B', '60000', '1')).toEqual([1]); // reaped once, by one survivor
+      expect((await run(HEARTBEAT, 'C', '60000', '1'))[0]).toBe(0); // C comes back: told to re-register
+    });
 
-  it('deregister drops the instance and returns what it owed', async () => {
-    await run(RESYNC, 'D', '60000', 'r4', 'u7', '3');
-    expect(await run(DEREGISTER, 'D')).toEqual(['r4', 'u7']);
-    expect(await total('r4')).toEqual({});
-    expect(await redis.exists(`${p}:presence:alive:D`)).toBe(0);
-  });
-});
+    it('deregister drops the instance and returns what it owed', async () => {
+      await run(RESYNC, 'D', '60000', 'r4', 'u7', '3');
+      expect(await run(DEREGISTER, 'D')).toEqual(['r4', 'u7']);
+      expect(await total('r4')).toEqual({});
+      expect(await redis.exists(`${p}:presence:alive:D`)).toBe(0);
+    });
+  },
+);

@@ -11,7 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/http.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 import { OPEN_LIMITS_ENV } from '../helpers/process.ts';
-import { DATABASE_URL, REDIS_URL, redisProxy, spawnServer, uniquePrefix, waitUntil, type Child, type Proxy } from './helpers.ts';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  redisProxy,
+  spawnServer,
+  uniquePrefix,
+  waitUntil,
+  type Child,
+  type Proxy,
+} from './helpers.ts';
 
 const missing = [!DATABASE_URL && 'VCHAT_TEST_DATABASE_URL', !REDIS_URL && 'VCHAT_TEST_REDIS_URL'].filter(Boolean);
 const maybe = missing.length ? describe.skip : describe;
@@ -86,12 +95,14 @@ maybe(title, () => {
     }
   };
   const online = async (inst: Child): Promise<number> =>
-    ((await api(inst.url).get('/rooms')).body as Array<{ id: string; online: number }>).find((r) => r.id === roomId)?.online ?? -1;
+    ((await api(inst.url).get('/rooms')).body as Array<{ id: string; online: number }>).find((r) => r.id === roomId)
+      ?.online ?? -1;
   const onlineOn = async (insts: Child[], n: number): Promise<boolean> => {
     for (const inst of insts) if ((await online(inst)) !== n) return false;
     return true;
   };
-  const fanoutOk = async (inst: Child): Promise<boolean> => (await api(inst.url).get('/health')).body.fanout?.ok === true;
+  const fanoutOk = async (inst: Child): Promise<boolean> =>
+    (await api(inst.url).get('/health')).body.fanout?.ok === true;
 
   beforeAll(async () => {
     await adminQuery(`CREATE DATABASE ${dbName}`);
@@ -105,7 +116,11 @@ maybe(title, () => {
     // The first instance applies the migrations; the other two start together (advisory lock).
     servers.push(await spawnServer(env()));
     servers.push(...(await Promise.all([spawnServer(env()), spawnServer(env())])));
-    await waitUntil('fan-out up everywhere', async () => (await Promise.all(servers.map(fanoutOk))).every(Boolean), 15_000);
+    await waitUntil(
+      'fan-out up everywhere',
+      async () => (await Promise.all(servers.map(fanoutOk))).every(Boolean),
+      15_000,
+    );
     const http = api(servers[0]!.url);
     roomId = (await http.room('scale-out')).id;
     for (let i = 0; i < 7; i++) clients.push(new Client(`c${i}`, (await http.user(`c${i}`)).id, roomId));
@@ -123,15 +138,18 @@ maybe(title, () => {
     // c0..c5 two per instance; c6 only on the instance that will be killed.
     for (const [i, c] of clients.entries()) {
       await c.connect(servers[i === 6 ? 2 : i % 3]!);
-      for (const earlier of clients.slice(0, i + 1)) await earlier.sock.next((f) => f.type === 'user_joined' && f.user_id === c.userId);
+      for (const earlier of clients.slice(0, i + 1))
+        await earlier.sock.next((f) => f.type === 'user_joined' && f.user_id === c.userId);
     }
     await waitUntil('7 online on every instance', () => onlineOn(servers, 7));
-    for (const c of clients) for (const other of clients) expect(c.of('user_joined', other.userId).length).toBeLessThanOrEqual(1);
+    for (const c of clients)
+      for (const other of clients) expect(c.of('user_joined', other.userId).length).toBeLessThanOrEqual(1);
   });
 
   it('delivers every message exactly once to every client', async () => {
     const ids = clients.flatMap((c) => Array.from({ length: 10 }, () => c.say()));
-    for (const c of clients) await waitUntil(`${c.name} got all`, () => ids.every((id) => c.messages().some((m) => m.client_msg_id === id)));
+    for (const c of clients)
+      await waitUntil(`${c.name} got all`, () => ids.every((id) => c.messages().some((m) => m.client_msg_id === id)));
     for (const c of clients) {
       const got = c.messages().map((m) => m.client_msg_id);
       expect(got).toHaveLength(ids.length);
@@ -171,14 +189,20 @@ maybe(title, () => {
     for (const s of survivors) for (const m of movers) expect(s.of('user_left', m.userId)).toHaveLength(0);
 
     // History: every acknowledged client_msg_id exactly once, each sender's messages in order.
-    const history = (await api(a.url).get(`/rooms/${roomId}/messages?limit=500`)).body as Array<{ id: string; user_id: string; client_msg_id?: string }>;
+    const history = (await api(a.url).get(`/rooms/${roomId}/messages?limit=500`)).body as Array<{
+      id: string;
+      user_id: string;
+      client_msg_id?: string;
+    }>;
     const all = clients.flatMap((cl) => [...cl.acked]);
     expect(history.length).toBeLessThan(500);
     const inHistory = history.map((m) => m.client_msg_id);
     expect(inHistory).toHaveLength(new Set(inHistory).size);
     expect(new Set(inHistory)).toEqual(new Set(all));
     for (const cl of clients) {
-      const mine = history.filter((m) => m.user_id === cl.userId).map((m) => Number(String(m.client_msg_id).split('-')[1]));
+      const mine = history
+        .filter((m) => m.user_id === cl.userId)
+        .map((m) => Number(String(m.client_msg_id).split('-')[1]));
       expect(mine).toEqual([...mine].sort((x, y) => x - y));
     }
     // Live delivery: survivors never saw a duplicate.
@@ -196,7 +220,11 @@ maybe(title, () => {
     await waitUntil('warning on both', async () => !(await fanoutOk(a)) && !(await fanoutOk(b)));
     const health = await api(a.url).get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'healthy', storage: { ok: true }, fanout: { kind: 'redis', ok: false } });
+    expect(health.body).toMatchObject({
+      status: 'healthy',
+      storage: { ok: true },
+      fanout: { kind: 'redis', ok: false },
+    });
     const id = onA.say('while redis is down');
     await waitUntil('acked on A', () => onA.acked.has(id));
     const idB = onB.say('B while redis is down');

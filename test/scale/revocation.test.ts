@@ -19,7 +19,9 @@ const title = missing.length
 function closedWithin(sock: TestSocket, ms: number): Promise<Closed> {
   return Promise.race([
     sock.closed,
-    new Promise<Closed>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms).unref()),
+    new Promise<Closed>((_, reject) =>
+      setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 
@@ -29,11 +31,21 @@ maybe(title, () => {
 
   beforeAll(async () => {
     db = await freshPgDatabase(DATABASE_URL as string, 'vchat_revoke');
-    const env = { DATABASE_URL: db.url, REDIS_URL: REDIS_URL as string, REDIS_PREFIX: uniquePrefix(), ...OPEN_LIMITS_ENV, LOG_LEVEL: 'info' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: REDIS_URL as string,
+      REDIS_PREFIX: uniquePrefix(),
+      ...OPEN_LIMITS_ENV,
+      LOG_LEVEL: 'info',
+    };
     servers.push(await spawnServer(env));
     servers.push(await spawnServer(env));
     const fanoutOk = async (s: Child): Promise<boolean> => (await api(s.url).get('/health')).body.fanout?.ok === true;
-    await waitUntil('fan-out up on both', async () => (await Promise.all(servers.map(fanoutOk))).every(Boolean), 15_000);
+    await waitUntil(
+      'fan-out up on both',
+      async () => (await Promise.all(servers.map(fanoutOk))).every(Boolean),
+      15_000,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -44,7 +56,11 @@ maybe(title, () => {
   it('logout on instance A closes the sockets opened with that token on instance B with 4401', async () => {
     const [a, b] = servers as [Child, Child];
     const httpA = api(a.url);
-    const signed = await httpA.post('/auth/signup', { username: 'revoke_me', email: 'revoke@example.com', password: 'Correct7horse' });
+    const signed = await httpA.post('/auth/signup', {
+      username: 'revoke_me',
+      email: 'revoke@example.com',
+      password: 'Correct7horse',
+    });
     expect(signed.status).toBe(201);
     const { token, user } = signed.body;
     const room = await httpA.room('revocation');
@@ -55,7 +71,9 @@ maybe(title, () => {
     onA.send({ content: 'on A too' });
     await onA.next((f) => f.type === 'message' && f.content === 'on A too');
 
-    expect((await httpA.post('/auth/logout', undefined, { headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(
+      (await httpA.post('/auth/logout', undefined, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(204);
     expect(await closedWithin(onA, 5000)).toEqual({ code: 4401, reason: 'Logged out: log in again' });
     expect(await closedWithin(onB, 5000)).toEqual({ code: 4401, reason: 'Logged out: log in again' });
   });

@@ -19,7 +19,11 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'shared creation budgets' : `shared crea
     for (let i = 0; i < 2; i++) {
       const budgets = new SharedBudgets({ url: REDIS_URL as string, prefix, log: createLogger('silent') });
       shared.push(budgets);
-      servers.push(await startTestServer({ roomCreateRate: { perSecond: 3 / 3600, burst: 3 } }, undefined, { budgets: (name, rate) => budgets.budget(name, rate) }));
+      servers.push(
+        await startTestServer({ roomCreateRate: { perSecond: 3 / 3600, burst: 3 } }, undefined, {
+          budgets: (name, rate) => budgets.budget(name, rate),
+        }),
+      );
     }
   });
   afterAll(async () => {

@@ -28,8 +28,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const member = await store.upsertMember(room.id, user.id, {}, 'overwrite');
       return { user, room, member };
     }
-    const say = (roomId: string, userId: string, content: string, extra: { client_msg_id?: string; avatar_url?: string | null; username?: string } = {}) =>
-      store.insertMessage({ room_id: roomId, user_id: userId, username: extra.username ?? 'alice', content, avatar_url: extra.avatar_url ?? null, ...(extra.client_msg_id ? { client_msg_id: extra.client_msg_id } : {}) });
+    const say = (
+      roomId: string,
+      userId: string,
+      content: string,
+      extra: { client_msg_id?: string; avatar_url?: string | null; username?: string } = {},
+    ) =>
+      store.insertMessage({
+        room_id: roomId,
+        user_id: userId,
+        username: extra.username ?? 'alice',
+        content,
+        avatar_url: extra.avatar_url ?? null,
+        ...(extra.client_msg_id ? { client_msg_id: extra.client_msg_id } : {}),
+      });
     const contents = (messages: Message[]) => messages.map((m) => m.content);
 
     it('init is idempotent and ping answers true', async () => {
@@ -59,10 +71,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       it('updateUser changes only the given fields; null clears the avatar', async () => {
         const user = await store.createUser({ username: 'carol', avatar_url: 'https://a.example/1.png' });
-        expect(await store.updateUser(user.id, { username: 'caz' })).toMatchObject({ id: user.id, username: 'caz', avatar_url: 'https://a.example/1.png' });
-        expect(await store.updateUser(user.id, { avatar_url: null })).toMatchObject({ username: 'caz', avatar_url: null });
+        expect(await store.updateUser(user.id, { username: 'caz' })).toMatchObject({
+          id: user.id,
+          username: 'caz',
+          avatar_url: 'https://a.example/1.png',
+        });
+        expect(await store.updateUser(user.id, { avatar_url: null })).toMatchObject({
+          username: 'caz',
+          avatar_url: null,
+        });
         expect(await store.updateUser(user.id, {})).toMatchObject({ username: 'caz', avatar_url: null });
-        expect(await store.getUser(user.id)).toMatchObject({ username: 'caz', avatar_url: null, created_at: user.created_at });
+        expect(await store.getUser(user.id)).toMatchObject({
+          username: 'caz',
+          avatar_url: null,
+          created_at: user.created_at,
+        });
       });
     });
 
@@ -115,14 +138,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const user = await store.createUser({ username: 'dave', avatar_url: 'https://a.example/d.png' });
         const room = await store.createRoom({ name: 'm', thumbnail_url: null });
         const m1 = await store.upsertMember(room.id, user.id, {}, 'fill');
-        expect(m1).toMatchObject({ room_id: room.id, user_id: user.id, username: 'dave', avatar_url: 'https://a.example/d.png' });
+        expect(m1).toMatchObject({
+          room_id: room.id,
+          user_id: user.id,
+          username: 'dave',
+          avatar_url: 'https://a.example/d.png',
+        });
         expect(m1.joined_at).toBeInstanceOf(Date);
         const m2 = await store.upsertMember(room.id, user.id, {}, 'overwrite');
         expect(m2).toEqual(m1);
         expect((await store.getRoom(room.id))?.users).toEqual([user.id]);
 
         const other = await store.createUser({ username: 'erin' });
-        const m3 = await store.upsertMember(room.id, other.id, { username: 'E', avatar_url: 'https://a.example/e.png' }, 'fill');
+        const m3 = await store.upsertMember(
+          room.id,
+          other.id,
+          { username: 'E', avatar_url: 'https://a.example/e.png' },
+          'fill',
+        );
         expect(m3).toMatchObject({ username: 'E', avatar_url: 'https://a.example/e.png' });
         expect((await store.getRoom(room.id))?.users).toEqual([user.id, other.id]); // oldest member first
         const listed = (await store.listRooms()).find((r) => r.id === room.id);
@@ -135,26 +168,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const room = await store.createRoom({ name: 'f', thumbnail_url: null });
         await store.upsertMember(room.id, user.id, {}, 'fill');
         // avatar missing -> fill sets it; username present -> fill keeps it
-        expect(await store.upsertMember(room.id, user.id, { username: 'other', avatar_url: 'https://a.example/1.png' }, 'fill')).toMatchObject({
+        expect(
+          await store.upsertMember(
+            room.id,
+            user.id,
+            { username: 'other', avatar_url: 'https://a.example/1.png' },
+            'fill',
+          ),
+        ).toMatchObject({
           username: 'fay',
           avatar_url: 'https://a.example/1.png',
         });
         // both present -> fill changes nothing
-        expect(await store.upsertMember(room.id, user.id, { username: 'x', avatar_url: 'https://a.example/2.png' }, 'fill')).toMatchObject({
+        expect(
+          await store.upsertMember(room.id, user.id, { username: 'x', avatar_url: 'https://a.example/2.png' }, 'fill'),
+        ).toMatchObject({
           username: 'fay',
           avatar_url: 'https://a.example/1.png',
         });
         // overwrite replaces what is given, keeps what is not
-        expect(await store.upsertMember(room.id, user.id, { avatar_url: 'https://a.example/3.png' }, 'overwrite')).toMatchObject({
+        expect(
+          await store.upsertMember(room.id, user.id, { avatar_url: 'https://a.example/3.png' }, 'overwrite'),
+        ).toMatchObject({
           username: 'fay',
           avatar_url: 'https://a.example/3.png',
         });
-        expect(await store.upsertMember(room.id, user.id, { username: 'Fay', avatar_url: null }, 'overwrite')).toMatchObject({
+        expect(
+          await store.upsertMember(room.id, user.id, { username: 'Fay', avatar_url: null }, 'overwrite'),
+        ).toMatchObject({
           username: 'Fay',
           avatar_url: null,
         });
         // a value that looks like an operator is stored verbatim
-        expect(await store.upsertMember(room.id, user.id, { avatar_url: '$username' }, 'fill')).toMatchObject({ avatar_url: '$username' });
+        expect(await store.upsertMember(room.id, user.id, { avatar_url: '$username' }, 'fill')).toMatchObject({
+          avatar_url: '$username',
+        });
         expect(await store.getMember(room.id, user.id)).toMatchObject({ username: 'Fay', avatar_url: '$username' });
       });
 
@@ -171,7 +219,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const user = await store.createUser({ username: 'gus' });
         const room = await store.createRoom({ name: 'g', thumbnail_url: null });
         const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => store.upsertMember(room.id, user.id, { avatar_url: `https://a.example/${i}.png` }, i % 2 ? 'fill' : 'overwrite')),
+          Array.from({ length: 12 }, (_, i) =>
+            store.upsertMember(
+              room.id,
+              user.id,
+              { avatar_url: `https://a.example/${i}.png` },
+              i % 2 ? 'fill' : 'overwrite',
+            ),
+          ),
         );
         expect(results.every((m) => m.user_id === user.id)).toBe(true);
         expect((await store.getRoom(room.id))?.users).toEqual([user.id]);
@@ -183,7 +238,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const { user, room } = await fixture();
         const { message, created } = await say(room.id, user.id, 'one', { avatar_url: 'https://a.example/m.png' });
         expect(created).toBe(true);
-        expect(message).toMatchObject({ room_id: room.id, user_id: user.id, username: 'alice', content: 'one', avatar_url: 'https://a.example/m.png' });
+        expect(message).toMatchObject({
+          room_id: room.id,
+          user_id: user.id,
+          username: 'alice',
+          content: 'one',
+          avatar_url: 'https://a.example/m.png',
+        });
         expect(message.created_at).toBeInstanceOf(Date);
         expect('client_msg_id' in message).toBe(false);
         await say(room.id, user.id, 'two');
@@ -206,9 +267,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(await store.listMessages(room.id, { limit: 5, after: ids[9] })).toEqual([]);
 
         const other = await store.createRoom({ name: 'other', thumbnail_url: null });
-        await expect(store.listMessages(room.id, { limit: 5, before: randomUUID() })).rejects.toBeInstanceOf(CursorNotFoundError);
-        await expect(store.listMessages(room.id, { limit: 5, after: 'not-an-id' })).rejects.toBeInstanceOf(CursorNotFoundError);
-        await expect(store.listMessages(other.id, { limit: 5, after: ids[1] })).rejects.toBeInstanceOf(CursorNotFoundError);
+        await expect(store.listMessages(room.id, { limit: 5, before: randomUUID() })).rejects.toBeInstanceOf(
+          CursorNotFoundError,
+        );
+        await expect(store.listMessages(room.id, { limit: 5, after: 'not-an-id' })).rejects.toBeInstanceOf(
+          CursorNotFoundError,
+        );
+        await expect(store.listMessages(other.id, { limit: 5, after: ids[1] })).rejects.toBeInstanceOf(
+          CursorNotFoundError,
+        );
         expect(await store.listMessages(other.id, { limit: 5 })).toEqual([]);
         expect(await store.listMessages(randomUUID(), { limit: 5 })).toEqual([]);
       });
@@ -233,7 +300,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       it('concurrent retries of one client_msg_id store it once', async () => {
         const { user, room } = await fixture();
-        const results = await Promise.all(Array.from({ length: 8 }, () => say(room.id, user.id, 'once', { client_msg_id: 'same' })));
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => say(room.id, user.id, 'once', { client_msg_id: 'same' })),
+        );
         expect(results.filter((r) => r.created)).toHaveLength(1);
         expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
         expect(contents(await store.listMessages(room.id, { limit: 10 }))).toEqual(['once']);
@@ -286,7 +355,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(all).toHaveLength(senders.length * perSender);
         expect(new Set(all.map((m) => m.id)).size).toBe(all.length);
         for (let si = 0; si < senders.length; si++) {
-          expect(contents(all).filter((c) => c.startsWith(`${si}:`))).toEqual(Array.from({ length: perSender }, (_, i) => `${si}:${i}`));
+          expect(contents(all).filter((c) => c.startsWith(`${si}:`))).toEqual(
+            Array.from({ length: perSender }, (_, i) => `${si}:${i}`),
+          );
         }
         // walking forward with `after` and backward with `before` gives the same order
         const forward: Message[] = [];
@@ -320,7 +391,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const users = await Promise.all(['u1', 'u2'].map((username) => store.createUser({ username })));
         const rooms: string[] = [];
         for (let r = 0; r < 20; r++) rooms.push((await store.createRoom({ name: `c${r}`, thumbnail_url: null })).id);
-        return { instances: [store, second], users, rooms, close: () => (second === store ? Promise.resolve() : second.close()) };
+        return {
+          instances: [store, second],
+          users,
+          rooms,
+          close: () => (second === store ? Promise.resolve() : second.close()),
+        };
       }
 
       it('500 inserts over 20 rooms from two instances: per-instance ack order is stored order, after-paging readers see no gaps, each client_msg_id stored once (also twice in one batch)', async () => {
@@ -337,7 +413,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
             for (;;) {
               const done = !writing;
               const last = got[got.length - 1];
-              const page = await instances[1]!.listMessages(roomId, last ? { limit: 50, after: last.id } : { limit: 50 });
+              const page = await instances[1]!.listMessages(
+                roomId,
+                last ? { limit: 50, after: last.id } : { limit: 50 },
+              );
               got.push(...page);
               if (done && page.length === 0) return;
             }
@@ -348,7 +427,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
             const instance = i % 2;
             const roomId = rooms[i % rooms.length]!;
             const user = users[instance]!;
-            const input = { room_id: roomId, user_id: user.id, username: user.username, content: `m${i}`, avatar_url: null, client_msg_id: `k${i}` };
+            const input = {
+              room_id: roomId,
+              user_id: user.id,
+              username: user.username,
+              content: `m${i}`,
+              avatar_url: null,
+              client_msg_id: `k${i}`,
+            };
             cmids.push(`${roomId}|${user.id}|k${i}`);
             // Every 10th message is sent twice back to back: both copies land in the same batch.
             const copies = i % 10 === 0 ? 2 : 1;
@@ -402,7 +488,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await second.init();
         expect(await second.getUser(user.id)).toEqual(await store.getUser(user.id));
         expect(await second.getRoom(room.id)).toEqual(await store.getRoom(room.id));
-        expect((await second.listMessages(room.id, { limit: 10 })).map((m) => m.id)).toEqual(sent.map((s) => s.message.id));
+        expect((await second.listMessages(room.id, { limit: 10 })).map((m) => m.id)).toEqual(
+          sent.map((s) => s.message.id),
+        );
         expect((await second.insertMessage({ ...sent[1]!.message, content: 'retry' })).created).toBe(false);
       } finally {
         await second.close();

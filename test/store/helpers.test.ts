@@ -8,11 +8,24 @@ const withCode = (code: string, message = 'x') => Object.assign(new Error(messag
 
 describe('pg helpers', () => {
   it('isPgConnectionError: network and server-state errors yes, query errors no', () => {
-    for (const e of [withCode('ECONNREFUSED'), withCode('57P01'), withCode('08006'), withCode('53300'), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect')]) {
+    for (const e of [
+      withCode('ECONNREFUSED'),
+      withCode('57P01'),
+      withCode('08006'),
+      withCode('53300'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ]) {
       expect(isPgConnectionError(e)).toBe(true);
     }
     expect(isPgConnectionError(new AggregateError([withCode('ECONNREFUSED')], ''))).toBe(true);
-    for (const e of [withCode('23505'), withCode('42P01'), withCode('22P02'), new Error('syntax error'), 'ECONNREFUSED']) {
+    for (const e of [
+      withCode('23505'),
+      withCode('42P01'),
+      withCode('22P02'),
+      new Error('syntax error'),
+      'ECONNREFUSED',
+    ]) {
       expect(isPgConnectionError(e)).toBe(false);
     }
   });
@@ -27,8 +40,14 @@ describe('pg helpers', () => {
     const migrations = loadMigrations();
     expect(migrations.map((m) => m.version)).toEqual([...migrations.map((m) => m.version)].sort());
     expect(migrations[0]?.version).toBe('001_init');
-    for (const table of ['users', 'rooms', 'room_members', 'messages']) expect(migrations[0]?.sql).toContain(`CREATE TABLE ${table} (`);
-    for (const index of ['idx_messages_room_time', 'idx_room_members_room', 'idx_room_members_user', 'idx_messages_dedupe']) {
+    for (const table of ['users', 'rooms', 'room_members', 'messages'])
+      expect(migrations[0]?.sql).toContain(`CREATE TABLE ${table} (`);
+    for (const index of [
+      'idx_messages_room_time',
+      'idx_room_members_room',
+      'idx_room_members_user',
+      'idx_messages_dedupe',
+    ]) {
       expect(migrations[0]?.sql).toContain(index);
     }
   });
@@ -49,8 +68,12 @@ describe('mongo helpers', () => {
     // Railway's public proxy URL, also without a path; with a trailing slash or only options.
     expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234')).toBe(DEFAULT_DB_NAME);
     expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/')).toBe(DEFAULT_DB_NAME);
-    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/?authSource=admin')).toBe(DEFAULT_DB_NAME);
-    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/railway?authSource=admin')).toBe('railway');
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/?authSource=admin')).toBe(
+      DEFAULT_DB_NAME,
+    );
+    expect(mongoDatabaseName('mongodb://mongo:secret@roundhouse.proxy.rlwy.net:41234/railway?authSource=admin')).toBe(
+      'railway',
+    );
     expect(mongoDatabaseName('mongodb://h:27017/chat?retryWrites=true')).toBe('chat');
     expect(mongoDatabaseName('mongodb+srv://u:p@cluster.example.net/prod')).toBe('prod');
     expect(mongoDatabaseName('mongodb://mongo:pw@h1:1,h2:2/?replicaSet=rs')).toBe(DEFAULT_DB_NAME);

@@ -42,27 +42,38 @@ describe('one MongoDB database name for chat and accounts', () => {
   });
 });
 
-describe.skipIf(!MONGO_URL)(MONGO_URL ? 'MongoDB round trip with a URI that names no database' : `MongoDB round trip — ${MONGO_SKIP}`, () => {
-  it('a user and an account created through the app stores end up in the same database', async () => {
-    const bare = new URL(MONGO_URL as string);
-    bare.pathname = '/';
-    const url = bare.toString();
-    const chat = new MongoStore({ url });
-    const config = testConfig({ storage: { kind: 'mongo', url, source: 'MONGO_URL' } });
-    const accounts = await createAccountStore(config, chat);
-    try {
-      await chat.init();
-      await accounts.init();
-      const user = await chat.createUser({ username: 'railway' });
-      const name = `railway_${user.id.slice(0, 8)}`;
-      await accounts.createAccount({ user_id: user.id, username: name, username_lower: name, email: `${name}@example.com`, password_hash: 'x' });
-      const db = chat.database.client.db(DEFAULT_DB_NAME);
-      expect(await db.collection('users').countDocuments({ _id: user.id as never })).toBe(1);
-      expect(await db.collection('accounts').countDocuments({ user_id: user.id })).toBe(1);
-      expect(await chat.database.client.db('test').collection('accounts').countDocuments({ user_id: user.id })).toBe(0);
-    } finally {
-      await accounts.close();
-      await chat.close();
-    }
-  });
-});
+describe.skipIf(!MONGO_URL)(
+  MONGO_URL ? 'MongoDB round trip with a URI that names no database' : `MongoDB round trip — ${MONGO_SKIP}`,
+  () => {
+    it('a user and an account created through the app stores end up in the same database', async () => {
+      const bare = new URL(MONGO_URL as string);
+      bare.pathname = '/';
+      const url = bare.toString();
+      const chat = new MongoStore({ url });
+      const config = testConfig({ storage: { kind: 'mongo', url, source: 'MONGO_URL' } });
+      const accounts = await createAccountStore(config, chat);
+      try {
+        await chat.init();
+        await accounts.init();
+        const user = await chat.createUser({ username: 'railway' });
+        const name = `railway_${user.id.slice(0, 8)}`;
+        await accounts.createAccount({
+          user_id: user.id,
+          username: name,
+          username_lower: name,
+          email: `${name}@example.com`,
+          password_hash: 'x',
+        });
+        const db = chat.database.client.db(DEFAULT_DB_NAME);
+        expect(await db.collection('users').countDocuments({ _id: user.id as never })).toBe(1);
+        expect(await db.collection('accounts').countDocuments({ user_id: user.id })).toBe(1);
+        expect(await chat.database.client.db('test').collection('accounts').countDocuments({ user_id: user.id })).toBe(
+          0,
+        );
+      } finally {
+        await accounts.close();
+        await chat.close();
+      }
+    });
+  },
+);

@@ -37,7 +37,9 @@ describe.skipIf(!pgUrl)(pgUrl ? 'postgres migrations' : `postgres migrations —
         const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
         expect(rows.map((r) => r.version)).toEqual(loadMigrations().map((m) => m.version));
         // The account tables come from the migrations too (no second schema mechanism).
-        const tables = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_name IN ('accounts', 'auth_tokens') ORDER BY 1");
+        const tables = await pool.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_name IN ('accounts', 'auth_tokens') ORDER BY 1",
+        );
         expect(tables.rows.map((r) => r.table_name)).toEqual(['accounts', 'auth_tokens']);
       } finally {
         await pool.end();
@@ -54,7 +56,10 @@ describe.skipIf(!pgUrl)(pgUrl ? 'postgres migrations' : `postgres migrations —
     const pool = new pg.Pool({ connectionString: fresh.url, max: 1 });
     const { loadMigrations, migrate } = await import('../../src/server/store/pg-helpers.ts');
     try {
-      await migrate(pool, loadMigrations().filter((m) => m.version === '001_init'));
+      await migrate(
+        pool,
+        loadMigrations().filter((m) => m.version === '001_init'),
+      );
       const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
       await pool.query(
         `INSERT INTO rooms (name, thumbnail_url) VALUES ('a', $1), ('b', $1), ('c', 'data:image/gif;base64,AAAAA'), ('d', 'https://x.test/t.png')`,

@@ -9,7 +9,15 @@ import { PostgresStore } from '../../src/server/store/postgres.ts';
 import type { Store } from '../../src/server/store/store.ts';
 import { api } from '../helpers/http.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { freshMongoDatabase, freshPgDatabase, MONGO_SKIP, MONGO_URL, PG_SKIP, PG_URL, type TestDatabase } from './databases.ts';
+import {
+  freshMongoDatabase,
+  freshPgDatabase,
+  MONGO_SKIP,
+  MONGO_URL,
+  PG_SKIP,
+  PG_URL,
+  type TestDatabase,
+} from './databases.ts';
 
 function restartSuite(kind: string, make: () => Promise<Store>): void {
   describe(`${kind} store: data survives a server restart`, () => {
@@ -23,7 +31,11 @@ function restartSuite(kind: string, make: () => Promise<Store>): void {
       await http.join(room.id, other.id);
       const sent: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const res = await http.post(`/rooms/${room.id}/messages`, { user_id: i % 2 ? other.id : user.id, content: `msg ${i}`, client_msg_id: `c-${i}` });
+        const res = await http.post(`/rooms/${room.id}/messages`, {
+          user_id: i % 2 ? other.id : user.id,
+          content: `msg ${i}`,
+          client_msg_id: `c-${i}`,
+        });
         expect(res.status).toBe(201);
         sent.push(res.body.id);
       }
@@ -47,7 +59,11 @@ function restartSuite(kind: string, make: () => Promise<Store>): void {
         expect(messages).toEqual(before.messages);
         const page = (await http.get(`/rooms/${room.id}/messages?after=${sent[1]}&limit=2`)).body;
         expect(page.map((m: { id: string }) => m.id)).toEqual(sent.slice(2, 4));
-        const retry = await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: 'msg 0', client_msg_id: 'c-0' });
+        const retry = await http.post(`/rooms/${room.id}/messages`, {
+          user_id: user.id,
+          content: 'msg 0',
+          client_msg_id: 'c-0',
+        });
         expect(retry.status).toBe(200);
         expect(retry.body.id).toBe(sent[0]);
         const storage = (await http.get('/health')).body.storage;
@@ -66,7 +82,10 @@ function restartSuite(kind: string, make: () => Promise<Store>): void {
 const pgUrl = PG_URL;
 if (pgUrl) {
   let db: Promise<TestDatabase> | undefined;
-  restartSuite('postgres', async () => new PostgresStore({ url: (await (db ??= freshPgDatabase(pgUrl, 'vchat_restart'))).url }));
+  restartSuite(
+    'postgres',
+    async () => new PostgresStore({ url: (await (db ??= freshPgDatabase(pgUrl, 'vchat_restart'))).url }),
+  );
   afterAll(async () => {
     await (await db)?.drop();
   });

@@ -6,7 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../../src/server/store/mongo.ts';
 import { PostgresStore } from '../../src/server/store/postgres.ts';
 import { StoreUnavailableError } from '../../src/server/store/store.ts';
-import { freshMongoDatabase, freshPgDatabase, MONGO_SKIP, MONGO_URL, PG_SKIP, PG_URL, type TestDatabase } from './databases.ts';
+import {
+  freshMongoDatabase,
+  freshPgDatabase,
+  MONGO_SKIP,
+  MONGO_URL,
+  PG_SKIP,
+  PG_URL,
+  type TestDatabase,
+} from './databases.ts';
 import { expectDegraded, startDegradableApp, troubleSuite } from './trouble.ts';
 
 const DEAD = { postgres: 'postgres://nobody@127.0.0.1:1/none', mongo: 'mongodb://127.0.0.1:1/none' };
@@ -21,7 +29,9 @@ describe('a database that cannot be reached (closed port)', () => {
       const store = make();
       try {
         await expect(store.init()).rejects.toBeInstanceOf(StoreUnavailableError);
-        await expect(store.getRoom('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.getRoom('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
+          StoreUnavailableError,
+        );
         expect(await store.ping()).toBe(false);
         const { app, url } = await startDegradableApp(store);
         try {
@@ -51,7 +61,11 @@ describe('a database that cannot be reached (closed port)', () => {
 const pgUrl = PG_URL;
 if (pgUrl) {
   let db: Promise<TestDatabase> | undefined;
-  troubleSuite('postgres', async () => (await (db ??= freshPgDatabase(pgUrl, 'vchat_trouble'))).url, (url) => new PostgresStore({ url, connectionTimeoutMs: 1000 }));
+  troubleSuite(
+    'postgres',
+    async () => (await (db ??= freshPgDatabase(pgUrl, 'vchat_trouble'))).url,
+    (url) => new PostgresStore({ url, connectionTimeoutMs: 1000 }),
+  );
   afterAll(async () => {
     await (await db)?.drop();
   });
@@ -64,7 +78,11 @@ if (pgUrl) {
 const mongoUrl = MONGO_URL;
 if (mongoUrl) {
   const db = freshMongoDatabase(mongoUrl, 'vchat_trouble');
-  troubleSuite('mongo', async () => mongoUrl, (url) => new MongoStore({ url, dbName: db.dbName, serverSelectionTimeoutMs: 1000 }));
+  troubleSuite(
+    'mongo',
+    async () => mongoUrl,
+    (url) => new MongoStore({ url, dbName: db.dbName, serverSelectionTimeoutMs: 1000 }),
+  );
   afterAll(async () => {
     await db.drop();
   });

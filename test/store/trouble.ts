@@ -16,7 +16,10 @@ import { eventually, tcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-pr
 /** Like main.ts: an init failure is logged, not fatal. */
 export async function startDegradableApp(store: Store): Promise<{ app: App; url: string; wsUrl: string }> {
   await store.init().catch(() => undefined);
-  const config = testConfig({ rateLimitRead: { perSecond: 1e5, burst: 1e5 }, rateLimitWrite: { perSecond: 1e5, burst: 1e5 } });
+  const config = testConfig({
+    rateLimitRead: { perSecond: 1e5, burst: 1e5 },
+    rateLimitWrite: { perSecond: 1e5, burst: 1e5 },
+  });
   const app = createApp({ config, store });
   const { port } = await app.listen();
   return { app, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` };
@@ -78,8 +81,17 @@ export function troubleSuite(kind: string, databaseUrl: () => Promise<string>, m
       try {
         await store.init();
         const user = await store.createUser({ username: 'batch' });
-        const rooms = await Promise.all([1, 2, 3].map((i) => store.createRoom({ name: `cut${i}`, thumbnail_url: null })));
-        const input = (i: number) => ({ room_id: rooms[i % 3]!.id, user_id: user.id, username: 'batch', content: `m${i}`, avatar_url: null, client_msg_id: `cut-${i}` });
+        const rooms = await Promise.all(
+          [1, 2, 3].map((i) => store.createRoom({ name: `cut${i}`, thumbnail_url: null })),
+        );
+        const input = (i: number) => ({
+          room_id: rooms[i % 3]!.id,
+          user_id: user.id,
+          username: 'batch',
+          content: `m${i}`,
+          avatar_url: null,
+          client_msg_id: `cut-${i}`,
+        });
         const outcomes: Array<'acked' | 'failed' | undefined> = [];
         // The first message is written alone; the other 299 queue behind it and go in the next batches.
         const first = store.insertMessage(input(0));
@@ -106,7 +118,8 @@ export function troubleSuite(kind: string, databaseUrl: () => Promise<string>, m
 
         await proxy.restore();
         await eventually(() => store.ping(), 30_000);
-        const stored = async () => (await Promise.all(rooms.map((r) => store.listMessages(r.id, { limit: 500 })))).flat();
+        const stored = async () =>
+          (await Promise.all(rooms.map((r) => store.listMessages(r.id, { limit: 500 })))).flat();
         const present = new Set((await stored()).map((m) => m.id));
         ids.forEach((id) => {
           if (id !== null) expect(present.has(id)).toBe(true); // every acknowledgement holds after restore
@@ -129,7 +142,11 @@ export function troubleSuite(kind: string, databaseUrl: () => Promise<string>, m
         const user = await http.user('ada');
         const room = await http.room('outage');
         await http.join(room.id, user.id);
-        const first = await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: 'before', client_msg_id: 'b-1' });
+        const first = await http.post(`/rooms/${room.id}/messages`, {
+          user_id: user.id,
+          content: 'before',
+          client_msg_id: 'b-1',
+        });
         expect(first.status).toBe(201);
         const sock = await openSocket(`${wsUrl}/ws/${room.id}/${user.id}`);
         await sock.next((f) => f.type === 'user_joined'); // the socket is set up
@@ -147,7 +164,11 @@ export function troubleSuite(kind: string, databaseUrl: () => Promise<string>, m
         // The client retries the unacknowledged message; it is stored once.
         sock.send({ content: 'during', client_msg_id: 'd-1' });
         await sock.next((f) => f.type === 'message' && f.client_msg_id === 'd-1', 15_000);
-        const again = await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: 'during', client_msg_id: 'd-1' });
+        const again = await http.post(`/rooms/${room.id}/messages`, {
+          user_id: user.id,
+          content: 'during',
+          client_msg_id: 'd-1',
+        });
         expect(again.status).toBe(200);
         const history = await http.get(`/rooms/${room.id}/messages`);
         expect(history.body.map((m: { content: string }) => m.content)).toEqual(['before', 'during']);

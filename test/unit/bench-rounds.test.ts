@@ -16,7 +16,11 @@ describe('bench rounds', () => {
   });
 
   it('picks the median run by a key (lower middle for an even count)', () => {
-    const runs = [{ v: 30, id: 'a' }, { v: 10, id: 'b' }, { v: 20, id: 'c' }];
+    const runs = [
+      { v: 30, id: 'a' },
+      { v: 10, id: 'b' },
+      { v: 20, id: 'c' },
+    ];
     expect(medianRun(runs, (r) => r.v)?.id).toBe('c');
     expect(medianRun([...runs, { v: 40, id: 'd' }], (r) => r.v)?.id).toBe('c');
     expect(medianRun([runs[0]!], (r) => r.v)?.id).toBe('a');

@@ -53,7 +53,9 @@ describe('loadConfig', () => {
       source: 'MONGO_URL',
     });
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h/db' }).storage.kind).toBe('postgres');
-    expect(() => loadConfig({ MONGODB_URI: 'mongodb://h/db', DATABASE_URL: 'postgres://h/db' })).toThrow(/will not guess/);
+    expect(() => loadConfig({ MONGODB_URI: 'mongodb://h/db', DATABASE_URL: 'postgres://h/db' })).toThrow(
+      /will not guess/,
+    );
     expect(() => loadConfig({ MONGODB_URI: 'http://nope' })).toThrow(/mongodb:\/\//);
   });
 });

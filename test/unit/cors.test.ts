@@ -73,7 +73,9 @@ describe('echoOrigin', () => {
       for (let i = 0; i < 12; i++) seen.push(echoOrigin(`https://evil${i}.example`, policy));
       seen.push(echoOrigin('http://localhost:3000', policy), echoOrigin('HTTP://LOCALHOST:3000', policy));
     }
-    expect(seen.filter((v) => v !== undefined)).toEqual(Array(3).fill(['http://localhost:3000', 'HTTP://LOCALHOST:3000']).flat());
+    expect(seen.filter((v) => v !== undefined)).toEqual(
+      Array(3).fill(['http://localhost:3000', 'HTTP://LOCALHOST:3000']).flat(),
+    );
   });
 
   it('preflight lists methods, headers and max-age, and adds requested extra headers', () => {

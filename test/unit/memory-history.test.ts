@@ -20,16 +20,43 @@ describe('MemoryStore history bound', () => {
       });
       ids.push(message.id);
     }
-    await store.insertMessage({ room_id: other.id, user_id: user.id, username: 'u', content: 'elsewhere', avatar_url: null });
+    await store.insertMessage({
+      room_id: other.id,
+      user_id: user.id,
+      username: 'u',
+      content: 'elsewhere',
+      avatar_url: null,
+    });
     const kept = await store.listMessages(room.id, { limit: 500 });
     expect(kept.map((m) => m.content)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
     expect((await store.listMessages(other.id, { limit: 500 })).map((m) => m.content)).toEqual(['elsewhere']);
-    await expect(store.listMessages(room.id, { limit: 10, before: ids[0] as string })).rejects.toBeInstanceOf(CursorNotFoundError);
-    expect((await store.listMessages(room.id, { limit: 10, after: ids[3] as string })).map((m) => m.content)).toEqual(['m4', 'm5', 'm6', 'm7']);
+    await expect(store.listMessages(room.id, { limit: 10, before: ids[0] as string })).rejects.toBeInstanceOf(
+      CursorNotFoundError,
+    );
+    expect((await store.listMessages(room.id, { limit: 10, after: ids[3] as string })).map((m) => m.content)).toEqual([
+      'm4',
+      'm5',
+      'm6',
+      'm7',
+    ]);
     // The evicted message's client_msg_id no longer dedupes: it is a new message now.
-    const again = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: 'm0 again', avatar_url: null, client_msg_id: 'c0' });
+    const again = await store.insertMessage({
+      room_id: room.id,
+      user_id: user.id,
+      username: 'u',
+      content: 'm0 again',
+      avatar_url: null,
+      client_msg_id: 'c0',
+    });
     expect(again.created).toBe(true);
-    const repeat = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: 'x', avatar_url: null, client_msg_id: 'c7' });
+    const repeat = await store.insertMessage({
+      room_id: room.id,
+      user_id: user.id,
+      username: 'u',
+      content: 'x',
+      avatar_url: null,
+      client_msg_id: 'c7',
+    });
     expect(repeat).toMatchObject({ created: false, message: { id: ids[7] } });
   });
 
@@ -39,14 +66,26 @@ describe('MemoryStore history bound', () => {
     const user = await store.createUser({ username: 'u' });
     const ids: string[] = [];
     for (let i = 0; i < 2500; i++) {
-      const { message } = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: `m${i}`, avatar_url: null });
+      const { message } = await store.insertMessage({
+        room_id: room.id,
+        user_id: user.id,
+        username: 'u',
+        content: `m${i}`,
+        avatar_url: null,
+      });
       ids.push(message.id);
     }
     const kept = await store.listMessages(room.id, { limit: 500 });
     expect(kept.map((m) => m.content)).toEqual(Array.from({ length: 10 }, (_, i) => `m${2490 + i}`));
-    expect((await store.listMessages(room.id, { limit: 3, before: ids[2495] as string })).map((m) => m.content)).toEqual(['m2492', 'm2493', 'm2494']);
-    expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] as string })).map((m) => m.content)).toEqual(['m2491', 'm2492', 'm2493']);
-    await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] as string })).rejects.toBeInstanceOf(CursorNotFoundError);
+    expect(
+      (await store.listMessages(room.id, { limit: 3, before: ids[2495] as string })).map((m) => m.content),
+    ).toEqual(['m2492', 'm2493', 'm2494']);
+    expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] as string })).map((m) => m.content)).toEqual(
+      ['m2491', 'm2492', 'm2493'],
+    );
+    await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] as string })).rejects.toBeInstanceOf(
+      CursorNotFoundError,
+    );
   });
 
   it('finds old cursors through the position index, kept right across eviction and compaction', async () => {
@@ -55,7 +94,13 @@ describe('MemoryStore history bound', () => {
     const user = await store.createUser({ username: 'u' });
     const ids: string[] = [];
     const say = async (i: number): Promise<void> => {
-      const { message } = await store.insertMessage({ room_id: room.id, user_id: user.id, username: 'u', content: `m${i}`, avatar_url: null });
+      const { message } = await store.insertMessage({
+        room_id: room.id,
+        user_id: user.id,
+        username: 'u',
+        content: `m${i}`,
+        avatar_url: null,
+      });
       ids.push(message.id);
     };
     for (let i = 0; i < 1500; i++) await say(i);
@@ -77,18 +122,33 @@ describe('MemoryStore history bound', () => {
     const room = await store.createRoom({ name: 'r', thumbnail_url: null });
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((username) => store.createUser({ username })));
     const send = (user: { id: string; username: string }, content: string, cmid?: string) =>
-      store.insertMessage({ room_id: room.id, user_id: user.id, username: user.username, content, avatar_url: null, ...(cmid ? { client_msg_id: cmid } : {}) });
+      store.insertMessage({
+        room_id: room.id,
+        user_id: user.id,
+        username: user.username,
+        content,
+        avatar_url: null,
+        ...(cmid ? { client_msg_id: cmid } : {}),
+      });
     const fromA = await send(a!, 'a1', 'same');
     const fromB = await send(b!, 'b1', 'same');
     const fromC = await send(c!, 'c1', 'same');
     expect([fromA.created, fromB.created, fromC.created]).toEqual([true, true, true]);
     // Each retry finds its own sender's message, not another user's.
-    expect(await send(b!, 'b1 retry', 'same')).toMatchObject({ created: false, message: { id: fromB.message.id, content: 'b1' } });
+    expect(await send(b!, 'b1 retry', 'same')).toMatchObject({
+      created: false,
+      message: { id: fromB.message.id, content: 'b1' },
+    });
     expect(await send(a!, 'a1 retry', 'same')).toMatchObject({ created: false, message: { id: fromA.message.id } });
     // Evict a's message (limit 4): b's and c's still dedupe; a's id is free again.
     await send(c!, 'filler 1');
     await send(c!, 'filler 2');
-    expect((await store.listMessages(room.id, { limit: 10 })).map((m) => m.content)).toEqual(['b1', 'c1', 'filler 1', 'filler 2']);
+    expect((await store.listMessages(room.id, { limit: 10 })).map((m) => m.content)).toEqual([
+      'b1',
+      'c1',
+      'filler 1',
+      'filler 2',
+    ]);
     expect(await send(c!, 'c1 retry', 'same')).toMatchObject({ created: false, message: { id: fromC.message.id } });
     expect(await send(b!, 'b1 retry', 'same')).toMatchObject({ created: false, message: { id: fromB.message.id } });
     const aAgain = await send(a!, 'a2', 'same');

@@ -24,7 +24,9 @@ describe('metrics configuration', () => {
       'METRICS_TOKEN must be at least 16 characters (try: openssl rand -hex 24)',
       'METRICS_PORT (8000) must differ from PORT: /metrics gets a listener of its own',
     ]);
-    expect(problems({ METRICS_PORT: 'ninety' })).toEqual(['METRICS_PORT="ninety" must be a whole number from 1 to 65535']);
+    expect(problems({ METRICS_PORT: 'ninety' })).toEqual([
+      'METRICS_PORT="ninety" must be a whole number from 1 to 65535',
+    ]);
   });
 });
 
@@ -46,9 +48,14 @@ describe('the startup configuration line', () => {
     });
     const fields = effectiveConfig(config);
     const line = JSON.stringify(fields);
-    for (const secret of ['s3cret-pw', 'other-secret', 'redis-pw', 'metrics-token-1234567890']) expect(line).not.toContain(secret);
+    for (const secret of ['s3cret-pw', 'other-secret', 'redis-pw', 'metrics-token-1234567890'])
+      expect(line).not.toContain(secret);
     expect(fields).toMatchObject({
-      storage: { kind: 'postgres', url: 'postgres://app:***@db.internal:5432/chat?sslmode=require&password=***', source: 'DATABASE_URL' },
+      storage: {
+        kind: 'postgres',
+        url: 'postgres://app:***@db.internal:5432/chat?sslmode=require&password=***',
+        source: 'DATABASE_URL',
+      },
       redisUrl: 'rediss://default:***@cache.internal:6380',
       metricsToken: 'set',
       port: 8000,

@@ -36,7 +36,11 @@ describe('Router', () => {
         return err as HttpError;
       }
     })();
-    expect(wrong).toMatchObject({ status: 405, code: 'method_not_allowed', extra: { headers: { Allow: 'GET, HEAD, POST' } } });
+    expect(wrong).toMatchObject({
+      status: 405,
+      code: 'method_not_allowed',
+      extra: { headers: { Allow: 'GET, HEAD, POST' } },
+    });
     expect(() => router.resolve('GET', '/rooms/a/b/c/d')).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => router.resolve('GET', '/rooms/%E0%A4%A')).toThrow(expect.objectContaining({ status: 404 }));
   });

@@ -25,10 +25,18 @@ describe('validators', () => {
     expect(validateCreateRoom({ name: 'r', thumbnail_url: 'data:image/png;base64,iVBORw0KGgo=' }).ok).toBe(true);
     expect(validateCreateRoom({ name: 'r', thumbnail_url: 'data:text/html;base64,PGI+' }).ok).toBe(false);
     expect(validateCreateRoom({ name: 'r', thumbnail_url: 'javascript:alert(1)' }).ok).toBe(false);
-    expect(validateCreateRoom({ name: 'r', thumbnail_url: `data:image/png;base64,${'A'.repeat(1024 * 1024)}` }).ok).toBe(false);
-    expect(validateCreateRoom({ name: 'r', thumbnail_url: null })).toEqual({ ok: true, value: { name: 'r', thumbnail_url: null } });
+    expect(
+      validateCreateRoom({ name: 'r', thumbnail_url: `data:image/png;base64,${'A'.repeat(1024 * 1024)}` }).ok,
+    ).toBe(false);
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: null })).toEqual({
+      ok: true,
+      value: { name: 'r', thumbnail_url: null },
+    });
     // A lone surrogate is refused; a real pair (an emoji) in a URL is fine.
-    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'https://x.test/\ud800.png' })).toMatchObject({ ok: false, errors: [{ field: 'thumbnail_url' }] });
+    expect(validateCreateRoom({ name: 'r', thumbnail_url: 'https://x.test/\ud800.png' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'thumbnail_url' }],
+    });
     expect(validateCreateRoom({ name: 'r', thumbnail_url: 'https://x.test/\ud83d\ude00.png' }).ok).toBe(true);
     expect(validateProfile({ avatar_url: 'https://x.test/\udc00' }).ok).toBe(false);
   });

@@ -5,7 +5,9 @@ import type { WebSocket } from 'ws';
 import { framed, rawSocket, textFrame } from '../../src/server/ws/wire.ts';
 
 /** ws's own frame parser (exported by ws, not declared in @types/ws), as a client: server frames are unmasked. */
-const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: { isServer: boolean }) => Writable;
+};
 
 /** What ws's receiver makes of our bytes: each message's text and whether it was binary. */
 function decode(bytes: Buffer): Promise<Array<{ text: string; binary: boolean }>> {

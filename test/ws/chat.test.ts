@@ -56,7 +56,9 @@ describe('admission', () => {
 
   it('refuses a missing Origin unless WS_ALLOW_NO_ORIGIN is on', async () => {
     const { room, user } = await member();
-    await expect(openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`, { origin: null })).rejects.toMatchObject({ status: 403 });
+    await expect(openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`, { origin: null })).rejects.toMatchObject({
+      status: 403,
+    });
     const lenient = await startTestServer({ wsAllowNoOrigin: true });
     try {
       const h = api(lenient.url);
@@ -90,7 +92,12 @@ describe('admission', () => {
     const user = await http.user('walk-in');
     const s = await connect(room.id, user.id, '?username=Walker&avatar_url=https%3A%2F%2Fi.pravatar.cc%2F150%3Fu%3Dw');
     const joined = await s.next((f) => f.type === 'user_joined');
-    expect(joined).toMatchObject({ user_id: user.id, username: 'Walker', avatar_url: 'https://i.pravatar.cc/150?u=w', message: 'Walker joined the chat' });
+    expect(joined).toMatchObject({
+      user_id: user.id,
+      username: 'Walker',
+      avatar_url: 'https://i.pravatar.cc/150?u=w',
+      message: 'Walker joined the chat',
+    });
     expect((await http.get(`/rooms/${room.id}`)).body.users).toEqual([user.id]);
   });
 
@@ -132,10 +139,23 @@ describe('chat frames', () => {
     const { room, user } = await member('rename', 'before', 'https://i.pravatar.cc/150?u=before');
     const a = await connect(room.id, user.id);
     a.send({ content: 'first' });
-    expect(await a.next((f) => f.content === 'first')).toMatchObject({ username: 'before', avatar_url: 'https://i.pravatar.cc/150?u=before' });
-    expect((await http.put(`/users/${user.id}/profile`, { display_name: 'after', avatar_url: 'https://i.pravatar.cc/150?u=after' })).status).toBe(200);
+    expect(await a.next((f) => f.content === 'first')).toMatchObject({
+      username: 'before',
+      avatar_url: 'https://i.pravatar.cc/150?u=before',
+    });
+    expect(
+      (
+        await http.put(`/users/${user.id}/profile`, {
+          display_name: 'after',
+          avatar_url: 'https://i.pravatar.cc/150?u=after',
+        })
+      ).status,
+    ).toBe(200);
     a.send({ content: 'second' });
-    expect(await a.next((f) => f.content === 'second')).toMatchObject({ username: 'after', avatar_url: 'https://i.pravatar.cc/150?u=after' });
+    expect(await a.next((f) => f.content === 'second')).toMatchObject({
+      username: 'after',
+      avatar_url: 'https://i.pravatar.cc/150?u=after',
+    });
   });
 
   it('stores a repeated client_msg_id once and echoes the original to the sender only', async () => {
@@ -187,10 +207,19 @@ describe('chat frames', () => {
     const s = await connect(room.id, user.id);
     await s.next((f) => f.type === 'user_joined');
     const long = 'é'.repeat(60); // a payload past 125 bytes: the 16-bit length form
-    const sent = [{ type: 'ping' }, { content: 'one' }, { type: 'nope' }, { content: long }, { type: 'ping' }, { content: 'two' }];
+    const sent = [
+      { type: 'ping' },
+      { content: 'one' },
+      { type: 'nope' },
+      { content: long },
+      { type: 'ping' },
+      { content: 'two' },
+    ];
     for (const frame of sent) s.send(frame);
     await s.next((f) => f.content === 'two');
-    const got = s.frames.filter((f) => f.type !== 'user_joined').map((f) => (f.type === 'message' ? f.content : f.type === 'error' ? f.code : f.type));
+    const got = s.frames
+      .filter((f) => f.type !== 'user_joined')
+      .map((f) => (f.type === 'message' ? f.content : f.type === 'error' ? f.code : f.type));
     expect(got).toEqual(['pong', 'one', 'unknown_type', long, 'pong', 'two']);
   });
 

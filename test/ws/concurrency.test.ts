@@ -72,7 +72,10 @@ describe('churn while chatting', () => {
       if (f.type === 'message' && f.content === expected[expected.length - 1] && round < ROUNDS) sendRound();
     });
     sendRound();
-    await s.next(() => s.frames.filter((f) => f.type === 'message').length === expected.length && round === ROUNDS, 10_000);
+    await s.next(
+      () => s.frames.filter((f) => f.type === 'message').length === expected.length && round === ROUNDS,
+      10_000,
+    );
     expect(s.frames.filter((f) => f.type === 'message').map((f) => f.content)).toEqual(expected);
     const stored = await http.get(`/rooms/${room.id}/messages?limit=500`);
     expect(stored.body.map((m: any) => m.content)).toEqual(expected);

@@ -31,7 +31,11 @@ describe('the real frontend flow', () => {
     const room = (await http.post('/rooms', { name: 'Standup' }, opts)).body;
     // 4. Join with a pravatar avatar before opening the socket.
     const avatar = `https://i.pravatar.cc/150?u=${user.id}`;
-    const join = await http.post(`/rooms/${room.id}/join`, { user_id: user.id, username: user.username, avatar_url: avatar }, opts);
+    const join = await http.post(
+      `/rooms/${room.id}/join`,
+      { user_id: user.id, username: user.username, avatar_url: avatar },
+      opts,
+    );
     expect(join.status).toBe(200);
     // 5. Socket with ids unencoded and query params.
     const url = `${srv.wsUrl}/ws/${room.id}/${user.id}?username=${encodeURIComponent(user.username)}&avatar_url=${encodeURIComponent(avatar)}`;
@@ -51,7 +55,10 @@ describe('the real frontend flow', () => {
     await ws.close();
     // 7. Reconnect: no username, a generated ui-avatars URL. Name and avatar must survive.
     const generated = `https://ui-avatars.com/api/?name=${user.id.slice(0, 2)}&background=random`;
-    const again = await openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}?avatar_url=${encodeURIComponent(generated)}`, { origin: VERCEL });
+    const again = await openSocket(
+      `${srv.wsUrl}/ws/${room.id}/${user.id}?avatar_url=${encodeURIComponent(generated)}`,
+      { origin: VERCEL },
+    );
     const rejoined = await again.next((f) => f.type === 'user_joined');
     expect(rejoined).toMatchObject({ username: 'dana-x7k2', avatar_url: avatar });
     again.send({ content: 'after reconnect', username: user.username, user_id: user.id });
@@ -73,7 +80,11 @@ describe('the real frontend flow', () => {
   it('a stale stored user gets the "User not found" the page repairs itself on', async () => {
     const http = api(srv.url);
     const room = (await http.post('/rooms', { name: 'After restart' })).body;
-    const res = await http.post(`/rooms/${room.id}/join`, { user_id: 'c0ffee00-0000-4000-8000-000000000000', username: 'ghost', avatar_url: 'https://i.pravatar.cc/150' });
+    const res = await http.post(`/rooms/${room.id}/join`, {
+      user_id: 'c0ffee00-0000-4000-8000-000000000000',
+      username: 'ghost',
+      avatar_url: 'https://i.pravatar.cc/150',
+    });
     expect([400, 422]).toContain(res.status);
     expect(res.body.detail.toLowerCase()).toContain('user not found');
   });

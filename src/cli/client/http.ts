@@ -91,7 +91,14 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   });
   // Always consume the body: an unread body pins the pooled connection (undici docs).
   const text = await res.body.text();
-  return { status: res.statusCode, headers: flattenHeaders(res.headers), text, json: parseJson(text), ms: performance.now() - started, url };
+  return {
+    status: res.statusCode,
+    headers: flattenHeaders(res.headers),
+    text,
+    json: parseJson(text),
+    ms: performance.now() - started,
+    url,
+  };
 }
 
 /** A connection pool of its own, so a command can close every socket it opened when done. */

@@ -63,7 +63,12 @@ export class WaitError extends Error {
   }
 }
 
-type Waiter = { pred: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+type Waiter = {
+  pred: (f: ReceivedFrame) => boolean;
+  resolve: (f: ReceivedFrame) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+};
 
 /** An open socket with a frame log. Frames are never consumed: `waitFor` scans the log, then waits. */
 export class WsClient {
@@ -102,7 +107,15 @@ export class WsClient {
       raw.on('close', (code, reason) => {
         this.closeInfo = { code, reason: String(reason) };
         for (const w of [...this.waiters]) {
-          this.settle(w, () => w.reject(new WaitError(`socket closed (${code}${reason.length ? ` ${String(reason)}` : ''}) before a matching frame arrived`, 'closed', this.closeInfo)));
+          this.settle(w, () =>
+            w.reject(
+              new WaitError(
+                `socket closed (${code}${reason.length ? ` ${String(reason)}` : ''}) before a matching frame arrived`,
+                'closed',
+                this.closeInfo,
+              ),
+            ),
+          );
         }
         resolve(this.closeInfo);
       });
@@ -133,14 +146,23 @@ export class WsClient {
     if (seen) return Promise.resolve(seen);
     if (this.closeInfo) {
       const { code, reason } = this.closeInfo;
-      return Promise.reject(new WaitError(`socket closed (${code}${reason ? ` ${reason}` : ''}) before a matching frame arrived`, 'closed', this.closeInfo));
+      return Promise.reject(
+        new WaitError(
+          `socket closed (${code}${reason ? ` ${reason}` : ''}) before a matching frame arrived`,
+          'closed',
+          this.closeInfo,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         pred,
         resolve,
         reject,
-        timer: setTimeout(() => this.settle(waiter, () => reject(new WaitError(`no matching frame within ${timeoutMs} ms`, 'timeout'))), timeoutMs),
+        timer: setTimeout(
+          () => this.settle(waiter, () => reject(new WaitError(`no matching frame within ${timeoutMs} ms`, 'timeout'))),
+          timeoutMs,
+        ),
       };
       this.waiters.add(waiter);
     });
@@ -209,9 +231,16 @@ export function wsConnect(options: WsConnectOptions): Promise<WsConnectResult> {
     raw.once('unexpected-response', (req, res) => {
       const chunks: Buffer[] = [];
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       const end = () => {
-        finish({ ok: false, status: res.statusCode, body: Buffer.concat(chunks).toString('utf8').slice(0, 2000), headers, ms: elapsed() });
+        finish({
+          ok: false,
+          status: res.statusCode,
+          body: Buffer.concat(chunks).toString('utf8').slice(0, 2000),
+          headers,
+          ms: elapsed(),
+        });
         req.destroy();
       };
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -219,7 +248,13 @@ export function wsConnect(options: WsConnectOptions): Promise<WsConnectResult> {
       res.once('error', end);
       res.once('close', end);
     });
-    raw.once('error', (err) => finish({ ok: false, error: /timeout/i.test(err.message) ? 'opening handshake timed out' : describeNetError(err), ms: elapsed() }));
+    raw.once('error', (err) =>
+      finish({
+        ok: false,
+        error: /timeout/i.test(err.message) ? 'opening handshake timed out' : describeNetError(err),
+        ms: elapsed(),
+      }),
+    );
     raw.once('close', (code) => finish({ ok: false, error: `closed during the handshake (${code})`, ms: elapsed() }));
   });
 }

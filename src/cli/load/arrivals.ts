@@ -8,7 +8,13 @@ export type ArrivalKind = 'foreign' | 'own' | 'new' | 'duplicate';
  * Book message `id` arriving at client `receiver`; for a new delivery, `onLatency` gets the
  * time from the message's stamped send time (its due time in open loop) to now, ms.
  */
-export function bookArrival(book: DeliveryBook, run: string, receiver: number, id: string, onLatency: (ms: number) => void): ArrivalKind {
+export function bookArrival(
+  book: DeliveryBook,
+  run: string,
+  receiver: number,
+  id: string,
+  onLatency: (ms: number) => void,
+): ArrivalKind {
   const tag = decodeTag(id, run);
   // Not one of ours (REST traffic, another run): not an error, not counted.
   if (!tag) return 'foreign';

@@ -11,7 +11,11 @@ import { checkThresholds } from './thresholds.ts';
 
 /** REST figures of one phase; `skipped` (the mix's own back-pressure) is not a request. */
 export function restSummary(stats: RestStats): RestSummary {
-  return { requests: total(stats.statuses) - (stats.statuses.skipped ?? 0), statuses: stats.statuses, latency: summarize(stats.hist) };
+  return {
+    requests: total(stats.statuses) - (stats.statuses.skipped ?? 0),
+    statuses: stats.statuses,
+    latency: summarize(stats.hist),
+  };
 }
 
 /** Everything a finished run produced. */
@@ -30,7 +34,8 @@ export interface RunFacts {
 /** Errors of every kind, by label: worker errors, connect failures, REST mix failures, setup failures. */
 function allErrors(f: RunFacts): Counts {
   const errors: Counts = mergeCounts([...f.results.map((r) => r.errors), ...f.connected.map((c) => c.failures)]);
-  for (const [status, n] of Object.entries(f.rest.statuses)) if (status === '0' || status.startsWith('error') || Number(status) >= 400) errors[`rest_${status}`] = n;
+  for (const [status, n] of Object.entries(f.rest.statuses))
+    if (status === '0' || status.startsWith('error') || Number(status) >= 400) errors[`rest_${status}`] = n;
   for (const [why, n] of Object.entries(f.setup.failures)) errors[`setup_${why}`] = n;
   return errors;
 }
@@ -48,10 +53,26 @@ export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
     schema: LOAD_SCHEMA,
     tool: 'vchat load',
     target: { api: o.api, origin: o.origin, header_names: Object.keys(o.headers) },
-    config: { clients: o.clients, rooms: o.rooms, ramp_ms: o.rampMs, rate_per_s: o.ratePerS, duration_ms: o.durationMs, http_rate_per_s: o.httpRatePerS, workers: o.workers, inflight: o.inflight, message_chars: o.messageChars },
+    config: {
+      clients: o.clients,
+      rooms: o.rooms,
+      ramp_ms: o.rampMs,
+      rate_per_s: o.ratePerS,
+      duration_ms: o.durationMs,
+      http_rate_per_s: o.httpRatePerS,
+      workers: o.workers,
+      inflight: o.inflight,
+      message_chars: o.messageChars,
+    },
     started_at: f.startedAt.toISOString(),
     elapsed_ms: Math.round(f.elapsedMs),
-    setup: { ms: Math.round(f.setup.ms), rooms: f.setup.roomIds.length, clients_ready: f.setup.clients.length, failures: f.setup.failures, rest: restSummary(f.setup.stats) },
+    setup: {
+      ms: Math.round(f.setup.ms),
+      rooms: f.setup.roomIds.length,
+      clients_ready: f.setup.clients.length,
+      failures: f.setup.failures,
+      rest: restSummary(f.setup.stats),
+    },
     connect: {
       attempted: f.setup.clients.length,
       connected: connectedCount,
@@ -59,7 +80,11 @@ export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
       failures: connectFailures,
       latency: summarize(mergeHistograms(f.connected.map((c) => c.connectHist))),
     },
-    messages: { ...m, sent_per_s: Math.round((m.sent / sendWindowMs) * 1000), delivered_per_s: Math.round((m.delivered / lastArrivalMs) * 1000) },
+    messages: {
+      ...m,
+      sent_per_s: Math.round((m.sent / sendWindowMs) * 1000),
+      delivered_per_s: Math.round((m.delivered / lastArrivalMs) * 1000),
+    },
     latency: summarize(latency),
     latency_curve: percentileCurve(latency),
     timeline: f.timeline,

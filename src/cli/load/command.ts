@@ -12,7 +12,13 @@ import { EXIT, type CliIo } from '../io.ts';
 import { parseOrReport } from '../option-reader.ts';
 import { createProgress } from '../ui/progress.ts';
 import { cannotStartJson, failureSummary } from './gate-report.ts';
-import { LOAD_DEFAULTS, MAX_CLIENTS_WITHOUT_YES, loadWarnings, parseLoadOptions, type RawLoadOptions } from './options.ts';
+import {
+  LOAD_DEFAULTS,
+  MAX_CLIENTS_WITHOUT_YES,
+  loadWarnings,
+  parseLoadOptions,
+  type RawLoadOptions,
+} from './options.ts';
 import { progressLine, renderLoadReport } from './report.ts';
 import { CannotStartError, runLoad } from './run.ts';
 
@@ -23,15 +29,34 @@ export function registerLoad(program: Command, io: CliIo): void {
     .description('Load-test a server you own: WebSocket chat clients in rooms, delivery latency, loss, duplicates')
     .option('--api <url>', 'server base URL (required)', parseApiUrl)
     .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
-    .option('--header <name:value>', 'extra header on every REST request and WebSocket upgrade (repeatable)', collectHeader)
-    .option('--clients <n>', `WebSocket clients (max ${MAX_CLIENTS_WITHOUT_YES} without --yes)`, String(LOAD_DEFAULTS.clients))
+    .option(
+      '--header <name:value>',
+      'extra header on every REST request and WebSocket upgrade (repeatable)',
+      collectHeader,
+    )
+    .option(
+      '--clients <n>',
+      `WebSocket clients (max ${MAX_CLIENTS_WITHOUT_YES} without --yes)`,
+      String(LOAD_DEFAULTS.clients),
+    )
     .option('--rooms <n>', 'rooms the clients are spread over', String(LOAD_DEFAULTS.rooms))
     .option('--ramp <duration>', 'spread the connects over this long', LOAD_DEFAULTS.ramp)
-    .option('--rate <msgs/s>', 'chat messages per second over all clients (server default limit: 10/s per socket)', String(LOAD_DEFAULTS.rate))
+    .option(
+      '--rate <msgs/s>',
+      'chat messages per second over all clients (server default limit: 10/s per socket)',
+      String(LOAD_DEFAULTS.rate),
+    )
     .option('--duration <duration>', 'how long to send, e.g. 30s, 2m', LOAD_DEFAULTS.duration)
-    .option('--http-rate <req/s>', 'REST requests per second mixed in (GET/POST messages, GET rooms)', String(LOAD_DEFAULTS.httpRate))
+    .option(
+      '--http-rate <req/s>',
+      'REST requests per second mixed in (GET/POST messages, GET rooms)',
+      String(LOAD_DEFAULTS.httpRate),
+    )
     .option('--workers <n>', 'client processes (default: CPU count; 0 = in this process)')
-    .option('--inflight <n>', 'closed loop: each client sends its next message when its own echo returns (ignores --rate; hides server stalls, see docs/load.md)')
+    .option(
+      '--inflight <n>',
+      'closed loop: each client sends its next message when its own echo returns (ignores --rate; hides server stalls, see docs/load.md)',
+    )
     .option('--size <chars>', 'message content length', String(LOAD_DEFAULTS.messageChars))
     .option('--drain <duration>', 'after sending, wait this long at most for deliveries', LOAD_DEFAULTS.drain)
     .option('--connect-timeout <duration>', 'per-socket connect deadline', LOAD_DEFAULTS.connectTimeout)
@@ -41,7 +66,10 @@ export function registerLoad(program: Command, io: CliIo): void {
     .option('--max-errors <n>', 'exit 1 when more errors than this happened')
     .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
-    .option('--report <file>', 'also write a self-contained HTML report (charts over time, latency percentiles, verdict)')
+    .option(
+      '--report <file>',
+      'also write a self-contained HTML report (charts over time, latency percentiles, verdict)',
+    )
     .option('--yes', `allow more than ${MAX_CLIENTS_WITHOUT_YES} clients`)
     .addHelpText(
       'after',
@@ -76,7 +104,8 @@ export async function loadAction(raw: RawLoadOptions, io: CliIo): Promise<number
     progress.done();
     if (typeof raw.report === 'string') writeFileSync(raw.report, renderHtmlReport(loadReportDoc(result)));
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderLoadReport(result));
-    if (!result.ok && raw.json) io.stderr.write(`vchat load: FAIL: ${failureSummary(result.thresholds, result.sanity)}\n`);
+    if (!result.ok && raw.json)
+      io.stderr.write(`vchat load: FAIL: ${failureSummary(result.thresholds, result.sanity)}\n`);
     return result.exit_code;
   } catch (err) {
     progress.done();

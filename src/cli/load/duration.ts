@@ -7,7 +7,8 @@ export function parseDurationMs(text: string): number {
   const raw = text.trim().toLowerCase();
   if (/^\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
   const parts = raw.match(/(\d+(?:\.\d+)?)(ms|s|m|h)/g);
-  if (!parts || parts.join('') !== raw) throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 500ms, 30s, 2m, 1h)`);
+  if (!parts || parts.join('') !== raw)
+    throw new RangeError(`not a duration: ${JSON.stringify(text)} (use e.g. 500ms, 30s, 2m, 1h)`);
   let total = 0;
   for (const part of parts) {
     const [, num, unit] = part.match(/^(\d+(?:\.\d+)?)(ms|s|m|h)$/) as RegExpMatchArray;

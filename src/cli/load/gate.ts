@@ -58,25 +58,53 @@ function connectHint(failures: Counts, origin: string | null): string {
       : 'the server refused the WebSocket upgrade with 403: add --origin <your frontend origin>; the server checks the Origin header';
   }
   if (has('upgrade_401') || has('close_4401')) return 'the server wants an account token: run again with --accounts';
-  if (has('upgrade_429') || has('upgrade_503')) return 'the server refused sockets for its connection limits (MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS): raise them on the server under test, or use fewer --clients';
-  if (has('close_4004')) return 'the server did not know the room or user (4004): does its store survive between REST setup and the socket (several instances without Redis?)';
-  if (has('timeout')) return 'the sockets timed out: check that the WebSocket path is routed (a proxy that does not pass the Upgrade header), or raise --connect-timeout';
+  if (has('upgrade_429') || has('upgrade_503'))
+    return 'the server refused sockets for its connection limits (MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS): raise them on the server under test, or use fewer --clients';
+  if (has('close_4004'))
+    return 'the server did not know the room or user (4004): does its store survive between REST setup and the socket (several instances without Redis?)';
+  if (has('timeout'))
+    return 'the sockets timed out: check that the WebSocket path is routed (a proxy that does not pass the Upgrade header), or raise --connect-timeout';
   return 'check the connect line for the reasons, and that the API URL serves WebSockets';
 }
 
 /** The three checks, in order. */
 export function sanityChecks(x: SanityInput): SanityCheck[] {
-  const reasons = Object.entries(x.connectFailures).map(([k, v]) => `${k}×${v}`).join(', ');
+  const reasons = Object.entries(x.connectFailures)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(', ');
   const checks: SanityCheck[] = [];
   checks.push(
     x.connected > 0
-      ? { name: 'connected', ok: true, actual: x.connected, limit: 1, detail: `${x.connected} of ${x.attempted} sockets connected` }
-      : { name: 'connected', ok: false, actual: 0, limit: 1, detail: `no socket connected (${x.attempted} tried${reasons ? `: ${reasons}` : ''})`, hint: connectHint(x.connectFailures, x.origin) },
+      ? {
+          name: 'connected',
+          ok: true,
+          actual: x.connected,
+          limit: 1,
+          detail: `${x.connected} of ${x.attempted} sockets connected`,
+        }
+      : {
+          name: 'connected',
+          ok: false,
+          actual: 0,
+          limit: 1,
+          detail: `no socket connected (${x.attempted} tried${reasons ? `: ${reasons}` : ''})`,
+          hint: connectHint(x.connectFailures, x.origin),
+        },
   );
   checks.push(
     x.sent > 0
       ? { name: 'sent', ok: true, actual: x.sent, limit: 1, detail: `${x.sent} messages sent` }
-      : { name: 'sent', ok: false, actual: 0, limit: 1, detail: 'no message was sent', hint: x.connected > 0 ? (x.nothingPlannedHint ?? 'no client was open when sending began, or --rate is 0') : 'no socket was open to send on' },
+      : {
+          name: 'sent',
+          ok: false,
+          actual: 0,
+          limit: 1,
+          detail: 'no message was sent',
+          hint:
+            x.connected > 0
+              ? (x.nothingPlannedHint ?? 'no client was open when sending began, or --rate is 0')
+              : 'no socket was open to send on',
+        },
   );
   const base = x.planned ?? x.expected;
   const share = base > 0 ? x.delivered / base : 0;
@@ -89,7 +117,9 @@ export function sanityChecks(x: SanityInput): SanityCheck[] {
       actual: 0,
       limit: MIN_MEASURED_SHARE,
       detail: `no delivery was ${of}`,
-      hint: x.nothingPlannedHint ?? 'every room needs at least two clients (a message is measured when another member receives it): use fewer --rooms or more --clients',
+      hint:
+        x.nothingPlannedHint ??
+        'every room needs at least two clients (a message is measured when another member receives it): use fewer --rooms or more --clients',
     });
   } else {
     const ok = share >= MIN_MEASURED_SHARE;
@@ -99,7 +129,14 @@ export function sanityChecks(x: SanityInput): SanityCheck[] {
       actual: Math.round(share * 1000) / 1000,
       limit: MIN_MEASURED_SHARE,
       detail: `${x.delivered} of ${base} ${of} deliveries measured (${pct(share)}, at least ${pct(MIN_MEASURED_SHARE)} needed)`,
-      ...(ok ? {} : { hint: x.connected === 0 ? 'follows from the connect failure: nothing was connected to measure' : 'most of the run was not measured: see the errors line (rate_limited: raise WS_MESSAGE_RATE_PER_S on the server under test or add clients; closed_*: sockets dropped), and the connect line' }),
+      ...(ok
+        ? {}
+        : {
+            hint:
+              x.connected === 0
+                ? 'follows from the connect failure: nothing was connected to measure'
+                : 'most of the run was not measured: see the errors line (rate_limited: raise WS_MESSAGE_RATE_PER_S on the server under test or add clients; closed_*: sockets dropped), and the connect line',
+          }),
     });
   }
   return checks;

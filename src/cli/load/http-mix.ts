@@ -12,7 +12,11 @@ const MAX_INFLIGHT = 64;
 const TICK_MS = 5;
 
 /** Run the mix for `durationMs`; resolves when every request has finished. */
-export async function runHttpMix(target: RestTarget, stats: RestStats, opts: { ratePerS: number; durationMs: number; clients: ClientSpec[]; run: string }): Promise<void> {
+export async function runHttpMix(
+  target: RestTarget,
+  stats: RestStats,
+  opts: { ratePerS: number; durationMs: number; clients: ClientSpec[]; run: string },
+): Promise<void> {
   if (opts.ratePerS <= 0 || opts.clients.length === 0) return;
   const started = performance.now();
   let issued = 0;
@@ -29,7 +33,12 @@ export async function runHttpMix(target: RestTarget, stats: RestStats, opts: { r
               method: 'POST' as const,
               url: paths.messages(client.roomId),
               // username: the seed's FastAPI backend requires it (422 without).
-              json: { user_id: client.userId, username: loadUsername(opts.run, client.index), content: `rest ${n}`, client_msg_id: `rest.${opts.run}.${n}` },
+              json: {
+                user_id: client.userId,
+                username: loadUsername(opts.run, client.index),
+                content: `rest ${n}`,
+                client_msg_id: `rest.${opts.run}.${n}`,
+              },
               ...withToken(client.token),
             }
           : { method: 'GET' as const, url: paths.rooms() };

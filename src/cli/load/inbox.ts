@@ -18,14 +18,21 @@ export class Inbox {
   }
 
   /** One message of `type` from every handle; rejects as soon as any worker failed. */
-  collect<T extends FromWorker['type']>(handles: WorkerHandle[], type: T): Promise<Array<Extract<FromWorker, { type: T }>>> {
+  collect<T extends FromWorker['type']>(
+    handles: WorkerHandle[],
+    type: T,
+  ): Promise<Array<Extract<FromWorker, { type: T }>>> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const failed = [...this.byWorker.values()].flat().find((m) => m.type === 'failed');
         if (failed?.type === 'failed') return reject(new Error(failed.message));
         const got = handles.map((h) => this.byWorker.get(h)?.find((m) => m.type === type));
         if (!got.every(Boolean)) return void this.wake.add(check);
-        for (const h of handles) this.byWorker.set(h, (this.byWorker.get(h) ?? []).filter((m) => m.type !== type));
+        for (const h of handles)
+          this.byWorker.set(
+            h,
+            (this.byWorker.get(h) ?? []).filter((m) => m.type !== type),
+          );
         resolve(got as Array<Extract<FromWorker, { type: T }>>);
       };
       check();

@@ -62,7 +62,17 @@ export class LiveStats {
     const errors = sum(this.errors);
     // A final span of a few ms would turn a handful of deliveries into a spike: fold it into the last point.
     if (!final || spanS >= 0.2 || this.timeline.length === 0) {
-      this.timeline.push({ t_s: Math.round(atS * 10) / 10, sent: sum(this.sent), delivered, delivered_per_s: perS, p50_ms: w.p50_ms, p99_ms: w.p99_ms, max_ms: w.max_ms, errors, reconnects: 0 });
+      this.timeline.push({
+        t_s: Math.round(atS * 10) / 10,
+        sent: sum(this.sent),
+        delivered,
+        delivered_per_s: perS,
+        p50_ms: w.p50_ms,
+        p99_ms: w.p99_ms,
+        max_ms: w.max_ms,
+        errors,
+        reconnects: 0,
+      });
       this.window = newHistogram();
       this.lastDelivered = delivered;
       this.seconds = final ? atS : this.seconds + 1;
@@ -70,6 +80,14 @@ export class LiveStats {
       const last = this.timeline[this.timeline.length - 1] as TimelinePoint;
       Object.assign(last, { sent: sum(this.sent), delivered, errors, max_ms: Math.max(last.max_ms, w.max_ms) });
     }
-    return { phase: this.phase, elapsedMs, sent: sum(this.sent), delivered, errors, deliveredPerS: perS, p99Ms: summarize(this.all).p99_ms };
+    return {
+      phase: this.phase,
+      elapsedMs,
+      sent: sum(this.sent),
+      delivered,
+      errors,
+      deliveredPerS: perS,
+      p99Ms: summarize(this.all).p99_ms,
+    };
   }
 }

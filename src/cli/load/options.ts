@@ -66,22 +66,29 @@ export type RawLoadOptions = RawOptions;
 export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
   const problems: string[] = [];
   const { str, num, dur, headers } = optionReader(raw, problems);
-  const optionalNum = (name: string, flag: string): number | undefined => (str(name) === undefined ? undefined : num(name, flag, 0, 0, false));
+  const optionalNum = (name: string, flag: string): number | undefined =>
+    str(name) === undefined ? undefined : num(name, flag, 0, 0, false);
 
   const api = str('api');
   if (!api) problems.push('--api URL is required (the server to load; point it only at servers you own)');
-  else if (!/^https?:\/\/[^/]+/i.test(api)) problems.push(`--api must be an http:// or https:// URL (got ${JSON.stringify(api)})`);
+  else if (!/^https?:\/\/[^/]+/i.test(api))
+    problems.push(`--api must be an http:// or https:// URL (got ${JSON.stringify(api)})`);
   const origin = str('origin') ?? null;
-  if (origin !== null && !/^https?:\/\/[^/]+$/i.test(origin)) problems.push(`--origin must be an origin like https://app.example.com (got ${JSON.stringify(origin)})`);
+  if (origin !== null && !/^https?:\/\/[^/]+$/i.test(origin))
+    problems.push(`--origin must be an origin like https://app.example.com (got ${JSON.stringify(origin)})`);
 
   const clients = num('clients', '--clients', LOAD_DEFAULTS.clients, 1);
   if (clients > MAX_CLIENTS_WITHOUT_YES && raw.yes !== true) {
-    problems.push(`--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you really mean to open that many sockets`);
+    problems.push(
+      `--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you really mean to open that many sockets`,
+    );
   }
   const rooms = num('rooms', '--rooms', LOAD_DEFAULTS.rooms, 1);
-  if (rooms > clients) problems.push(`--rooms ${rooms} is more than --clients ${clients}; every room needs at least one client`);
+  if (rooms > clients)
+    problems.push(`--rooms ${rooms} is more than --clients ${clients}; every room needs at least one client`);
   const durationMs = dur('duration', '--duration', LOAD_DEFAULTS.duration);
-  if (durationMs <= 0 && !problems.some((p) => p.startsWith('--duration'))) problems.push('--duration must be longer than 0');
+  if (durationMs <= 0 && !problems.some((p) => p.startsWith('--duration')))
+    problems.push('--duration must be longer than 0');
 
   const options: LoadOptions = {
     api: (api ?? '').replace(/\/+$/, ''),

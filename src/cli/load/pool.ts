@@ -25,7 +25,11 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Fork one worker child. It inherits stderr (crash traces) and nothing else. */
 export function forkWorker(): WorkerHandle {
   const stdio: StdioOptions = ['ignore', 'ignore', 'inherit', 'ipc'];
-  const child: ChildProcess = fork(ENTRY, [], FROM_SOURCE ? { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio } : { execArgv: [], stdio });
+  const child: ChildProcess = fork(
+    ENTRY,
+    [],
+    FROM_SOURCE ? { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio } : { execArgv: [], stdio },
+  );
   let listener: (msg: FromWorker) => void = () => undefined;
   let closed = false;
   child.on('message', (msg) => listener(msg as FromWorker));

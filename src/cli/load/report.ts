@@ -20,7 +20,8 @@ export function countsLine(c: Counts): string {
   return entries.length ? entries.map(([k, v]) => `${k}×${v}`).join('  ') : 'none';
 }
 
-const restLine = (r: RestSummary): string => `${r.requests} requests  ${countsLine(r.statuses)}  ${latencyLine(r.latency)}`;
+const restLine = (r: RestSummary): string =>
+  `${r.requests} requests  ${countsLine(r.statuses)}  ${latencyLine(r.latency)}`;
 
 /** The human report. */
 export function renderLoadReport(r: LoadResult): string {
@@ -41,11 +42,21 @@ export function renderLoadReport(r: LoadResult): string {
   if (r.rest) lines.push(`rest       ${restLine(r.rest)}`);
   lines.push(`errors     ${r.errors_total ? `${r.errors_total}: ${countsLine(r.errors)}` : 'none'}`);
   for (const s of m.senders_with_issues.slice(0, 5)) {
-    lines.push(`  sender ${s.sender} (${s.user_id}): sent ${s.sent}, expected ${s.expected}, delivered ${s.delivered}, lost ${s.lost}, dup ${s.duplicated}, out-of-order ${s.out_of_order}`);
+    lines.push(
+      `  sender ${s.sender} (${s.user_id}): sent ${s.sent}, expected ${s.expected}, delivered ${s.delivered}, lost ${s.lost}, dup ${s.duplicated}, out-of-order ${s.out_of_order}`,
+    );
   }
-  for (const t of r.thresholds) lines.push(`threshold  ${t.name} ${t.actual} (limit ${t.limit}) ${t.ok ? 'ok' : 'FAILED'}`);
+  for (const t of r.thresholds)
+    lines.push(`threshold  ${t.name} ${t.actual} (limit ${t.limit}) ${t.ok ? 'ok' : 'FAILED'}`);
   lines.push(...sanityLines(r.sanity));
-  lines.push('', r.ok ? (r.thresholds.length ? 'PASS: every threshold held' : 'PASS: measured (no thresholds given)') : `FAIL: ${failureSummary(r.thresholds, r.sanity)}`);
+  lines.push(
+    '',
+    r.ok
+      ? r.thresholds.length
+        ? 'PASS: every threshold held'
+        : 'PASS: measured (no thresholds given)'
+      : `FAIL: ${failureSummary(r.thresholds, r.sanity)}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -37,9 +37,13 @@ const START_DELAY_MS = 100;
 const TICK_AFTER_REPORT_MS = 250;
 
 /** REST setup; CannotStartError when not one client could be made ready. */
-export async function setupOrThrow(target: RestTarget, opts: Parameters<typeof setupFixtures>[1]): Promise<SetupResult> {
+export async function setupOrThrow(
+  target: RestTarget,
+  opts: Parameters<typeof setupFixtures>[1],
+): Promise<SetupResult> {
   const setup = await setupFixtures(target, opts);
-  if (setup.clients.length === 0) throw new CannotStartError(`setup failed: ${setup.firstError ?? 'no clients could be created'}`);
+  if (setup.clients.length === 0)
+    throw new CannotStartError(`setup failed: ${setup.firstError ?? 'no clients could be created'}`);
   return setup;
 }
 
@@ -60,7 +64,13 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
   const handles: WorkerHandle[] = [];
   try {
     hooks.onPhase?.('setup', `creating ${o.rooms} rooms and ${o.clients} users over REST`);
-    const setup = await setupOrThrow(target, { clients: o.clients, rooms: o.rooms, concurrency: o.setupConcurrency, run, accounts: o.accounts });
+    const setup = await setupOrThrow(target, {
+      clients: o.clients,
+      rooms: o.rooms,
+      concurrency: o.setupConcurrency,
+      run,
+      accounts: o.accounts,
+    });
 
     const nWorkers = Math.max(1, Math.min(o.workers || 1, setup.clients.length));
     const slices = slice(setup.clients, nWorkers);
@@ -70,9 +80,22 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     for (let i = 0; i < nWorkers; i++) handles.push(o.workers === 0 ? inProcessWorker() : forkWorker());
     for (const h of handles) h.onMessage((msg) => (msg.type === 'progress' ? live.add(h, msg) : inbox.push(h, msg)));
 
-    hooks.onPhase?.('connecting', `opening ${setup.clients.length} sockets over ${o.rampMs} ms with ${nWorkers} worker(s)`);
+    hooks.onPhase?.(
+      'connecting',
+      `opening ${setup.clients.length} sockets over ${o.rampMs} ms with ${nWorkers} worker(s)`,
+    );
     handles.forEach((h, i) =>
-      h.send({ type: 'init', wsBase: toWsUrl(o.api), origin: o.origin, headers: o.headers, clients: slices[i] ?? [], rampMs: o.rampMs, connectTimeoutMs: o.connectTimeoutMs, run, messageChars: o.messageChars }),
+      h.send({
+        type: 'init',
+        wsBase: toWsUrl(o.api),
+        origin: o.origin,
+        headers: o.headers,
+        clients: slices[i] ?? [],
+        rampMs: o.rampMs,
+        connectTimeoutMs: o.connectTimeoutMs,
+        run,
+        messageChars: o.messageChars,
+      }),
     );
     const connected = await inbox.collect(handles, 'connected');
     const connectedSet = new Set(connected.flatMap((c) => c.connected));
@@ -82,31 +105,56 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     sendStartMs = performance.now() + START_DELAY_MS;
     // Workers report at each whole second of sending; tick just after, so each point is one whole second.
     let progressTimer: NodeJS.Timeout | undefined;
-    const firstTick = setTimeout(() => {
-      const tick = (): void => hooks.onProgress?.(live.tick(performance.now() - t0));
-      tick();
-      progressTimer = setInterval(tick, 1000);
-    }, START_DELAY_MS + 1000 + TICK_AFTER_REPORT_MS);
+    const firstTick = setTimeout(
+      () => {
+        const tick = (): void => hooks.onProgress?.(live.tick(performance.now() - t0));
+        tick();
+        progressTimer = setInterval(tick, 1000);
+      },
+      START_DELAY_MS + 1000 + TICK_AFTER_REPORT_MS,
+    );
     const startAtMs = wallMs() + START_DELAY_MS;
     handles.forEach((h, i) => {
-      const share = connectedSet.size ? (slices[i] ?? []).filter((c) => connectedSet.has(c.index)).length / connectedSet.size : 0;
-      h.send({ type: 'start', startAtMs, durationMs: o.durationMs, ratePerS: o.ratePerS * share, inflight: o.inflight });
+      const share = connectedSet.size
+        ? (slices[i] ?? []).filter((c) => connectedSet.has(c.index)).length / connectedSet.size
+        : 0;
+      h.send({
+        type: 'start',
+        startAtMs,
+        durationMs: o.durationMs,
+        ratePerS: o.ratePerS * share,
+        inflight: o.inflight,
+      });
     });
     const rest = newRestStats();
-    const mix = new Promise((r) => setTimeout(r, START_DELAY_MS)).then(() => runHttpMix(target, rest, { ratePerS: o.httpRatePerS, durationMs: o.durationMs, clients: setup.clients, run }));
+    const mix = new Promise((r) => setTimeout(r, START_DELAY_MS)).then(() =>
+      runHttpMix(target, rest, { ratePerS: o.httpRatePerS, durationMs: o.durationMs, clients: setup.clients, run }),
+    );
     const sent = await inbox.collect(handles, 'sent');
 
     live.phase = 'draining';
     hooks.onPhase?.('draining', `waiting up to ${o.drainMs} ms for the last deliveries`);
     const tally = computeDelivery(setup.clients, connectedSet, sent, slices);
-    handles.forEach((h, i) => h.send({ type: 'expect', deliveries: tally.expectedPerWorker[i] ?? 0, drainMs: o.drainMs }));
+    handles.forEach((h, i) =>
+      h.send({ type: 'expect', deliveries: tally.expectedPerWorker[i] ?? 0, drainMs: o.drainMs }),
+    );
     const results = await inbox.collect(handles, 'result');
     await mix;
     clearTimeout(firstTick);
     clearInterval(progressTimer);
     live.tick(performance.now() - t0, true);
 
-    const result = assembleLoadResult(o, { startedAt, elapsedMs: performance.now() - t0, setup, connected, sent, results, messages: tally.finish(results), rest, timeline: live.timeline });
+    const result = assembleLoadResult(o, {
+      startedAt,
+      elapsedMs: performance.now() - t0,
+      setup,
+      connected,
+      sent,
+      results,
+      messages: tally.finish(results),
+      rest,
+      timeline: live.timeline,
+    });
     hooks.onPhase?.('done', '');
     return result;
   } finally {

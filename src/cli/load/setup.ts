@@ -32,13 +32,28 @@ export interface RestTarget {
 }
 
 /** One timed JSON request; network errors come back as status 0 with a kind, never thrown. */
-export async function timedRequest(target: RestTarget, stats: RestStats, req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>): Promise<{ status: number; json: unknown; error?: string; retryAfter?: string }> {
+export async function timedRequest(
+  target: RestTarget,
+  stats: RestStats,
+  req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>,
+): Promise<{ status: number; json: unknown; error?: string; retryAfter?: string }> {
   const started = performance.now();
   try {
-    const res = await httpRequest({ ...req, base: target.api, origin: target.origin, dispatcher: target.dispatcher, timeoutMs: target.timeoutMs, headers: { ...target.headers, ...req.headers } });
+    const res = await httpRequest({
+      ...req,
+      base: target.api,
+      origin: target.origin,
+      dispatcher: target.dispatcher,
+      timeoutMs: target.timeoutMs,
+      headers: { ...target.headers, ...req.headers },
+    });
     recordMs(stats.hist, res.ms);
     bump(stats.statuses, res.status);
-    return { status: res.status, json: res.json, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}) };
+    return {
+      status: res.status,
+      json: res.json,
+      ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
+    };
   } catch (err) {
     recordMs(stats.hist, performance.now() - started);
     bump(stats.statuses, `error_${netErrorKind(err)}`);
@@ -50,7 +65,11 @@ export async function timedRequest(target: RestTarget, stats: RestStats, req: Om
 const SETUP_ATTEMPTS = 5;
 
 /** timedRequest, repeated after 429 as the server's Retry-After asks (every 429 still counted). */
-async function politeRequest(target: RestTarget, stats: RestStats, req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>): Promise<{ status: number; json: unknown; error?: string }> {
+async function politeRequest(
+  target: RestTarget,
+  stats: RestStats,
+  req: Omit<HttpRequest, 'base' | 'origin' | 'dispatcher'>,
+): Promise<{ status: number; json: unknown; error?: string }> {
   for (let attempt = 1; ; attempt++) {
     const res = await timedRequest(target, stats, req);
     if (res.status !== 429 || attempt >= SETUP_ATTEMPTS) return res;
@@ -100,14 +119,18 @@ interface SetupUser {
 }
 
 /** Request options carrying an account's token, when the client has one (`--accounts`). */
-export const withToken = (token: string | undefined): { headers?: Record<string, string> } => (token ? { headers: bearerHeaders(token) } : {});
+export const withToken = (token: string | undefined): { headers?: Record<string, string> } =>
+  token ? { headers: bearerHeaders(token) } : {};
 
 /**
  * Create `clients` users and `rooms` rooms, join user i to room i % rooms. With `accounts`
  * every user is a fresh account (`POST /auth/signup`) whose token signs its writes and its
  * socket, for servers with REQUIRE_AUTH=true; the rooms are created with the first account's token.
  */
-export async function setupFixtures(target: RestTarget, opts: { clients: number; rooms: number; concurrency: number; run: string; accounts?: boolean }): Promise<SetupResult> {
+export async function setupFixtures(
+  target: RestTarget,
+  opts: { clients: number; rooms: number; concurrency: number; run: string; accounts?: boolean },
+): Promise<SetupResult> {
   const started = performance.now();
   const stats = newRestStats();
   const failures: Counts = {};
@@ -120,28 +143,57 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
         : '';
     firstError ??= `${what}: ${res.error ?? `HTTP ${res.status}`}${hint}`;
   };
-  const done = (clients: ClientSpec[], roomIds: string[]): SetupResult => ({ clients, roomIds, stats, failures, firstError, ms: performance.now() - started });
+  const done = (clients: ClientSpec[], roomIds: string[]): SetupResult => ({
+    clients,
+    roomIds,
+    stats,
+    failures,
+    firstError,
+    ms: performance.now() - started,
+  });
 
   const users = (
-    await mapLimit(Array.from({ length: opts.clients }, (_, i) => i), opts.concurrency, async (index): Promise<SetupUser | undefined> => {
-      const res = opts.accounts
-        ? await politeRequest(target, stats, { method: 'POST', url: paths.signup(), json: signupBody(opts.run, index) })
-        : await politeRequest(target, stats, { method: 'POST', url: paths.users(), json: { username: loadUsername(opts.run, index) } });
-      const body = res.json as { user?: unknown; token?: unknown } | undefined;
-      const userId = idOf(opts.accounts ? body?.user : res.json);
-      const token = typeof body?.token === 'string' ? body.token : undefined;
-      if (!ok2xx(res.status) || !userId || (opts.accounts && !token)) return void note(opts.accounts ? 'signup' : 'user', res);
-      return token === undefined ? { index, userId } : { index, userId, token };
-    })
+    await mapLimit(
+      Array.from({ length: opts.clients }, (_, i) => i),
+      opts.concurrency,
+      async (index): Promise<SetupUser | undefined> => {
+        const res = opts.accounts
+          ? await politeRequest(target, stats, {
+              method: 'POST',
+              url: paths.signup(),
+              json: signupBody(opts.run, index),
+            })
+          : await politeRequest(target, stats, {
+              method: 'POST',
+              url: paths.users(),
+              json: { username: loadUsername(opts.run, index) },
+            });
+        const body = res.json as { user?: unknown; token?: unknown } | undefined;
+        const userId = idOf(opts.accounts ? body?.user : res.json);
+        const token = typeof body?.token === 'string' ? body.token : undefined;
+        if (!ok2xx(res.status) || !userId || (opts.accounts && !token))
+          return void note(opts.accounts ? 'signup' : 'user', res);
+        return token === undefined ? { index, userId } : { index, userId, token };
+      },
+    )
   ).filter((u): u is SetupUser => u !== undefined);
   if (users.length === 0) return done([], []);
 
   const roomIds = (
-    await mapLimit(Array.from({ length: opts.rooms }, (_, i) => i), opts.concurrency, async (i) => {
-      const res = await politeRequest(target, stats, { method: 'POST', url: paths.rooms(), json: { name: `load ${opts.run} room ${i}` }, ...withToken(users[0]?.token) });
-      if (!ok2xx(res.status) || !idOf(res.json)) return void note('room', res);
-      return idOf(res.json);
-    })
+    await mapLimit(
+      Array.from({ length: opts.rooms }, (_, i) => i),
+      opts.concurrency,
+      async (i) => {
+        const res = await politeRequest(target, stats, {
+          method: 'POST',
+          url: paths.rooms(),
+          json: { name: `load ${opts.run} room ${i}` },
+          ...withToken(users[0]?.token),
+        });
+        if (!ok2xx(res.status) || !idOf(res.json)) return void note('room', res);
+        return idOf(res.json);
+      },
+    )
   ).filter((id): id is string => id !== undefined);
   if (roomIds.length === 0) return done([], roomIds);
 
@@ -149,7 +201,12 @@ export async function setupFixtures(target: RestTarget, opts: { clients: number;
     const roomId = roomIds[user.index % roomIds.length] as string;
     // username too: the seed's FastAPI backend requires it on join (422 without).
     const json = { user_id: user.userId, username: loadUsername(opts.run, user.index) };
-    const join = await politeRequest(target, stats, { method: 'POST', url: paths.join(roomId), json, ...withToken(user.token) });
+    const join = await politeRequest(target, stats, {
+      method: 'POST',
+      url: paths.join(roomId),
+      json,
+      ...withToken(user.token),
+    });
     if (!ok2xx(join.status)) return void note('join', join);
     return { ...user, roomId };
   });
@@ -166,5 +223,9 @@ export function loadUsername(run: string, index: number): string {
 
 /** A throwaway account: usernames are 3-20 letters, digits and underscores; the password meets the server's rules. */
 function signupBody(run: string, index: number): { username: string; email: string; password: string } {
-  return { username: `l${run}_${index}`, email: `load-${run}-${index}@load.vchat.invalid`, password: `Load1-${randomBytes(12).toString('hex')}` };
+  return {
+    username: `l${run}_${index}`,
+    email: `load-${run}-${index}@load.vchat.invalid`,
+    password: `Load1-${randomBytes(12).toString('hex')}`,
+  };
 }

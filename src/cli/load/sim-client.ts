@@ -61,7 +61,12 @@ export class SimClient {
     const { timeoutMs } = target;
     const token = this.spec.token === undefined ? '' : `?token=${encodeURIComponent(this.spec.token)}`;
     const url = `${target.wsBase}${paths.ws(this.spec.roomId, this.spec.userId)}${token}`;
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, ...(target.origin ? { origin: target.origin } : {}), ...(target.headers ? { headers: target.headers } : {}) });
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      handshakeTimeout: timeoutMs,
+      ...(target.origin ? { origin: target.origin } : {}),
+      ...(target.headers ? { headers: target.headers } : {}),
+    });
     this.ws = ws;
     return new Promise<number>((resolve, reject) => {
       let settled = false;
@@ -100,7 +105,10 @@ export class SimClient {
         } catch {
           frame = { type: 'unparseable' };
         }
-        if (!settled && (frame.type === 'pong' || (frame.type === 'user_joined' && frame.user_id === this.spec.userId))) {
+        if (
+          !settled &&
+          (frame.type === 'pong' || (frame.type === 'user_joined' && frame.user_id === this.spec.userId))
+        ) {
           settled = true;
           clearTimeout(timer);
           this.open = true;

@@ -18,9 +18,15 @@ export interface DeliveryTotals extends DeliveryCounts {
  * From what was sent, work out how many deliveries each worker should see, and how to
  * turn the workers' results into totals.
  */
-export function computeDelivery(clients: ClientSpec[], connected: Set<number>, sent: WorkerSent[], slices: ClientSpec[][]) {
+export function computeDelivery(
+  clients: ClientSpec[],
+  connected: Set<number>,
+  sent: WorkerSent[],
+  slices: ClientSpec[][],
+) {
   const sentBy = new Map<number, number>();
-  for (const s of sent) for (const [k, v] of Object.entries(s.sentBySender)) sentBy.set(Number(k), (sentBy.get(Number(k)) ?? 0) + v);
+  for (const s of sent)
+    for (const [k, v] of Object.entries(s.sentBySender)) sentBy.set(Number(k), (sentBy.get(Number(k)) ?? 0) + v);
   const roomSent = new Map<string, number>();
   const roomConnected = new Map<string, number>();
   for (const c of clients) {
@@ -29,7 +35,10 @@ export function computeDelivery(clients: ClientSpec[], connected: Set<number>, s
   }
   // A connected receiver expects every message of every other sender in its room.
   const expectedPerWorker = slices.map((slice) =>
-    slice.reduce((n, c) => (connected.has(c.index) ? n + (roomSent.get(c.roomId) ?? 0) - (sentBy.get(c.index) ?? 0) : n), 0),
+    slice.reduce(
+      (n, c) => (connected.has(c.index) ? n + (roomSent.get(c.roomId) ?? 0) - (sentBy.get(c.index) ?? 0) : n),
+      0,
+    ),
   );
 
   const finish = (results: WorkerResult[]): DeliveryTotals => {
@@ -40,7 +49,15 @@ export function computeDelivery(clients: ClientSpec[], connected: Set<number>, s
         got.set(Number(k), [t[0] + d, t[1] + dup, t[2] + ooo]);
       }
     }
-    const totals: DeliveryTotals = { sent: 0, expected: 0, delivered: 0, lost: 0, duplicated: 0, out_of_order: 0, senders_with_issues: [] };
+    const totals: DeliveryTotals = {
+      sent: 0,
+      expected: 0,
+      delivered: 0,
+      lost: 0,
+      duplicated: 0,
+      out_of_order: 0,
+      senders_with_issues: [],
+    };
     const issues: SenderIssue[] = [];
     for (const c of clients) {
       const sentN = sentBy.get(c.index) ?? 0;
@@ -54,7 +71,17 @@ export function computeDelivery(clients: ClientSpec[], connected: Set<number>, s
       totals.duplicated += duplicated;
       totals.out_of_order += outOfOrder;
       if (lost || duplicated || outOfOrder) {
-        issues.push({ sender: c.index, user_id: c.userId, room_id: c.roomId, sent: sentN, expected, delivered, lost, duplicated, out_of_order: outOfOrder });
+        issues.push({
+          sender: c.index,
+          user_id: c.userId,
+          room_id: c.roomId,
+          sent: sentN,
+          expected,
+          delivered,
+          lost,
+          duplicated,
+          out_of_order: outOfOrder,
+        });
       }
     }
     issues.sort((a, b) => b.lost + b.duplicated + b.out_of_order - (a.lost + a.duplicated + a.out_of_order));

@@ -3,7 +3,10 @@ import type { Thresholds } from './options.ts';
 import type { LoadResult, ThresholdCheck } from './result.ts';
 
 /** Compare a result with the limits; a check fails when its figure is above the limit. */
-export function checkThresholds(result: Pick<LoadResult, 'latency' | 'messages' | 'errors_total'>, limits: Thresholds): ThresholdCheck[] {
+export function checkThresholds(
+  result: Pick<LoadResult, 'latency' | 'messages' | 'errors_total'>,
+  limits: Thresholds,
+): ThresholdCheck[] {
   const checks: ThresholdCheck[] = [];
   const add = (name: ThresholdCheck['name'], limit: number | undefined, actual: number): void => {
     if (limit !== undefined) checks.push({ name, limit, actual, ok: actual <= limit });
@@ -21,8 +24,10 @@ export function describeFailures(checks: ThresholdCheck[]): string[] {
     max_loss: ['lost messages', '', '--max-loss'],
     max_errors: ['errors', '', '--max-errors'],
   };
-  return checks.filter((c) => !c.ok).map((c) => {
-    const [what, unit, flag] = label[c.name];
-    return `${what} ${c.actual}${unit} > ${flag} ${c.limit}`;
-  });
+  return checks
+    .filter((c) => !c.ok)
+    .map((c) => {
+      const [what, unit, flag] = label[c.name];
+      return `${what} ${c.actual}${unit} > ${flag} ${c.limit}`;
+    });
 }

@@ -36,7 +36,9 @@ export class LoadWorker {
   /** Handle one message from the orchestrator. */
   handle(msg: ToWorker): void {
     const run = (p: Promise<void>): void => {
-      p.catch((err: unknown) => this.emit({ type: 'failed', message: err instanceof Error ? err.message : String(err) }));
+      p.catch((err: unknown) =>
+        this.emit({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      );
     };
     if (msg.type === 'init') run(this.connectAll(msg));
     else if (msg.type === 'start') run(this.sendPhase(msg));
@@ -77,7 +79,15 @@ export class LoadWorker {
         const wait = at - (performance.now() - t0);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         try {
-          recordMs(hist, await client.connect({ wsBase: init.wsBase, origin: init.origin, headers: init.headers, timeoutMs: init.connectTimeoutMs }));
+          recordMs(
+            hist,
+            await client.connect({
+              wsBase: init.wsBase,
+              origin: init.origin,
+              headers: init.headers,
+              timeoutMs: init.connectTimeoutMs,
+            }),
+          );
         } catch (reason) {
           bump(failures, String(reason));
         }
@@ -127,13 +137,20 @@ export class LoadWorker {
 
   /** Open loop: round-robin over the clients, each message stamped with its due time (pacer.ts). */
   private openLoop(open: SimClient[], start: WorkerStart): Promise<void> {
-    return paceOpenLoop({ ratePerS: start.ratePerS, durationMs: start.durationMs, startMs: this.startedAt }, (k, dueAtMs) =>
-      this.sendOne(open[k % open.length] as SimClient, perfToWallMs(dueAtMs)),
+    return paceOpenLoop(
+      { ratePerS: start.ratePerS, durationMs: start.durationMs, startMs: this.startedAt },
+      (k, dueAtMs) => this.sendOne(open[k % open.length] as SimClient, perfToWallMs(dueAtMs)),
     );
   }
 
   private progress(): void {
-    this.emit({ type: 'progress', sent: this.sentTotal, delivered: this.book.delivered, errors: total(this.errors), hist: encodeHistogram(this.interval) });
+    this.emit({
+      type: 'progress',
+      sent: this.sentTotal,
+      delivered: this.book.delivered,
+      errors: total(this.errors),
+      hist: encodeHistogram(this.interval),
+    });
     this.interval = newHistogram();
   }
 
@@ -163,4 +180,3 @@ export class LoadWorker {
     });
   }
 }
-

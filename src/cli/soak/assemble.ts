@@ -33,12 +33,32 @@ function timeline(intervals: SoakInterval[], intervalMs: number): TimelinePoint[
   return intervals.map((x) => {
     sent += x.sent;
     delivered += x.delivered;
-    return { t_s: x.at_s, sent, delivered, delivered_per_s: Math.round((x.delivered / intervalMs) * 1000), p50_ms: x.latency.p50_ms, p99_ms: x.latency.p99_ms, max_ms: x.latency.max_ms, errors: x.errors_total, reconnects: x.reconnects.attempted };
+    return {
+      t_s: x.at_s,
+      sent,
+      delivered,
+      delivered_per_s: Math.round((x.delivered / intervalMs) * 1000),
+      p50_ms: x.latency.p50_ms,
+      p99_ms: x.latency.p99_ms,
+      max_ms: x.latency.max_ms,
+      errors: x.errors_total,
+      reconnects: x.reconnects.attempted,
+    };
   });
 }
 
 /** Build the result: totals, drift, checks and sanity; `ok` and `exit_code` from both. */
-export function assembleSoakResult(o: SoakOptions, s: SoakSession, x: { startedAt: Date; elapsedMs: number; intervals: SoakInterval[]; connectFailures: Record<string, number>; attempted: number }): SoakResult {
+export function assembleSoakResult(
+  o: SoakOptions,
+  s: SoakSession,
+  x: {
+    startedAt: Date;
+    elapsedMs: number;
+    intervals: SoakInterval[];
+    connectFailures: Record<string, number>;
+    attempted: number;
+  },
+): SoakResult {
   const { duplicated, outOfOrder } = s.anomalies();
   const reconnects = x.intervals.reduce((n, i) => n + i.reconnects.attempted, 0);
   const reconnectFailures = x.intervals.reduce((n, i) => n + i.reconnects.failed, 0);
@@ -46,7 +66,14 @@ export function assembleSoakResult(o: SoakOptions, s: SoakSession, x: { startedA
     schema: SOAK_SCHEMA,
     tool: 'vchat soak',
     target: { api: o.api, origin: o.origin, header_names: Object.keys(o.headers) },
-    config: { clients: o.clients, rooms: o.rooms, rate_per_s: o.ratePerS, duration_ms: o.durationMs, interval_ms: o.intervalMs, reconnect_per_interval: o.reconnectPerInterval },
+    config: {
+      clients: o.clients,
+      rooms: o.rooms,
+      rate_per_s: o.ratePerS,
+      duration_ms: o.durationMs,
+      interval_ms: o.intervalMs,
+      reconnect_per_interval: o.reconnectPerInterval,
+    },
     started_at: x.startedAt.toISOString(),
     elapsed_ms: Math.round(x.elapsedMs),
     intervals: x.intervals,

@@ -7,7 +7,16 @@ const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 /** Every check that applies; a check fails when its figure is above its limit. */
 export function checkSoak(
   r: Pick<SoakResult, 'drift' | 'totals' | 'intervals'>,
-  o: Pick<SoakOptions, 'maxRssGrowthFraction' | 'maxRssGrowthBytes' | 'maxLoss' | 'maxReconnectFailures' | 'maxP99Ms' | 'maxP99GrowthMs' | 'maxP99GrowthFraction'>,
+  o: Pick<
+    SoakOptions,
+    | 'maxRssGrowthFraction'
+    | 'maxRssGrowthBytes'
+    | 'maxLoss'
+    | 'maxReconnectFailures'
+    | 'maxP99Ms'
+    | 'maxP99GrowthMs'
+    | 'maxP99GrowthFraction'
+  >,
 ): SoakCheck[] {
   const checks: SoakCheck[] = [];
   const { rss_first_bytes: first, rss_last_bytes: last } = r.drift;
@@ -15,18 +24,48 @@ export function checkSoak(
     const growth = last - first;
     if (o.maxRssGrowthFraction !== undefined) {
       const fraction = first > 0 ? growth / first : 0;
-      checks.push({ name: 'max_rss_growth', limit: o.maxRssGrowthFraction, actual: Math.round(fraction * 1000) / 1000, ok: fraction <= o.maxRssGrowthFraction, detail: `server RSS ${mb(first)} -> ${mb(last)} (${(fraction * 100).toFixed(1)}%, limit ${(o.maxRssGrowthFraction * 100).toFixed(0)}%)` });
+      checks.push({
+        name: 'max_rss_growth',
+        limit: o.maxRssGrowthFraction,
+        actual: Math.round(fraction * 1000) / 1000,
+        ok: fraction <= o.maxRssGrowthFraction,
+        detail: `server RSS ${mb(first)} -> ${mb(last)} (${(fraction * 100).toFixed(1)}%, limit ${(o.maxRssGrowthFraction * 100).toFixed(0)}%)`,
+      });
     }
     if (o.maxRssGrowthBytes !== undefined) {
-      checks.push({ name: 'max_rss_growth', limit: o.maxRssGrowthBytes, actual: growth, ok: growth <= o.maxRssGrowthBytes, detail: `server RSS ${mb(first)} -> ${mb(last)} (+${mb(growth)}, limit ${mb(o.maxRssGrowthBytes)})` });
+      checks.push({
+        name: 'max_rss_growth',
+        limit: o.maxRssGrowthBytes,
+        actual: growth,
+        ok: growth <= o.maxRssGrowthBytes,
+        detail: `server RSS ${mb(first)} -> ${mb(last)} (+${mb(growth)}, limit ${mb(o.maxRssGrowthBytes)})`,
+      });
     }
   }
   checks.push(...p99GrowthChecks(r.intervals, o));
-  checks.push({ name: 'max_loss', limit: o.maxLoss, actual: r.totals.lost, ok: r.totals.lost <= o.maxLoss, detail: `lost ${r.totals.lost} of ${r.totals.expected} deliveries` });
-  checks.push({ name: 'max_reconnect_failures', limit: o.maxReconnectFailures, actual: r.totals.reconnect_failures, ok: r.totals.reconnect_failures <= o.maxReconnectFailures, detail: `${r.totals.reconnect_failures} of ${r.totals.reconnects} reconnects failed` });
+  checks.push({
+    name: 'max_loss',
+    limit: o.maxLoss,
+    actual: r.totals.lost,
+    ok: r.totals.lost <= o.maxLoss,
+    detail: `lost ${r.totals.lost} of ${r.totals.expected} deliveries`,
+  });
+  checks.push({
+    name: 'max_reconnect_failures',
+    limit: o.maxReconnectFailures,
+    actual: r.totals.reconnect_failures,
+    ok: r.totals.reconnect_failures <= o.maxReconnectFailures,
+    detail: `${r.totals.reconnect_failures} of ${r.totals.reconnects} reconnects failed`,
+  });
   if (o.maxP99Ms !== undefined) {
     const worst = Math.max(0, ...r.intervals.map((i) => i.latency.p99_ms));
-    checks.push({ name: 'max_p99_ms', limit: o.maxP99Ms, actual: worst, ok: worst <= o.maxP99Ms, detail: `worst interval p99 ${worst} ms` });
+    checks.push({
+      name: 'max_p99_ms',
+      limit: o.maxP99Ms,
+      actual: worst,
+      ok: worst <= o.maxP99Ms,
+      detail: `worst interval p99 ${worst} ms`,
+    });
   }
   return checks;
 }
@@ -36,7 +75,10 @@ export function checkSoak(
  * that of the first third (medians, so one slow interval at either end does not decide it).
  * Intervals that delivered nothing are left out; with fewer than two there is no trend to judge.
  */
-function p99GrowthChecks(intervals: SoakResult['intervals'], o: Pick<SoakOptions, 'maxP99GrowthMs' | 'maxP99GrowthFraction'>): SoakCheck[] {
+function p99GrowthChecks(
+  intervals: SoakResult['intervals'],
+  o: Pick<SoakOptions, 'maxP99GrowthMs' | 'maxP99GrowthFraction'>,
+): SoakCheck[] {
   if (o.maxP99GrowthMs === undefined && o.maxP99GrowthFraction === undefined) return [];
   const p99s = intervals.filter((i) => i.delivered > 0).map((i) => i.latency.p99_ms);
   if (p99s.length < 2) return [];
@@ -47,11 +89,23 @@ function p99GrowthChecks(intervals: SoakResult['intervals'], o: Pick<SoakOptions
   const detail = `median interval p99 ${first} ms over the first ${third} interval(s) -> ${last} ms over the last ${third}`;
   const checks: SoakCheck[] = [];
   if (o.maxP99GrowthMs !== undefined) {
-    checks.push({ name: 'max_p99_growth', limit: o.maxP99GrowthMs, actual: growth, ok: growth <= o.maxP99GrowthMs, detail: `${detail} (+${growth} ms, limit +${o.maxP99GrowthMs} ms)` });
+    checks.push({
+      name: 'max_p99_growth',
+      limit: o.maxP99GrowthMs,
+      actual: growth,
+      ok: growth <= o.maxP99GrowthMs,
+      detail: `${detail} (+${growth} ms, limit +${o.maxP99GrowthMs} ms)`,
+    });
   }
   if (o.maxP99GrowthFraction !== undefined) {
     const fraction = first > 0 ? Math.round((growth / first) * 1000) / 1000 : 0;
-    checks.push({ name: 'max_p99_growth', limit: o.maxP99GrowthFraction, actual: fraction, ok: fraction <= o.maxP99GrowthFraction, detail: `${detail} (${(fraction * 100).toFixed(0)}%, limit ${(o.maxP99GrowthFraction * 100).toFixed(0)}%)` });
+    checks.push({
+      name: 'max_p99_growth',
+      limit: o.maxP99GrowthFraction,
+      actual: fraction,
+      ok: fraction <= o.maxP99GrowthFraction,
+      detail: `${detail} (${(fraction * 100).toFixed(0)}%, limit ${(o.maxP99GrowthFraction * 100).toFixed(0)}%)`,
+    });
   }
   return checks;
 }

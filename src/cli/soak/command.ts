@@ -21,10 +21,16 @@ import { runSoak } from './run.ts';
 export function registerSoak(program: Command, io: CliIo): void {
   program
     .command('soak')
-    .description('Long, low-rate run with scheduled reconnects; tracks latency, loss and server memory drift via /health')
+    .description(
+      'Long, low-rate run with scheduled reconnects; tracks latency, loss and server memory drift via /health',
+    )
     .option('--api <url>', 'server base URL (required)', parseApiUrl)
     .option('--origin <origin>', 'Origin header for the WebSocket upgrade and REST calls', parseOrigin)
-    .option('--header <name:value>', 'extra header on every REST request and WebSocket upgrade (repeatable)', collectHeader)
+    .option(
+      '--header <name:value>',
+      'extra header on every REST request and WebSocket upgrade (repeatable)',
+      collectHeader,
+    )
     .option('--clients <n>', 'WebSocket clients', String(SOAK_DEFAULTS.clients))
     .option('--rooms <n>', 'rooms the clients are spread over', String(SOAK_DEFAULTS.rooms))
     .option('--rate <msgs/s>', 'chat messages per second over all clients', String(SOAK_DEFAULTS.rate))
@@ -32,14 +38,25 @@ export function registerSoak(program: Command, io: CliIo): void {
     .option('--interval <duration>', 'reconnect, measure and sample /health this often', SOAK_DEFAULTS.interval)
     .option('--reconnect <n>', 'clients closed and reopened each interval (default: a quarter)')
     .option('--drain <duration>', 'end of each interval without sending, for the last deliveries', SOAK_DEFAULTS.drain)
-    .option('--max-rss-growth <limit>', 'fail when server RSS grows past this from the first sample (50% or 200MB)', SOAK_DEFAULTS.maxRssGrowth)
-    .option('--max-p99-growth <limit>', 'fail when delivery p99 keeps growing: last third of the intervals vs the first (20ms or 100%)', SOAK_DEFAULTS.maxP99Growth)
+    .option(
+      '--max-rss-growth <limit>',
+      'fail when server RSS grows past this from the first sample (50% or 200MB)',
+      SOAK_DEFAULTS.maxRssGrowth,
+    )
+    .option(
+      '--max-p99-growth <limit>',
+      'fail when delivery p99 keeps growing: last third of the intervals vs the first (20ms or 100%)',
+      SOAK_DEFAULTS.maxP99Growth,
+    )
     .option('--max-p99 <ms>', 'fail when any interval delivery p99 exceeds this')
     .option('--max-loss <n>', 'fail when more messages than this were lost', '0')
     .option('--max-reconnect-failures <n>', 'fail when more reconnects than this failed', '0')
     .option('--accounts', 'sign up an account per client and use its token (for servers with REQUIRE_AUTH=true)')
     .option('--json', 'print one JSON result document on stdout')
-    .option('--report <file>', 'also write a self-contained HTML report (charts over time, latency percentiles, verdict)')
+    .option(
+      '--report <file>',
+      'also write a self-contained HTML report (charts over time, latency percentiles, verdict)',
+    )
     .option('--yes', 'allow more than 2000 clients')
     .action(async (raw: RawOptions) => {
       io.exitCode = await soakAction(raw, io);
@@ -58,7 +75,8 @@ export async function soakAction(raw: RawOptions, io: CliIo): Promise<number> {
     if (typeof raw.report === 'string') writeFileSync(raw.report, renderHtmlReport(soakReportDoc(result)));
     io.stdout.write(raw.json ? `${JSON.stringify(result, null, 2)}\n` : renderSoakReport(result));
     const failedChecks = result.checks.filter((c) => !c.ok).map((c) => c.detail);
-    if (!result.ok && raw.json) io.stderr.write(`vchat soak: FAIL: ${failureSummary([], result.sanity, failedChecks)}\n`);
+    if (!result.ok && raw.json)
+      io.stderr.write(`vchat soak: FAIL: ${failureSummary([], result.sanity, failedChecks)}\n`);
     return result.exit_code;
   } catch (err) {
     progress.done();

@@ -7,7 +7,11 @@ import type { HealthSample } from './result.ts';
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** One sample; never throws (a failed request is `ok:false` with the reason). */
-export async function sampleHealth(api: string, origin: string | null, headers: Record<string, string> = {}): Promise<HealthSample> {
+export async function sampleHealth(
+  api: string,
+  origin: string | null,
+  headers: Record<string, string> = {},
+): Promise<HealthSample> {
   try {
     const res = await httpRequest({ url: paths.health(), base: api, origin, headers, timeoutMs: 5000 });
     const body = (res.json ?? {}) as Record<string, unknown>;
@@ -19,6 +23,13 @@ export async function sampleHealth(api: string, origin: string | null, headers: 
       active_connections: num(body.active_connections),
     };
   } catch (err) {
-    return { ok: false, status: 0, rss_bytes: null, heap_used_bytes: null, active_connections: null, error: describeNetError(err) };
+    return {
+      ok: false,
+      status: 0,
+      rss_bytes: null,
+      heap_used_bytes: null,
+      active_connections: null,
+      error: describeNetError(err),
+    };
   }
 }

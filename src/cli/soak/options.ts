@@ -71,11 +71,13 @@ export function parseSoakOptions(raw: RawOptions): SoakOptions {
   const reader = optionReader(raw, problems);
   const { str, dur } = reader;
   /** Soak's counts take any number ≥ min (whole ones are floored where needed). */
-  const num = (k: string, flag: string, fallback: number, min: number): number => reader.num(k, flag, fallback, min, false);
+  const num = (k: string, flag: string, fallback: number, min: number): number =>
+    reader.num(k, flag, fallback, min, false);
   const api = str('api');
   if (!api) problems.push('--api URL is required (the server to soak; point it only at servers you own)');
   const clients = Math.floor(num('clients', '--clients', SOAK_DEFAULTS.clients, 2));
-  if (clients > MAX_CLIENTS_WITHOUT_YES && raw.yes !== true) problems.push(`--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you mean it`);
+  if (clients > MAX_CLIENTS_WITHOUT_YES && raw.yes !== true)
+    problems.push(`--clients ${clients} is above ${MAX_CLIENTS_WITHOUT_YES}; add --yes if you mean it`);
   const rooms = Math.floor(num('rooms', '--rooms', SOAK_DEFAULTS.rooms, 1));
   if (rooms > clients) problems.push(`--rooms ${rooms} is more than --clients ${clients}`);
   const intervalMs = dur('interval', '--interval', SOAK_DEFAULTS.interval, 1000);

@@ -16,7 +16,10 @@ export function soakReportDoc(r: SoakResult): ReportDoc {
     api: r.target.api,
     startedAt: r.started_at,
     ok: r.ok,
-    failures: [...r.checks.filter((k) => !k.ok).map((k) => k.detail), ...r.sanity.filter((s) => !s.ok).map((s) => `${s.detail}${s.hint ? ` (hint: ${s.hint})` : ''}`)],
+    failures: [
+      ...r.checks.filter((k) => !k.ok).map((k) => k.detail),
+      ...r.sanity.filter((s) => !s.ok).map((s) => `${s.detail}${s.hint ? ` (hint: ${s.hint})` : ''}`),
+    ],
     settings: [
       ['origin', r.target.origin ?? '(none)'],
       ['extra headers', r.target.header_names.join(', ') || '(none)'],
@@ -27,7 +30,10 @@ export function soakReportDoc(r: SoakResult): ReportDoc {
       ...r.checks.map((k): [string, string] => [`check ${k.name}`, `${k.detail} ${k.ok ? 'ok' : 'FAILED'}`]),
     ],
     summary: [
-      ['messages', `sent ${t.sent}, expected ${t.expected}, delivered ${t.delivered}, lost ${t.lost}, duplicated ${t.duplicated}`],
+      [
+        'messages',
+        `sent ${t.sent}, expected ${t.expected}, delivered ${t.delivered}, lost ${t.lost}, duplicated ${t.duplicated}`,
+      ],
       ['latency', latencyLine(t.latency)],
       ['reconnects', `${t.reconnects - t.reconnect_failures}/${t.reconnects} ok`],
       ['server RSS', `${mb(d.rss_first_bytes)} -> ${mb(d.rss_last_bytes)} (max ${mb(d.rss_max_bytes)})`],

@@ -12,7 +12,9 @@ export function intervalLine(x: SoakInterval, of: number): string {
   return (
     `#${x.index}/${of} ${x.at_s}s  open ${x.open_clients}  reconnect ${x.reconnects.attempted - x.reconnects.failed}/${x.reconnects.attempted}  ` +
     `sent ${x.sent}  delivered ${x.delivered}/${x.expected}  lost ${x.lost}  dup ${x.duplicated}  p99 ${x.latency.p99_ms} ms  ` +
-    (h.ok ? `rss ${mb(h.rss_bytes)}  heap ${mb(h.heap_used_bytes)}  conns ${h.active_connections ?? '-'}` : `health FAILED (${h.error ?? h.status})`)
+    (h.ok
+      ? `rss ${mb(h.rss_bytes)}  heap ${mb(h.heap_used_bytes)}  conns ${h.active_connections ?? '-'}`
+      : `health FAILED (${h.error ?? h.status})`)
   );
 }
 
@@ -36,7 +38,13 @@ export function renderSoakReport(r: SoakResult): string {
     ...r.checks.map((k) => `check      ${k.name}: ${k.detail} ${k.ok ? 'ok' : 'FAILED'}`),
     ...sanityLines(r.sanity),
     '',
-    r.ok ? 'PASS' : `FAIL: ${failureSummary([], r.sanity, r.checks.filter((k) => !k.ok).map((k) => k.detail))}`,
+    r.ok
+      ? 'PASS'
+      : `FAIL: ${failureSummary(
+          [],
+          r.sanity,
+          r.checks.filter((k) => !k.ok).map((k) => k.detail),
+        )}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -47,7 +47,14 @@ export interface SoakResult {
   tool: 'vchat soak';
   /** `header_names`: the names of the `--header`s sent (never their values). */
   target: { api: string; origin: string | null; header_names: string[] };
-  config: { clients: number; rooms: number; rate_per_s: number; duration_ms: number; interval_ms: number; reconnect_per_interval: number };
+  config: {
+    clients: number;
+    rooms: number;
+    rate_per_s: number;
+    duration_ms: number;
+    interval_ms: number;
+    reconnect_per_interval: number;
+  };
   started_at: string;
   elapsed_ms: number;
   intervals: SoakInterval[];

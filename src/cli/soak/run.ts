@@ -29,13 +29,25 @@ export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<So
   const run = randomBytes(4).toString('hex');
   const dispatcher = createPool({ connections: 16 });
   const rest = { api: o.api, origin: o.origin, dispatcher, timeoutMs: 15_000, headers: o.headers };
-  const setup = await setupOrThrow(rest, { clients: o.clients, rooms: o.rooms, concurrency: 8, run, accounts: o.accounts }).finally(() => dispatcher.close());
+  const setup = await setupOrThrow(rest, {
+    clients: o.clients,
+    rooms: o.rooms,
+    concurrency: 8,
+    run,
+    accounts: o.accounts,
+  }).finally(() => dispatcher.close());
 
-  const session = new SoakSession(setup.clients, run, { wsBase: toWsUrl(o.api), origin: o.origin, headers: o.headers, timeoutMs: CONNECT_TIMEOUT_MS });
+  const session = new SoakSession(setup.clients, run, {
+    wsBase: toWsUrl(o.api),
+    origin: o.origin,
+    headers: o.headers,
+    timeoutMs: CONNECT_TIMEOUT_MS,
+  });
   for (const [why, n] of Object.entries(setup.failures)) bump(session.errors, `setup_${why}`, n);
   await session.connectAll();
   const connectFailures: Counts = {};
-  for (const [k, n] of Object.entries(session.errors)) if (k.startsWith('connect_')) connectFailures[k.slice('connect_'.length)] = n;
+  for (const [k, n] of Object.entries(session.errors))
+    if (k.startsWith('connect_')) connectFailures[k.slice('connect_'.length)] = n;
 
   const intervals: SoakInterval[] = [];
   const count = Math.max(1, Math.round(o.durationMs / o.intervalMs));
@@ -45,7 +57,13 @@ export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<So
     hooks.onInterval?.(record, count);
   }
   await session.closeAll();
-  return assembleSoakResult(o, session, { startedAt, elapsedMs: performance.now() - t0, intervals, connectFailures, attempted: setup.clients.length });
+  return assembleSoakResult(o, session, {
+    startedAt,
+    elapsedMs: performance.now() - t0,
+    intervals,
+    connectFailures,
+    attempted: setup.clients.length,
+  });
 }
 
 /** One interval: reconnect, send until --drain before its end, drain, sample /health, then wait out the interval. */

@@ -76,7 +76,8 @@ export class SoakSession {
   /** Close and reopen the next `k` clients in rotation, plus every client that is down. */
   async reconnect(k: number): Promise<ReconnectRound> {
     const chosen = new Set<SimClient>(this.clients.filter((c) => !c.open));
-    for (let i = 0; i < Math.min(k, this.clients.length); i++) chosen.add(this.clients[this.rotate++ % this.clients.length] as SimClient);
+    for (let i = 0; i < Math.min(k, this.clients.length); i++)
+      chosen.add(this.clients[this.rotate++ % this.clients.length] as SimClient);
     const round: ReconnectRound = { attempted: 0, failed: 0, failures: {}, hist: newHistogram() };
     await Promise.all(
       [...chosen].map(async (c) => {

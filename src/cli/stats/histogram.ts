@@ -85,10 +85,16 @@ export interface CurvePoint {
 }
 
 /** Percentiles the curve is drawn through: dense towards the tail, like HdrHistogram's plots. */
-const CURVE_PERCENTILES = [0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.25, 97.5, 98.75, 99, 99.375, 99.5, 99.75, 99.9, 99.95, 99.99, 99.999, 100];
+const CURVE_PERCENTILES = [
+  0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.25, 97.5, 98.75, 99, 99.375, 99.5, 99.75, 99.9, 99.95,
+  99.99, 99.999, 100,
+];
 
 /** The latency percentile curve (HDR), ms; empty when nothing was recorded. */
 export function percentileCurve(h: Histogram): CurvePoint[] {
   if (h.totalCount === 0) return [];
-  return CURVE_PERCENTILES.map((p) => ({ percentile: p, ms: ms(Math.min(p === 0 ? h.minNonZeroValue : h.getValueAtPercentile(p), h.maxValue)) }));
+  return CURVE_PERCENTILES.map((p) => ({
+    percentile: p,
+    ms: ms(Math.min(p === 0 ? h.minNonZeroValue : h.getValueAtPercentile(p), h.maxValue)),
+  }));
 }

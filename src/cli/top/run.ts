@@ -64,12 +64,17 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
     try {
       const samples = await scrape();
       const atMs = performance.now();
-      if (previous) draw(renderView(o.api, computeView(previous.samples, samples, (atMs - previous.atMs) / 1000, new Date())));
+      if (previous)
+        draw(renderView(o.api, computeView(previous.samples, samples, (atMs - previous.atMs) / 1000, new Date())));
       else draw([`vchat top - ${o.api}   (q to quit)`, '', '  first scrape done; rates from the next one…']);
       previous = { samples, atMs };
     } catch (err) {
       if (err instanceof ScrapeRefused) return finish(err.message);
-      draw([`vchat top - ${o.api}   (q to quit)`, '', `  ${(err as Error).message}; retrying every ${o.intervalMs / 1000} s`]);
+      draw([
+        `vchat top - ${o.api}   (q to quit)`,
+        '',
+        `  ${(err as Error).message}; retrying every ${o.intervalMs / 1000} s`,
+      ]);
     }
     timer = setTimeout(() => void tick(), o.intervalMs);
   };
@@ -90,6 +95,12 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
 }
 
 function scraper(o: TopOptions, dispatcher: ScrapeOptions['dispatcher']): () => Promise<Sample[]> {
-  const options: ScrapeOptions = { api: o.api, token: o.token, headers: o.headers, timeoutMs: Math.max(2000, o.intervalMs), ...(dispatcher ? { dispatcher } : {}) };
+  const options: ScrapeOptions = {
+    api: o.api,
+    token: o.token,
+    headers: o.headers,
+    timeoutMs: Math.max(2000, o.intervalMs),
+    ...(dispatcher ? { dispatcher } : {}),
+  };
   return () => scrapeMetrics(options);
 }

@@ -35,13 +35,20 @@ export async function scrapeMetrics(o: ScrapeOptions): Promise<Sample[]> {
     throw new Error(`cannot reach ${o.api}/metrics: ${describeNetError(err)}`);
   }
   if (res.status === 401) {
-    throw new ScrapeRefused(o.token ? 'the server refused the token: pass its METRICS_TOKEN with --token' : 'the server wants a token: pass its METRICS_TOKEN with --token');
+    throw new ScrapeRefused(
+      o.token
+        ? 'the server refused the token: pass its METRICS_TOKEN with --token'
+        : 'the server wants a token: pass its METRICS_TOKEN with --token',
+    );
   }
   if (res.status === 404) {
-    throw new ScrapeRefused('GET /metrics is off on that server (404): set METRICS_TOKEN there, or METRICS_PORT and point --api at that port');
+    throw new ScrapeRefused(
+      'GET /metrics is off on that server (404): set METRICS_TOKEN there, or METRICS_PORT and point --api at that port',
+    );
   }
   if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
   const samples = parseExposition(res.text);
-  if (!samples.some((s) => s.name.startsWith('vchat_'))) throw new ScrapeRefused('that /metrics is not a vchat server (no vchat_ metrics)');
+  if (!samples.some((s) => s.name.startsWith('vchat_')))
+    throw new ScrapeRefused('that /metrics is not a vchat server (no vchat_ metrics)');
   return samples;
 }

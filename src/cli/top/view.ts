@@ -37,7 +37,8 @@ export interface TopView {
 
 /** The view from an earlier and a later scrape taken `intervalS` seconds apart. */
 export function computeView(before: Sample[], after: Sample[], intervalS: number, at: Date): TopView {
-  const rate = (name: string, match: Record<string, string> = {}): number => Math.max(0, total(after, name, match) - total(before, name, match)) / intervalS;
+  const rate = (name: string, match: Record<string, string> = {}): number =>
+    Math.max(0, total(after, name, match) - total(before, name, match)) / intervalS;
   const optional = (name: string): number | null => (has(after, name) ? total(after, name) : null);
   const p99s = (name: string): number | null => {
     const q = histogramQuantile(0.99, after, name, before);
@@ -47,7 +48,13 @@ export function computeView(before: Sample[], after: Sample[], intervalS: number
   let http5xx = 0;
   for (const s of after) {
     if (s.name !== 'vchat_http_request_duration_seconds_count' || !(s.labels.status ?? '').startsWith('5')) continue;
-    const earlier = before.find((b) => b.name === s.name && b.labels.method === s.labels.method && b.labels.route === s.labels.route && b.labels.status === s.labels.status);
+    const earlier = before.find(
+      (b) =>
+        b.name === s.name &&
+        b.labels.method === s.labels.method &&
+        b.labels.route === s.labels.route &&
+        b.labels.status === s.labels.status,
+    );
     http5xx += Math.max(0, s.value - (earlier?.value ?? 0));
   }
   return {
@@ -89,10 +96,16 @@ export function renderView(api: string, view: TopView): string[] {
     row('messages/s', `${view.messages_per_s}`),
     row('deliveries/s', `${view.deliveries_per_s}`),
     row('REST requests/s', `${view.rest_requests_per_s}`),
-    row('store p99', `${view.store_p99_ms === null ? '-' : `${view.store_p99_ms} ms`}${view.store_up ? '' : '   STORE DOWN'}`),
+    row(
+      'store p99',
+      `${view.store_p99_ms === null ? '-' : `${view.store_p99_ms} ms`}${view.store_up ? '' : '   STORE DOWN'}`,
+    ),
     row('event loop p99', view.event_loop_p99_ms === null ? '-' : `${view.event_loop_p99_ms} ms`),
     row('memory rss/heap', `${mb(view.rss_bytes)} / ${mb(view.heap_used_bytes)}`),
-    row('errors/s', `5xx ${e.http_5xx_per_s}  rejected ${e.messages_rejected_per_s}  refused ${e.connections_refused_per_s}  rate-limited ${e.rate_limited_per_s}  slow ${e.slow_reader_drops_per_s}`),
+    row(
+      'errors/s',
+      `5xx ${e.http_5xx_per_s}  rejected ${e.messages_rejected_per_s}  refused ${e.connections_refused_per_s}  rate-limited ${e.rate_limited_per_s}  slow ${e.slow_reader_drops_per_s}`,
+    ),
   ];
 }
 

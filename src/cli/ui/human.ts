@@ -48,7 +48,12 @@ export function renderFooter(report: VerifyReport, paint: Paint = painter(false)
   const server = report.server
     ? `server: ${[report.server.version && `version ${report.server.version}`, report.server.commit && `commit ${report.server.commit}`, report.server.environment && `environment ${report.server.environment}`, report.server.storage && `storage ${report.server.storage}`].filter(Boolean).join(', ') || 'no version info in /health'}\n`
     : '';
-  const verdict = report.exit_code === 2 ? paint(['red', 'bold'], 'API unreachable') : report.ok ? paint(['green', 'bold'], 'OK') : paint(['red', 'bold'], 'FAILED');
+  const verdict =
+    report.exit_code === 2
+      ? paint(['red', 'bold'], 'API unreachable')
+      : report.ok
+        ? paint(['green', 'bold'], 'OK')
+        : paint(['red', 'bold'], 'FAILED');
   const counts = `${s.pass} passed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.fail} failed, ${s.skip} skipped in ${report.duration_ms} ms`;
   return `\n${server}${problems.length ? `\n${problems.map((p) => renderStepDetails(p, paint)).join('\n')}` : ''}\n${verdict}: ${counts} (exit ${report.exit_code})\n`;
 }
@@ -56,5 +61,9 @@ export function renderFooter(report: VerifyReport, paint: Paint = painter(false)
 /** The whole human report at once (non-streaming callers and tests). */
 export function renderHuman(report: VerifyReport, color = false): string {
   const paint = painter(color);
-  return renderHeader(report) + report.steps.map((s) => `${renderStepLine(s, paint)}\n`).join('') + renderFooter(report, paint);
+  return (
+    renderHeader(report) +
+    report.steps.map((s) => `${renderStepLine(s, paint)}\n`).join('') +
+    renderFooter(report, paint)
+  );
 }

@@ -34,10 +34,14 @@ export function htmlEscape(text: string): string {
 
 /** JSON safe inside a <script> element (no `</script>`, no U+2028/2029 surprises). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-const rows = (pairs: Array<[string, string]>): string => pairs.map(([k, v]) => `<tr><th>${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('');
+const rows = (pairs: Array<[string, string]>): string =>
+  pairs.map(([k, v]) => `<tr><th>${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('');
 
 /** The chart-drawing script: reads #data, draws four uPlot charts, then sets data-rendered. */
 const DRAW = `

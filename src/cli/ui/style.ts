@@ -10,7 +10,12 @@ export function painter(enabled: boolean): Paint {
   return enabled ? (format, text) => styleText(format, text) : (_format, text) => text;
 }
 
-const VERDICT_STYLE: Record<Verdict, Parameters<typeof styleText>[0]> = { PASS: 'green', FAIL: ['red', 'bold'], WARN: 'yellow', SKIP: 'gray' };
+const VERDICT_STYLE: Record<Verdict, Parameters<typeof styleText>[0]> = {
+  PASS: 'green',
+  FAIL: ['red', 'bold'],
+  WARN: 'yellow',
+  SKIP: 'gray',
+};
 
 /** The verdict word, padded to 4 and coloured. */
 export function verdictLabel(verdict: Verdict, paint: Paint): string {

@@ -27,7 +27,9 @@ export interface VerifyCliOptions {
 /** Run the checks and render them; returns the exit code (0, 1 or 2). */
 export async function verifyAction(opts: VerifyCliOptions, io: CliIo): Promise<number> {
   const ws = opts.ws ?? toWsUrl(opts.api);
-  const live = opts.json ? undefined : createLiveRenderer(io, { api: opts.api, ws, origins: opts.origin, bad_origin: opts.badOrigin });
+  const live = opts.json
+    ? undefined
+    : createLiveRenderer(io, { api: opts.api, ws, origins: opts.origin, bad_origin: opts.badOrigin });
   const report = await runVerify({
     api: opts.api,
     ws,
@@ -43,6 +45,7 @@ export async function verifyAction(opts: VerifyCliOptions, io: CliIo): Promise<n
   if (opts.junit) writeFileSync(opts.junit, renderJunit(report));
   if (live) live.finish(report);
   else io.stdout.write(renderJson(report));
-  if (report.exit_code === 2) io.stderr.write(`vchat verify: cannot reach ${opts.api} (${report.steps[0]?.observed ?? 'no answer'})\n`);
+  if (report.exit_code === 2)
+    io.stderr.write(`vchat verify: cannot reach ${opts.api} (${report.steps[0]?.observed ?? 'no answer'})\n`);
   return report.exit_code;
 }

@@ -10,18 +10,44 @@ import { ACCOUNT_STEP_NAMES, ALL_STEP_NAMES, STEP_NAMES } from './types.ts';
 export function registerVerify(program: Command, io: CliIo): void {
   program
     .command('verify')
-    .description('Check a deployment end to end the way the chat frontend uses it: CORS, REST, WebSocket, history, timestamps.')
+    .description(
+      'Check a deployment end to end the way the chat frontend uses it: CORS, REST, WebSocket, history, timestamps.',
+    )
     .addOption(new Option('--api <url>', 'API base URL, http(s)').env('VCHAT_API').argParser(parseApiUrl))
-    .addOption(new Option('--origin <url>', 'frontend origin to check; repeat (or comma-separate) for several').env('VCHAT_ORIGIN').argParser(collectOrigins))
-    .addOption(new Option('--ws <url>', 'WebSocket base URL (default: --api with http->ws, https->wss)').argParser(parseWsUrl))
+    .addOption(
+      new Option('--origin <url>', 'frontend origin to check; repeat (or comma-separate) for several')
+        .env('VCHAT_ORIGIN')
+        .argParser(collectOrigins),
+    )
+    .addOption(
+      new Option('--ws <url>', 'WebSocket base URL (default: --api with http->ws, https->wss)').argParser(parseWsUrl),
+    )
     .addOption(new Option('--timeout <ms>', 'wait per request, handshake and frame').default(10_000).argParser(parseMs))
     .option('--json', 'print one JSON document (see docs/verify.md) on stdout and nothing else')
-    .addOption(new Option('--header <name:value>', 'extra header on every request and WebSocket upgrade (repeatable), e.g. for deployment protection').argParser(collectHeader))
+    .addOption(
+      new Option(
+        '--header <name:value>',
+        'extra header on every request and WebSocket upgrade (repeatable), e.g. for deployment protection',
+      ).argParser(collectHeader),
+    )
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per step) to this file')
-    .addOption(new Option('--only <steps>', 'run only these steps (comma-separated; what they need runs too)').argParser(collectList))
-    .addOption(new Option('--skip <steps>', 'do not run these steps (steps that need them are skipped)').argParser(collectList))
-    .option('--account', 'also sign up a throwaway account and check duplicate names, bad logins, login, /auth/me, its socket and logout')
-    .addOption(new Option('--bad-origin <url>', 'an origin the server must refuse').default('https://evil.example').argParser(parseOrigin))
+    .addOption(
+      new Option('--only <steps>', 'run only these steps (comma-separated; what they need runs too)').argParser(
+        collectList,
+      ),
+    )
+    .addOption(
+      new Option('--skip <steps>', 'do not run these steps (steps that need them are skipped)').argParser(collectList),
+    )
+    .option(
+      '--account',
+      'also sign up a throwaway account and check duplicate names, bad logins, login, /auth/me, its socket and logout',
+    )
+    .addOption(
+      new Option('--bad-origin <url>', 'an origin the server must refuse')
+        .default('https://evil.example')
+        .argParser(parseOrigin),
+    )
     .addHelpText(
       'after',
       `
@@ -46,12 +72,19 @@ Exit codes: 0 all passed (warnings allowed), 1 a check failed, 2 usage error or 
 
 /** Usage errors commander cannot see: required values and step names. Exits 2 via cmd.error. */
 function checkRequired(opts: Partial<VerifyCliOptions>, cmd: Command): VerifyCliOptions {
-  const usage = (message: string): never => cmd.error(`error: ${message}`, { exitCode: EXIT.usage, code: 'vchat.usage' });
-  if (!opts.api) usage('--api <url> is required (or set VCHAT_API), e.g. --api https://web-production-3ba7e.up.railway.app');
-  if (!opts.origin?.length) usage('--origin <url> is required (or set VCHAT_ORIGIN): the frontend origin to check, e.g. --origin https://video-chat-frontend-seven.vercel.app');
+  const usage = (message: string): never =>
+    cmd.error(`error: ${message}`, { exitCode: EXIT.usage, code: 'vchat.usage' });
+  if (!opts.api)
+    usage('--api <url> is required (or set VCHAT_API), e.g. --api https://web-production-3ba7e.up.railway.app');
+  if (!opts.origin?.length)
+    usage(
+      '--origin <url> is required (or set VCHAT_ORIGIN): the frontend origin to check, e.g. --origin https://video-chat-frontend-seven.vercel.app',
+    );
   const unknown = unknownStepNames([...(opts.only ?? []), ...(opts.skip ?? [])]);
-  if (unknown.length) usage(`unknown step ${unknown.map((n) => `"${n}"`).join(', ')}; steps are: ${ALL_STEP_NAMES.join(', ')}`);
+  if (unknown.length)
+    usage(`unknown step ${unknown.map((n) => `"${n}"`).join(', ')}; steps are: ${ALL_STEP_NAMES.join(', ')}`);
   const account = accountStepNames([...(opts.only ?? []), ...(opts.skip ?? [])]);
-  if (account.length && !opts.account) usage(`step ${account.map((n) => `"${n}"`).join(', ')} belongs to the --account group: add --account`);
+  if (account.length && !opts.account)
+    usage(`step ${account.map((n) => `"${n}"`).join(', ')} belongs to the --account group: add --account`);
   return opts as VerifyCliOptions;
 }

@@ -32,7 +32,9 @@ export interface AccountState {
 
 /** `vchat_` and 6 random base36 characters: valid (3-20 of [A-Za-z0-9_]) and unlikely to exist. */
 export function throwawayUsername(): string {
-  return `vchat_${randomInt(36 ** 6).toString(36).padStart(6, '0')}`;
+  return `vchat_${randomInt(36 ** 6)
+    .toString(36)
+    .padStart(6, '0')}`;
 }
 
 /** Shared, mutable state of one run. Steps read what earlier steps stored. */
@@ -87,13 +89,31 @@ export class VerifyContext {
   }
 
   /** A request to the API with the given Origin (null: none), bounded by the run's timeout. */
-  request(method: 'GET' | 'POST' | 'OPTIONS', path: string, init: { origin?: string | null; json?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
-    return httpRequest({ method, base: this.api, url: path, origin: init.origin, json: init.json, headers: { ...this.headers, ...init.headers }, timeoutMs: this.timeoutMs, dispatcher: this.pool });
+  request(
+    method: 'GET' | 'POST' | 'OPTIONS',
+    path: string,
+    init: { origin?: string | null; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse> {
+    return httpRequest({
+      method,
+      base: this.api,
+      url: path,
+      origin: init.origin,
+      json: init.json,
+      headers: { ...this.headers, ...init.headers },
+      timeoutMs: this.timeoutMs,
+      dispatcher: this.pool,
+    });
   }
 
   /** Open a WebSocket at `path` (+ query) with `origin`; open sockets are closed by `dispose`. */
   async connect(pathAndQuery: string, origin: string | null): Promise<WsConnectResult> {
-    const res = await wsConnect({ url: this.ws + pathAndQuery, origin, headers: this.headers, timeoutMs: this.timeoutMs });
+    const res = await wsConnect({
+      url: this.ws + pathAndQuery,
+      origin,
+      headers: this.headers,
+      timeoutMs: this.timeoutMs,
+    });
     if (res.ok) this.sockets.add(res.socket);
     return res;
   }

@@ -7,13 +7,15 @@ import type { StepReport, VerifyReport } from './types.ts';
 
 /** Escape text for XML content and attribute values; drops characters XML 1.0 cannot carry. */
 export function xmlEscape(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  );
 }
 
 const details = (s: StepReport): string =>
@@ -29,8 +31,10 @@ const details = (s: StepReport): string =>
 function testcase(s: StepReport): string {
   const open = `    <testcase classname="vchat.verify" name="${xmlEscape(s.id)}" time="${(s.ms / 1000).toFixed(3)}"`;
   if (s.verdict === 'PASS') return `${open}/>`;
-  if (s.verdict === 'SKIP') return `${open}>\n      <skipped message="${xmlEscape(s.note ?? 'skipped')}"/>\n    </testcase>`;
-  if (s.verdict === 'WARN') return `${open}>\n      <system-out>${xmlEscape(`WARN\n${details(s)}`)}</system-out>\n    </testcase>`;
+  if (s.verdict === 'SKIP')
+    return `${open}>\n      <skipped message="${xmlEscape(s.note ?? 'skipped')}"/>\n    </testcase>`;
+  if (s.verdict === 'WARN')
+    return `${open}>\n      <system-out>${xmlEscape(`WARN\n${details(s)}`)}</system-out>\n    </testcase>`;
   const message = s.hint ? `${s.observed ?? s.title} (hint: ${s.hint})` : (s.observed ?? s.title);
   return `${open}>\n      <failure message="${xmlEscape(message)}" type="FAIL">${xmlEscape(details(s))}</failure>\n    </testcase>`;
 }

@@ -43,11 +43,17 @@ function withNeeds(steps: readonly StepDef[], names: readonly string[]): Set<Ste
 }
 
 /** Build the ordered plan. `origins` must be non-empty; the first drives the chat steps. */
-export function planSteps(steps: readonly StepDef[], origins: readonly string[], only: readonly string[] = [], skip: readonly string[] = []): PlannedStep[] {
+export function planSteps(
+  steps: readonly StepDef[],
+  origins: readonly string[],
+  only: readonly string[] = [],
+  skip: readonly string[] = [],
+): PlannedStep[] {
   const primary = origins[0] as string;
   const selected = only.length ? withNeeds(steps, only) : new Set(steps.map((s) => s.name));
   const perOrigin = new Set(steps.filter((s) => s.perOrigin).map((s) => s.name));
-  const idFor = (name: StepName, origin: string | null) => (origin !== null && origins.length > 1 ? `${name}[${origin}]` : name);
+  const idFor = (name: StepName, origin: string | null) =>
+    origin !== null && origins.length > 1 ? `${name}[${origin}]` : name;
   const plan: PlannedStep[] = [];
   for (const def of steps) {
     if (!selected.has(def.name)) continue;
@@ -55,7 +61,14 @@ export function planSteps(steps: readonly StepDef[], origins: readonly string[],
       const needs = def.needs
         .filter((n) => selected.has(n))
         .map((n) => idFor(n, perOrigin.has(n) ? (def.perOrigin ? origin : primary) : null));
-      plan.push({ def, id: idFor(def.name, origin), origin, runOrigin: origin ?? primary, needs, skippedByUser: skip.includes(def.name) });
+      plan.push({
+        def,
+        id: idFor(def.name, origin),
+        origin,
+        runOrigin: origin ?? primary,
+        needs,
+        skippedByUser: skip.includes(def.name),
+      });
     }
   }
   return plan;

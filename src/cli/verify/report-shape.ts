@@ -23,11 +23,14 @@ export function checkVerifyReport(value: unknown): string[] {
   if (r.ok !== (r.exit_code === 0)) p.push('ok must equal exit_code === 0');
   for (const k of ['api', 'ws', 'bad_origin', 'started_at']) if (!isStr(r[k])) p.push(`${k} must be a string`);
   if (isStr(r.started_at) && Number.isNaN(Date.parse(r.started_at))) p.push('started_at must be an ISO time');
-  if (!Array.isArray(r.origins) || r.origins.length === 0 || !r.origins.every(isStr)) p.push('origins must be a non-empty string array');
+  if (!Array.isArray(r.origins) || r.origins.length === 0 || !r.origins.every(isStr))
+    p.push('origins must be a non-empty string array');
   if (!isInt(r.duration_ms)) p.push('duration_ms must be a whole number');
   if (r.server !== null) {
     if (!isObj(r.server)) p.push('server must be an object or null');
-    else for (const k of ['version', 'commit', 'environment', 'storage']) if (!isStrOrNull(r.server[k])) p.push(`server.${k} must be a string or null`);
+    else
+      for (const k of ['version', 'commit', 'environment', 'storage'])
+        if (!isStrOrNull(r.server[k])) p.push(`server.${k} must be a string or null`);
   }
   if (r.account !== undefined) {
     if (!isObj(r.account)) p.push('account must be an object when present');
@@ -42,7 +45,13 @@ export function checkVerifyReport(value: unknown): string[] {
   if (new Set(ids).size !== ids.length) p.push('step ids must be unique');
   if (!isObj(r.summary)) return [...p, 'summary must be an object'];
   const count = (v: string) => (r.steps as unknown[]).filter((s) => isObj(s) && s.verdict === v).length;
-  const expected: Json = { total: r.steps.length, pass: count('PASS'), fail: count('FAIL'), warn: count('WARN'), skip: count('SKIP') };
+  const expected: Json = {
+    total: r.steps.length,
+    pass: count('PASS'),
+    fail: count('FAIL'),
+    warn: count('WARN'),
+    skip: count('SKIP'),
+  };
   for (const [k, v] of Object.entries(expected)) if (r.summary[k] !== v) p.push(`summary.${k} must be ${String(v)}`);
   return p;
 }
@@ -51,13 +60,16 @@ function checkStep(s: unknown): string[] {
   if (!isObj(s)) return ['is not an object'];
   const p: string[] = [];
   if (!isStr(s.id) || !s.id) p.push('id must be a non-empty string');
-  if (!(ALL_STEP_NAMES as readonly unknown[]).includes(s.name)) p.push(`name ${JSON.stringify(s.name)} is not a step name`);
+  if (!(ALL_STEP_NAMES as readonly unknown[]).includes(s.name))
+    p.push(`name ${JSON.stringify(s.name)} is not a step name`);
   if (!isStrOrNull(s.origin)) p.push('origin must be a string or null');
   if (!isStr(s.title)) p.push('title must be a string');
   if (!VERDICTS.includes(s.verdict as string)) p.push('verdict must be PASS, FAIL, WARN or SKIP');
   if (!isInt(s.ms)) p.push('ms must be a whole number');
-  for (const k of ['observed', 'expected', 'hint', 'note']) if (s[k] !== undefined && !isStr(s[k])) p.push(`${k} must be a string when present`);
-  if ((s.verdict === 'FAIL' || s.verdict === 'WARN') && !(isStr(s.hint) && isStr(s.observed) && isStr(s.expected))) p.push('FAIL/WARN steps need observed, expected and hint');
+  for (const k of ['observed', 'expected', 'hint', 'note'])
+    if (s[k] !== undefined && !isStr(s[k])) p.push(`${k} must be a string when present`);
+  if ((s.verdict === 'FAIL' || s.verdict === 'WARN') && !(isStr(s.hint) && isStr(s.observed) && isStr(s.expected)))
+    p.push('FAIL/WARN steps need observed, expected and hint');
   if (s.verdict === 'SKIP' && !isStr(s.note)) p.push('SKIP steps need a note saying why');
   return p;
 }

@@ -32,7 +32,10 @@ export class AuthRouter extends Router {
     const anonymousAuth: RequestAuth = Object.freeze({ identity: null, service: auth });
     return super.on(method, pattern, (ctx) => {
       // No Authorization header and nothing required: anonymous, straight to the route (no extra await).
-      if (ctx.req.headers.authorization === undefined && (!auth.requireAuth || ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      if (
+        ctx.req.headers.authorization === undefined &&
+        (!auth.requireAuth || ctx.method === 'GET' || ctx.method === 'HEAD')
+      ) {
         ctx.auth = anonymousAuth;
         return handler(ctx);
       }
@@ -48,7 +51,11 @@ async function resolveIdentity(ctx: Ctx, auth: AuthService): Promise<Identity | 
   const token = bearerToken(ctx.req.headers.authorization);
   const write = ctx.method !== 'GET' && ctx.method !== 'HEAD';
   if (token === undefined) {
-    if (write && auth.requireAuth) throw refuse(ctx, authRequired('This server requires an account token for changes: send Authorization: Bearer <token>'));
+    if (write && auth.requireAuth)
+      throw refuse(
+        ctx,
+        authRequired('This server requires an account token for changes: send Authorization: Bearer <token>'),
+      );
     return null;
   }
   const identity = token === null ? null : await auth.identify(token);

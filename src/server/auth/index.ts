@@ -52,7 +52,9 @@ export function lazyAccountStore(kind: AccountStore['kind'], load: () => Promise
   const get = (): Promise<AccountStore> => {
     ready ??= load().catch((err: unknown) => {
       ready = undefined;
-      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('Account storage is unavailable', { cause: err });
+      throw err instanceof StoreUnavailableError
+        ? err
+        : new StoreUnavailableError('Account storage is unavailable', { cause: err });
     });
     return ready;
   };

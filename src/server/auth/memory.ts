@@ -1,5 +1,12 @@
 /** In-memory AccountStore: the default, and the reference the contract suite pins down. */
-import { AccountConflictError, loginKey, type Account, type AccountStore, type NewAccount, type TokenRecord } from './store.ts';
+import {
+  AccountConflictError,
+  loginKey,
+  type Account,
+  type AccountStore,
+  type NewAccount,
+  type TokenRecord,
+} from './store.ts';
 
 /** Expired tokens are swept every this many saves, so memory does not grow forever. */
 const SWEEP_EVERY_SAVES = 1000;

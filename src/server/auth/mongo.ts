@@ -6,7 +6,14 @@
 import { MongoServerError, type Collection } from 'mongodb';
 import { MongoDatabase } from '../store/mongo-database.ts';
 import { StoreUnavailableError } from '../store/store.ts';
-import { AccountConflictError, loginKey, type Account, type AccountStore, type NewAccount, type TokenRecord } from './store.ts';
+import {
+  AccountConflictError,
+  loginKey,
+  type Account,
+  type AccountStore,
+  type NewAccount,
+  type TokenRecord,
+} from './store.ts';
 
 interface TokenDoc {
   _id: string;
@@ -27,7 +34,10 @@ export class MongoAccountStore implements AccountStore {
   /** `database`: the chat store's (shared, not closed here); `url`: open a client of its own on mongoDatabaseName(url). */
   constructor(options: { database: MongoDatabase } | { url: string; dbName?: string }) {
     this.owned = !('database' in options);
-    this.database = 'database' in options ? options.database : new MongoDatabase({ ...options, serverSelectionTimeoutMs: 5000, maxPoolSize: 5 });
+    this.database =
+      'database' in options
+        ? options.database
+        : new MongoDatabase({ ...options, serverSelectionTimeoutMs: 5000, maxPoolSize: 5 });
     this.accounts = this.database.db.collection<Account>('accounts');
     this.tokens = this.database.db.collection<TokenDoc>('auth_tokens');
   }

@@ -6,7 +6,14 @@
  */
 import type pg from 'pg';
 import { PgDatabase } from '../store/pg-database.ts';
-import { AccountConflictError, loginKey, type Account, type AccountStore, type NewAccount, type TokenRecord } from './store.ts';
+import {
+  AccountConflictError,
+  loginKey,
+  type Account,
+  type AccountStore,
+  type NewAccount,
+  type TokenRecord,
+} from './store.ts';
 
 /** A row of `accounts`: the columns are the Account fields one to one. */
 type AccountRow = Account;
@@ -21,7 +28,8 @@ export class PostgresAccountStore implements AccountStore {
   /** `database`: the chat store's (shared, not closed here); `url`: open one of its own. */
   constructor(options: { database: PgDatabase } | { url: string; max?: number }) {
     this.owned = !('database' in options);
-    this.database = 'database' in options ? options.database : new PgDatabase({ url: options.url, max: options.max ?? 5 });
+    this.database =
+      'database' in options ? options.database : new PgDatabase({ url: options.url, max: options.max ?? 5 });
   }
 
   init(): Promise<void> {
@@ -41,7 +49,8 @@ export class PostgresAccountStore implements AccountStore {
       return rows[0] as Account;
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
-      if (e.code === '23505') throw new AccountConflictError(e.constraint === 'accounts_email_key' ? 'email' : 'username');
+      if (e.code === '23505')
+        throw new AccountConflictError(e.constraint === 'accounts_email_key' ? 'email' : 'username');
       throw err;
     }
   }
@@ -59,13 +68,20 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async saveToken(hash: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.query(`INSERT INTO auth_tokens (hash, user_id, expires_at) VALUES ($1, $2, $3)`, [hash, userId, expiresAt]);
+    await this.query(`INSERT INTO auth_tokens (hash, user_id, expires_at) VALUES ($1, $2, $3)`, [
+      hash,
+      userId,
+      expiresAt,
+    ]);
     // Cheap with the index; keeps the table from growing with tokens nobody logs out.
     await this.query(`DELETE FROM auth_tokens WHERE expires_at < now() - interval '1 day'`);
   }
 
   async findToken(hash: string): Promise<TokenRecord | null> {
-    const { rows } = await this.query<TokenRecord>(`SELECT hash, user_id, expires_at FROM auth_tokens WHERE hash = $1`, [hash]);
+    const { rows } = await this.query<TokenRecord>(
+      `SELECT hash, user_id, expires_at FROM auth_tokens WHERE hash = $1`,
+      [hash],
+    );
     return rows[0] ?? null;
   }
 

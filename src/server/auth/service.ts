@@ -87,7 +87,10 @@ export class AuthService {
     limit(this.ipLimiter.take(ip));
     // Checked first so a taken name does not leave an orphan user; createAccount still
     // enforces uniqueness against a concurrent sign-up.
-    const [byName, byEmail] = await Promise.all([this.accounts.findByLogin(input.username), this.accounts.findByLogin(input.email)]);
+    const [byName, byEmail] = await Promise.all([
+      this.accounts.findByLogin(input.username),
+      this.accounts.findByLogin(input.email),
+    ]);
     if (byName) throw conflict('username');
     if (byEmail) throw conflict('email');
     const passwordHash = await hashPassword(input.password);
@@ -114,7 +117,9 @@ export class AuthService {
     limit(this.ipLimiter.take(ip));
     const account = await this.accounts.findByLogin(input.login);
     limit(this.userLimiter.take(loginBudgetKey(account, input.login)));
-    const ok = account ? await verifyPassword(input.password, account.password_hash) : await verifyAgainstDummy(input.password);
+    const ok = account
+      ? await verifyPassword(input.password, account.password_hash)
+      : await verifyAgainstDummy(input.password);
     if (!account || !ok) throw new HttpError(401, ErrorCode.InvalidCredentials, 'Wrong username or password');
     const user = await this.store.getUser(account.user_id);
     if (!user) throw new HttpError(500, ErrorCode.InternalError, 'This account has lost its user record');
@@ -159,11 +164,17 @@ export class AuthService {
    * Why a socket for `userId` carrying `token` must be closed, or null to admit it. An admitted
    * socket with a token is watched (`socket`): logout or expiry of the token closes it 4401.
    */
-  async socketDenial(token: string | undefined, userId: string, socket?: WatchedSocket): Promise<{ code: number; reason: string } | null> {
+  async socketDenial(
+    token: string | undefined,
+    userId: string,
+    socket?: WatchedSocket,
+  ): Promise<{ code: number; reason: string } | null> {
     if (token === undefined) {
       if (this.requireAuth) return { code: CloseCode.Unauthorized, reason: 'Authentication required: add ?token=' };
       // An account's identity is never borrowed by a tokenless socket (it would join and speak as it).
-      return (await this.isAccount(userId)) ? { code: CloseCode.Unauthorized, reason: 'This user is an account: add ?token=<its token>' } : null;
+      return (await this.isAccount(userId))
+        ? { code: CloseCode.Unauthorized, reason: 'This user is an account: add ?token=<its token>' }
+        : null;
     }
     const identity = await this.identify(token);
     if (!identity) return { code: CloseCode.Unauthorized, reason: 'Invalid or expired token' };
@@ -179,7 +190,8 @@ export class AuthService {
   }
 
   private rememberKind(userId: string, isAccount: boolean): void {
-    if (this.accountKinds.size >= ACCOUNT_KIND_CACHE_MAX) this.accountKinds.delete(this.accountKinds.keys().next().value as string);
+    if (this.accountKinds.size >= ACCOUNT_KIND_CACHE_MAX)
+      this.accountKinds.delete(this.accountKinds.keys().next().value as string);
     this.accountKinds.set(userId, isAccount);
   }
 

@@ -64,7 +64,8 @@ function wildcardProblem(host: string): string | null {
   if (labels.length < 3 || labels.slice(-2).some((l) => l.includes('*'))) {
     return 'a * must sit inside a label below the registrable domain';
   }
-  const suffix = getPublicSuffix(labels.map((l) => l.replace(/\*/g, 'x')).join('.'), { allowPrivateDomains: true }) ?? '';
+  const suffix =
+    getPublicSuffix(labels.map((l) => l.replace(/\*/g, 'x')).join('.'), { allowPrivateDomains: true }) ?? '';
   const firstSuffixLabel = labels.length - (suffix ? suffix.split('.').length : 0);
   for (const [i, label] of labels.entries()) {
     if (!label.includes('*')) continue;
@@ -72,7 +73,7 @@ function wildcardProblem(host: string): string | null {
     if (i === firstSuffixLabel - 1 && label === '*') {
       return (
         `"*" would stand for any site directly under the public suffix "${suffix}", where anyone can get a name, ` +
-        'and browsers would send them your users\' credentials. List your own hostnames, or a pattern that keeps ' +
+        "and browsers would send them your users' credentials. List your own hostnames, or a pattern that keeps " +
         `your project or team in the label (e.g. https://my-app-*-my-team.${suffix}).`
       );
     }

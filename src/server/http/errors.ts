@@ -7,7 +7,11 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; /** The budget behind a 429 (limits/refusal.ts), for metrics. */ limit?: string } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** The budget behind a 429 (limits/refusal.ts), for metrics. */ limit?: string;
+    } = {},
   ) {
     super(detail);
   }

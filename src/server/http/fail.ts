@@ -10,9 +10,16 @@ import { sendError } from './respond.ts';
 export function failRequest(ctx: Ctx, log: Logger, err: unknown): void {
   const httpErr = toHttpError(err);
   // A store outage is logged once when it starts and once when it ends (metrics/outage.ts), not per request.
-  if (err instanceof StoreUnavailableError) log.debug('request failed: storage unavailable', { request_id: ctx.requestId, method: ctx.method, path: ctx.path });
+  if (err instanceof StoreUnavailableError)
+    log.debug('request failed: storage unavailable', { request_id: ctx.requestId, method: ctx.method, path: ctx.path });
   else if (httpErr.status >= 500) {
-    log.error('request failed', { request_id: ctx.requestId, method: ctx.method, path: ctx.path, status: httpErr.status, err });
+    log.error('request failed', {
+      request_id: ctx.requestId,
+      method: ctx.method,
+      path: ctx.path,
+      status: httpErr.status,
+      err,
+    });
   }
   sendError(ctx, httpErr);
 }
@@ -21,9 +28,14 @@ export function failRequest(ctx: Ctx, log: Logger, err: unknown): void {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof StoreUnavailableError) {
-    return new HttpError(503, ErrorCode.StorageUnavailable, 'The database cannot be reached right now; try again shortly', {
-      headers: { 'Retry-After': '5' },
-    });
+    return new HttpError(
+      503,
+      ErrorCode.StorageUnavailable,
+      'The database cannot be reached right now; try again shortly',
+      {
+        headers: { 'Retry-After': '5' },
+      },
+    );
   }
   if (err instanceof CursorNotFoundError) return new HttpError(404, ErrorCode.NotFound, err.message);
   return new HttpError(500, ErrorCode.InternalError, 'Something went wrong on our side; it has been logged');

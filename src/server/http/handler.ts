@@ -38,7 +38,14 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   const { config, router, log } = deps;
   return function handleRequest(req, res) {
     const origin = req.headers.origin;
-    const ctx = new Ctx(req, res, origin, echoOrigin(origin, config.origins), clientIp(req, config.trustProxy), deps.lifecycle);
+    const ctx = new Ctx(
+      req,
+      res,
+      origin,
+      echoOrigin(origin, config.origins),
+      clientIp(req, config.trustProxy),
+      deps.lifecycle,
+    );
     if (deps.observer !== undefined) {
       ctx.observer = deps.observer;
       ctx.startMs = performance.now();

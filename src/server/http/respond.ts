@@ -10,14 +10,27 @@ export function sendJson(ctx: Ctx, status: number, body: unknown, headers?: Reco
   const payload = JSON.stringify(body);
   // A flat [name, value, …] list (node:http takes it as is, without walking an object),
   // built as one literal: push() with many arguments is a builtin call on every response.
-  const list = ['Vary', 'Origin', 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(payload))];
+  const list = [
+    'Vary',
+    'Origin',
+    'Content-Type',
+    'application/json; charset=utf-8',
+    'Content-Length',
+    String(Buffer.byteLength(payload)),
+  ];
   finishHeaders(ctx, status, list, headers);
   res.writeHead(status, list);
   res.end(payload);
 }
 
 /** Send bytes of the given media type (thumbnails); the caller's headers say how to cache them. */
-export function sendBytes(ctx: Ctx, status: number, body: Buffer, contentType: string, headers?: Record<string, string>): void {
+export function sendBytes(
+  ctx: Ctx,
+  status: number,
+  body: Buffer,
+  contentType: string,
+  headers?: Record<string, string>,
+): void {
   const { res } = ctx;
   if (res.headersSent || res.destroyed) return;
   const list = ['Vary', 'Origin', 'Content-Type', contentType, 'Content-Length', String(body.length)];
@@ -60,11 +73,13 @@ function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record
   // idling until keepAliveTimeout (which held shutdown for 6 s after the last request).
   if (ctx.lifecycle.closing) ctx.res.shouldKeepAlive = false;
   if (ctx.observer !== undefined) ctx.observer.responded(ctx, status);
-  if (ctx.corsOrigin !== undefined) list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
+  if (ctx.corsOrigin !== undefined)
+    list.push('Access-Control-Allow-Origin', ctx.corsOrigin, 'Access-Control-Allow-Credentials', 'true');
   if (status >= 400) list.push('X-Request-Id', ctx.requestId);
   if (status >= 400 || ctx.method === 'GET' || ctx.method === 'HEAD') {
     // A cacheable read (a thumbnail) names its own Cache-Control.
-    if (status >= 400 || headers === undefined || headers['Cache-Control'] === undefined) list.push('Cache-Control', 'no-store');
+    if (status >= 400 || headers === undefined || headers['Cache-Control'] === undefined)
+      list.push('Cache-Control', 'no-store');
     list.push('X-Content-Type-Options', 'nosniff');
   }
   if (headers) for (const name in headers) list.push(name, headers[name] as string);
@@ -99,7 +114,9 @@ export function onJsonObject(ctx: Ctx, maxBytes: number, onBody: BodyHandler, on
   const { req } = ctx;
   if (!isJsonType(req.headers['content-type'])) {
     req.resume();
-    onError(new HttpError(415, ErrorCode.UnsupportedMediaType, 'Send the body as JSON with Content-Type: application/json'));
+    onError(
+      new HttpError(415, ErrorCode.UnsupportedMediaType, 'Send the body as JSON with Content-Type: application/json'),
+    );
     return;
   }
   const declared = Number(req.headers['content-length']);
@@ -169,7 +186,9 @@ function readBody(ctx: Ctx, maxBytes: number, onBody: BodyHandler, onError: (err
   req.on('end', () => {
     if (settled) return;
     settled = true;
-    const parsed = parseJsonObject(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    const parsed = parseJsonObject(
+      chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+    );
     if (parsed instanceof HttpError) onError(parsed);
     else deliver(parsed, onBody, onError);
   });

@@ -27,7 +27,9 @@ export class Router {
     const segments = split(pattern);
     let route = this.routes.find((r) => r.segments.join('/') === segments.join('/'));
     if (!route) {
-      const params = segments.flatMap((seg, at) => (seg.charCodeAt(0) === 58 /* ':' */ ? [{ at, name: paramName(seg.slice(1)) }] : []));
+      const params = segments.flatMap((seg, at) =>
+        seg.charCodeAt(0) === 58 /* ':' */ ? [{ at, name: paramName(seg.slice(1)) }] : [],
+      );
       route = { pattern, segments, params, handlers: new Map() };
       this.routes.push(route);
       const same = this.byLength.get(segments.length) ?? [];

@@ -46,7 +46,8 @@ export class BodyBudget {
     } else return undefined;
     const ip = ctx.ip;
     const mine = this.byIp.get(ip) ?? 0;
-    if (mine + bytes > this.maxBytesPerIp && mine > 0) return this.refuse(ctx, limitRefused('body_bytes', RETRY_AFTER_S * 1000));
+    if (mine + bytes > this.maxBytesPerIp && mine > 0)
+      return this.refuse(ctx, limitRefused('body_bytes', RETRY_AFTER_S * 1000));
     if (this.total + bytes > this.maxBytesTotal && this.total > 0) return this.refuse(ctx, serverBusy(RETRY_AFTER_S));
     this.byIp.set(ip, mine + bytes);
     this.total += bytes;

@@ -14,7 +14,10 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** What a refused connection is told before it is closed (no CORS: nothing of the request is read yet). */
-const REFUSAL_BODY = JSON.stringify({ detail: 'Too many open connections from your address; close some and retry', code: 'too_many_connections' });
+const REFUSAL_BODY = JSON.stringify({
+  detail: 'Too many open connections from your address; close some and retry',
+  code: 'too_many_connections',
+});
 const REFUSAL =
   'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\n' +
   `Content-Length: ${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;

@@ -22,9 +22,14 @@ const WHAT: Record<LimitKind, string> = {
 
 /** 503 `server_busy` with Retry-After: a budget shared by every client is spent (the client did nothing wrong). */
 export function serverBusy(retryAfterS: number): HttpError {
-  return new HttpError(503, ErrorCode.ServerBusy, `The server is busy receiving other uploads; retry in ${retryAfterS} s`, {
-    headers: { 'Retry-After': String(retryAfterS) },
-  });
+  return new HttpError(
+    503,
+    ErrorCode.ServerBusy,
+    `The server is busy receiving other uploads; retry in ${retryAfterS} s`,
+    {
+      headers: { 'Retry-After': String(retryAfterS) },
+    },
+  );
 }
 
 /** The 429 `rate_limited` for `kind` with `Retry-After` (whole seconds, at least 1) from `waitMs`. */

@@ -32,9 +32,14 @@ export class SharedBudgets {
 
   constructor(private readonly options: SharedBudgetOptions) {
     // No offline queue: while Redis is away a command fails at once and the insurance limiter answers.
-    this.client = createClient({ url: options.url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000) } });
+    this.client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000) },
+    });
     this.client.on('error', (err: unknown) => {
-      if (!this.down) options.log.warn('shared limits: Redis unreachable, each instance counts on its own until it returns', { err });
+      if (!this.down)
+        options.log.warn('shared limits: Redis unreachable, each instance counts on its own until it returns', { err });
       this.down = true;
     });
     this.client.on('ready', () => {

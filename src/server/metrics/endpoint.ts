@@ -16,28 +16,47 @@ export function metricsListener(metrics: ServerMetrics, token: string | null, lo
   const expected = token === null ? null : digest(token);
   return (req, res) => {
     req.resume();
-    if (pathOf(req) !== METRICS_PATH) return sendJson(res, 404, { detail: `Only ${METRICS_PATH} is served here`, code: ErrorCode.NotFound });
+    if (pathOf(req) !== METRICS_PATH)
+      return sendJson(res, 404, { detail: `Only ${METRICS_PATH} is served here`, code: ErrorCode.NotFound });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJson(res, 405, { detail: 'Use GET', code: ErrorCode.MethodNotAllowed }, { Allow: 'GET, HEAD' });
     }
     if (expected !== null) {
       const header = req.headers.authorization;
-      const presented = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+      const presented =
+        typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
       if (presented === undefined) {
-        return sendJson(res, 401, { detail: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>', code: ErrorCode.AuthRequired }, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+        return sendJson(
+          res,
+          401,
+          { detail: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>', code: ErrorCode.AuthRequired },
+          { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+        );
       }
       if (!timingSafeEqual(digest(presented), expected)) {
-        return sendJson(res, 401, { detail: 'That is not the metrics token (METRICS_TOKEN)', code: ErrorCode.InvalidToken }, { 'WWW-Authenticate': 'Bearer realm="metrics", error="invalid_token"' });
+        return sendJson(
+          res,
+          401,
+          { detail: 'That is not the metrics token (METRICS_TOKEN)', code: ErrorCode.InvalidToken },
+          { 'WWW-Authenticate': 'Bearer realm="metrics", error="invalid_token"' },
+        );
       }
     }
     metrics.registry.metrics().then(
       (text) => {
-        res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+        res.writeHead(200, {
+          'Content-Type': metrics.registry.contentType,
+          'Cache-Control': 'no-store',
+          'Content-Length': Buffer.byteLength(text),
+        });
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       (err: unknown) => {
         log.error('metrics collection failed', { err });
-        sendJson(res, 500, { detail: 'The metrics could not be collected; it has been logged', code: ErrorCode.InternalError });
+        sendJson(res, 500, {
+          detail: 'The metrics could not be collected; it has been logged',
+          code: ErrorCode.InternalError,
+        });
       },
     );
   };
@@ -62,8 +81,18 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function sendJson(res: ServerResponse, status: number, body: { detail: string; code: string }, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: { detail: string; code: string },
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(payload) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(payload),
+  });
   res.end(payload);
 }

@@ -15,7 +15,8 @@ import { FastHistogram, type HistogramChild } from './histogram.ts';
 import type { OutageWatch } from './outage.ts';
 
 /** Why an upgrade or a new socket was turned away (`vchat_ws_connections_refused_total`). */
-export type RefusedReason = 'origin' | 'limit' | 'auth' | 'unknown_room' | 'unknown_user' | 'room_full' | 'not_found' | 'shutting_down' | 'error';
+export type RefusedReason =
+  'origin' | 'limit' | 'auth' | 'unknown_room' | 'unknown_user' | 'room_full' | 'not_found' | 'shutting_down' | 'error';
 
 /** The refusal reason of an upgrade refused before the handshake, from the error code it was answered with. */
 export function upgradeRefusalReason(code: string): RefusedReason {
@@ -130,13 +131,35 @@ export class ServerMetrics {
   /** Register the scrape-time readings of the app's own figures (called once by createApp). */
   bind({ hub, chat, store, storeWatch }: MetricSources): void {
     const registers = [this.registry];
-    gauge(registers, 'vchat_ws_connections', 'WebSocket connections open on this instance', () => hub.activeConnections);
+    gauge(
+      registers,
+      'vchat_ws_connections',
+      'WebSocket connections open on this instance',
+      () => hub.activeConnections,
+    );
     gauge(registers, 'vchat_active_rooms', 'Rooms with at least one socket on this instance', () => hub.activeRooms);
-    gauge(registers, 'vchat_online_users', 'Distinct users with a socket on this instance', () => new Set(hub.userCounts().map(([, userId]) => userId)).size);
-    tally(registers, 'vchat_chat_messages_accepted_total', 'Chat messages stored and broadcast (repeated client_msg_id not counted)', () => chat.messagesAccepted);
+    gauge(
+      registers,
+      'vchat_online_users',
+      'Distinct users with a socket on this instance',
+      () => new Set(hub.userCounts().map(([, userId]) => userId)).size,
+    );
+    tally(
+      registers,
+      'vchat_chat_messages_accepted_total',
+      'Chat messages stored and broadcast (repeated client_msg_id not counted)',
+      () => chat.messagesAccepted,
+    );
     tally(registers, 'vchat_deliveries_total', 'Frames queued to sockets by room broadcasts', () => hub.deliveries);
-    gauge(registers, 'vchat_store_up', '1 while the store answers, 0 from a failed call until the next success', () => (storeWatch.up ? 1 : 0));
-    tally(registers, 'vchat_store_unavailable_seconds_total', 'Seconds the store was unreachable', () => storeWatch.unavailableMs() / 1000);
+    gauge(registers, 'vchat_store_up', '1 while the store answers, 0 from a failed call until the next success', () =>
+      storeWatch.up ? 1 : 0,
+    );
+    tally(
+      registers,
+      'vchat_store_unavailable_seconds_total',
+      'Seconds the store was unreachable',
+      () => storeWatch.unavailableMs() / 1000,
+    );
     this.bindFanout(chat);
     if (store.counts) this.bindCounts(() => (store.counts as () => Promise<StoreCounts>)());
   }
@@ -152,7 +175,8 @@ export class ServerMetrics {
       registers: [this.registry],
       collect() {
         const now = chat.fanoutHealth().frames ?? last;
-        for (const direction of ['published', 'received', 'skipped'] as const) this.inc({ direction }, now[direction] - last[direction]);
+        for (const direction of ['published', 'received', 'skipped'] as const)
+          this.inc({ direction }, now[direction] - last[direction]);
         last = { ...now };
       },
     });

@@ -25,7 +25,10 @@ export class OutageWatch {
   down(detail: string): void {
     if (this.downSinceMs !== null) return;
     this.downSinceMs = this.nowMs();
-    this.log.error(`${this.what} unavailable; requests that need it get 503 until it is back`, { ...this.fields, detail });
+    this.log.error(`${this.what} unavailable; requests that need it get 503 until it is back`, {
+      ...this.fields,
+      detail,
+    });
   }
 
   /** A call succeeded: logged when it ends an outage. */

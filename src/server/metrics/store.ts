@@ -85,7 +85,10 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
 }
 
 /** The synchronous in-memory fast path, timed the same way (it never fails for want of a network). */
-function timedImmediate(inner: ImmediateMessages, timer: (op: string) => HistogramChild | undefined): ImmediateMessages {
+function timedImmediate(
+  inner: ImmediateMessages,
+  timer: (op: string) => HistogramChild | undefined,
+): ImmediateMessages {
   const getMember = timer('getMember');
   const insertMessage = timer('insertMessage');
   if (!getMember || !insertMessage) return inner;

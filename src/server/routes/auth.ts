@@ -37,7 +37,10 @@ export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService)
 
   router.on('GET', '/auth/me', async (ctx) => {
     const identity = requireIdentity(ctx);
-    const [user, account] = await Promise.all([store.getUser(identity.userId), auth.accounts.findByUserId(identity.userId)]);
+    const [user, account] = await Promise.all([
+      store.getUser(identity.userId),
+      auth.accounts.findByUserId(identity.userId),
+    ]);
     if (!user || !account) throw notFound(ErrorCode.UserNotFound, 'User not found');
     sendJson(ctx, 200, accountUserDto(user, account.email));
   });
@@ -48,5 +51,9 @@ function accountUserDto(user: User, email: string): AccountUserDto {
 }
 
 function authResponse(session: Session): AuthResponseDto {
-  return { user: accountUserDto(session.user, session.account.email), token: session.token, expires_at: session.expiresAt.toISOString() };
+  return {
+    user: accountUserDto(session.user, session.account.email),
+    token: session.token,
+    expires_at: session.expiresAt.toISOString(),
+  };
 }

@@ -34,7 +34,9 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
       commit: config.commit,
       environment: config.environment,
       uptime_s: Math.round((performance.now() - deps.startedAtMs) / 1000),
-      storage: store.poolUse ? { kind: store.kind, persistent: store.persistent, ok, pool: store.poolUse() } : { kind: store.kind, persistent: store.persistent, ok },
+      storage: store.poolUse
+        ? { kind: store.kind, persistent: store.persistent, ok, pool: store.poolUse() }
+        : { kind: store.kind, persistent: store.persistent, ok },
       // A Redis outage is a warning here, not `degraded`: this instance still serves its own sockets.
       fanout: chat.fanoutHealth(),
       active_rooms: hub.activeRooms,

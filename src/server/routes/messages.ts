@@ -43,7 +43,12 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
   function postMessage(ctx: Ctx, roomId: string, body: Record<string, unknown>): Promise<void> | void {
     const input = validatePostMessage(body);
     if (!input.ok) throw validationError(input.errors);
-    const post = { roomId, userId: input.value.user_id, content: input.value.content, clientMsgId: input.value.client_msg_id };
+    const post = {
+      roomId,
+      userId: input.value.user_id,
+      content: input.value.content,
+      clientMsgId: input.value.client_msg_id,
+    };
     // A tokenless request for a user not seen yet waits for one account lookup; then the fast path.
     const allowed = assertMayActAs(ctx, post.userId);
     if (allowed) return allowed.then(() => postAllowed(ctx, post, input.value));

@@ -28,7 +28,8 @@ export function parseRoomPageQuery(params: URLSearchParams, config: Config): Roo
   const rawCursor = params.get('cursor');
   if (rawCursor !== null && rawCursor !== '') {
     const seq = decodeCursor(rawCursor);
-    if (seq === null) errors.push({ field: 'cursor', message: 'cursor must be one this server returned in X-Next-Cursor' });
+    if (seq === null)
+      errors.push({ field: 'cursor', message: 'cursor must be one this server returned in X-Next-Cursor' });
     else query.beforeSeq = seq;
   }
   if (errors.length) throw validationError(errors);

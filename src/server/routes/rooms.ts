@@ -33,7 +33,10 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
   // One page, newest first by keyset on the creation order (see docs/protocol.md).
   router.on('GET', '/rooms', async (ctx) => {
     const query = parseRoomPageQuery(ctx.url.searchParams, config);
-    const rooms = await store.listRooms({ limit: query.limit + 1, ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }) });
+    const rooms = await store.listRooms({
+      limit: query.limit + 1,
+      ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }),
+    });
     const more = rooms.length > query.limit;
     if (more) rooms.length = query.limit;
     const online = await chat.online(rooms.map((r) => r.id));
@@ -66,13 +69,21 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     if (input.value.username !== undefined) patch.username = input.value.username;
     if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
     const member = await chat.join(roomId, user.id, patch, 'overwrite');
-    sendJson(ctx, 200, { message: `User ${member.username} joined room ${room.name}`, room_id: room.id, user_id: user.id });
+    sendJson(ctx, 200, {
+      message: `User ${member.username} joined room ${room.name}`,
+      room_id: room.id,
+      user_id: user.id,
+    });
   };
   router.on('POST', '/rooms/:id/join', join);
   router.on('POST', '/:id/join', join);
 
   const notConfigured: Handler = () => {
-    throw new HttpError(501, ErrorCode.NotConfigured, 'Live streaming and video upload need a CDN, and none is configured on this server');
+    throw new HttpError(
+      501,
+      ErrorCode.NotConfigured,
+      'Live streaming and video upload need a CDN, and none is configured on this server',
+    );
   };
   router.on('POST', '/rooms/:id/live-stream', notConfigured);
   router.on('POST', '/rooms/:id/video-upload', notConfigured);

@@ -14,8 +14,18 @@ export interface Envelope {
 }
 
 /** `{"o":origin,"r":room,"x":except?,"f":frame,"t":sentAtMs}`. */
-export function encodeEnvelope(origin: string, roomId: string, frame: ServerFrame, exceptUserId?: string, sentAtMs: number = Date.now()): string {
-  return JSON.stringify(exceptUserId === undefined ? { o: origin, r: roomId, f: frame, t: sentAtMs } : { o: origin, r: roomId, x: exceptUserId, f: frame, t: sentAtMs });
+export function encodeEnvelope(
+  origin: string,
+  roomId: string,
+  frame: ServerFrame,
+  exceptUserId?: string,
+  sentAtMs: number = Date.now(),
+): string {
+  return JSON.stringify(
+    exceptUserId === undefined
+      ? { o: origin, r: roomId, f: frame, t: sentAtMs }
+      : { o: origin, r: roomId, x: exceptUserId, f: frame, t: sentAtMs },
+  );
 }
 
 /** How every envelope from `origin` starts: lets an instance drop its own echo without parsing it. */
@@ -36,7 +46,9 @@ export function decodeRevocation(payload: string): { origin: string; tokenHash: 
   const raw = parseObject(payload);
   if (!raw) return null;
   const { o, k } = raw;
-  return typeof o === 'string' && typeof k === 'string' && /^[0-9a-f]{64}$/.test(k) ? { origin: o, tokenHash: k } : null;
+  return typeof o === 'string' && typeof k === 'string' && /^[0-9a-f]{64}$/.test(k)
+    ? { origin: o, tokenHash: k }
+    : null;
 }
 
 /** The envelope, or null for anything that is not one (it is dropped, never thrown). */

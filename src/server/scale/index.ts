@@ -26,5 +26,10 @@ export interface ScaleOut {
 export async function startScaleOut(config: Config, log: Logger): Promise<ScaleOut | null> {
   if (!config.redisUrl) return null;
   const { RedisFanout } = await import('./redis-fanout.ts');
-  return new RedisFanout({ url: config.redisUrl, prefix: config.redisPrefix, presenceTtlMs: config.redisPresenceTtlMs, log });
+  return new RedisFanout({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    presenceTtlMs: config.redisPresenceTtlMs,
+    log,
+  });
 }

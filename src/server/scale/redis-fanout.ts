@@ -65,7 +65,13 @@ export class RedisFanout implements Fanout, ScaleOut {
       onMessage: (payload) => this.receive(payload),
       onReady: () => this.presence.onReady(),
     });
-    this.presence = new RedisPresence({ link: this.link, prefix: o.prefix, instanceId: this.instanceId, ttlMs: o.presenceTtlMs, log });
+    this.presence = new RedisPresence({
+      link: this.link,
+      prefix: o.prefix,
+      instanceId: this.instanceId,
+      ttlMs: o.presenceTtlMs,
+      log,
+    });
     this.link.connect();
     log.info('scale-out: redis fan-out', { channel: this.channel, presence_ttl_ms: o.presenceTtlMs });
   }
@@ -100,7 +106,10 @@ export class RedisFanout implements Fanout, ScaleOut {
   health(): FanoutHealth {
     const ok = this.link.ok && !this.presence.stalled;
     const health: FanoutHealth = { kind: 'redis', ok, instance_id: this.instanceId, frames: { ...this.counters } };
-    if (!ok) health.detail = this.presence.stalled ? 'Redis is not answering; delivering to this instance only' : this.link.detail;
+    if (!ok)
+      health.detail = this.presence.stalled
+        ? 'Redis is not answering; delivering to this instance only'
+        : this.link.detail;
     return health;
   }
 
@@ -124,7 +133,8 @@ export class RedisFanout implements Fanout, ScaleOut {
     }
     if (env.origin === this.instanceId) return;
     this.counters.received++;
-    if (this.metrics && env.sentAtMs !== undefined) this.metrics.fanoutLag.observe(Math.max(0, Date.now() - env.sentAtMs) / 1000);
+    if (this.metrics && env.sentAtMs !== undefined)
+      this.metrics.fanoutLag.observe(Math.max(0, Date.now() - env.sentAtMs) / 1000);
     this.hub?.broadcast(env.roomId, env.frame, env.exceptUserId);
   }
 }

@@ -46,7 +46,10 @@ export class RedisLink {
     };
     this.cmd = createClient(common);
     this.sub = createClient(common);
-    for (const [name, client] of [['command', this.cmd], ['subscriber', this.sub]] as const) {
+    for (const [name, client] of [
+      ['command', this.cmd],
+      ['subscriber', this.sub],
+    ] as const) {
       client.on('error', (err: Error) => {
         this.lastError = err.message || String(err);
         this.noteState();
@@ -82,7 +85,8 @@ export class RedisLink {
 
   /** A sentence for /health when not ok. */
   get detail(): string {
-    if (!this.cmd.isReady || !this.sub.isReady) return `Redis unreachable (${this.lastError || 'connecting'}); delivering to this instance only`;
+    if (!this.cmd.isReady || !this.sub.isReady)
+      return `Redis unreachable (${this.lastError || 'connecting'}); delivering to this instance only`;
     return 'Subscribing to the fan-out channel';
   }
 
@@ -124,7 +128,10 @@ export class RedisLink {
     if (up === this.wasUp) return;
     if (up) {
       if (this.downSinceMs === null) this.options.log.info('redis fan-out up: delivering across instances');
-      else this.options.log.info('redis fan-out back up: delivering across instances again', { outage_s: Math.round((performance.now() - this.downSinceMs) / 100) / 10 });
+      else
+        this.options.log.info('redis fan-out back up: delivering across instances again', {
+          outage_s: Math.round((performance.now() - this.downSinceMs) / 100) / 10,
+        });
       this.downSinceMs = null;
     } else if (this.wasUp !== null || this.lastError) {
       this.downSinceMs ??= performance.now();

@@ -106,12 +106,18 @@ export class RedisPresence implements Presence {
     clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
     if (this.draining) {
-      this.o.log.info('redis presence: left for the TTL reaper (handover)', { instance_id: this.o.instanceId, ttl_ms: this.o.ttlMs });
+      this.o.log.info('redis presence: left for the TTL reaper (handover)', {
+        instance_id: this.o.instanceId,
+        ttl_ms: this.o.ttlMs,
+      });
       return;
     }
     if (!this.o.link.cmdReady) return;
     try {
-      const gone = await withTimeout(this.o.link.cmd.eval(DEREGISTER, { arguments: [this.o.prefix, this.o.instanceId] }), PRESENCE_TIMEOUT_MS);
+      const gone = await withTimeout(
+        this.o.link.cmd.eval(DEREGISTER, { arguments: [this.o.prefix, this.o.instanceId] }),
+        PRESENCE_TIMEOUT_MS,
+      );
       await this.announceGone(gone);
     } catch (err) {
       this.o.log.warn('redis presence: could not deregister; survivors will clean up after the TTL', { err });
@@ -181,11 +187,15 @@ export class RedisPresence implements Presence {
       // Reap others only after a full TTL connected: after an outage everyone's key may have
       // expired, and the others deserve the same TTL to come back before being declared dead.
       const reap = performance.now() - this.readySinceMs >= this.o.ttlMs ? '1' : '0';
-      const reply = await this.o.link.cmd.eval(HEARTBEAT, { arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs), reap] });
+      const reply = await this.o.link.cmd.eval(HEARTBEAT, {
+        arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs), reap],
+      });
       this.stalled = false;
       const [registered, ...gone] = reply as unknown[];
       if (Number(registered) === 0) {
-        this.o.log.warn('redis presence: this instance had been presumed dead; re-registering', { instance_id: this.o.instanceId });
+        this.o.log.warn('redis presence: this instance had been presumed dead; re-registering', {
+          instance_id: this.o.instanceId,
+        });
         await this.resync();
       }
       await this.announceGone(gone);
@@ -203,8 +213,13 @@ export class RedisPresence implements Presence {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const roomId = flat[i] as string;
       const userId = flat[i + 1] as string;
-      this.o.log.info('redis presence: user_left for a socket of a dead instance', { room_id: roomId, user_id: userId });
-      await this.chat?.userLeftById(roomId, userId).catch((err: unknown) => this.o.log.warn('user_left lookup failed', { err }));
+      this.o.log.info('redis presence: user_left for a socket of a dead instance', {
+        room_id: roomId,
+        user_id: userId,
+      });
+      await this.chat
+        ?.userLeftById(roomId, userId)
+        .catch((err: unknown) => this.o.log.warn('user_left lookup failed', { err }));
     }
   }
 }

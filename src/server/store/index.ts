@@ -8,7 +8,11 @@ export async function createStore(config: Config): Promise<Store> {
     case 'memory':
       return new MemoryStore({
         historyLimit: config.historyLimit,
-        budget: { maxMessages: config.memoryMaxMessages, maxRooms: config.memoryMaxRooms, maxBytes: config.memoryMaxBytes },
+        budget: {
+          maxMessages: config.memoryMaxMessages,
+          maxRooms: config.memoryMaxRooms,
+          maxBytes: config.memoryMaxBytes,
+        },
       });
     case 'mongo': {
       const { MongoStore } = await import('./mongo.ts');

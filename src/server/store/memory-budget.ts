@@ -17,7 +17,11 @@ export interface MemoryBudgetOptions {
 }
 
 /** Defaults for a store built without a config (tests, embedding): the server's own defaults. */
-export const DEFAULT_MEMORY_BUDGET: MemoryBudgetOptions = { maxMessages: 200_000, maxRooms: 10_000, maxBytes: 128 * 1024 * 1024 };
+export const DEFAULT_MEMORY_BUDGET: MemoryBudgetOptions = {
+  maxMessages: 200_000,
+  maxRooms: 10_000,
+  maxBytes: 128 * 1024 * 1024,
+};
 
 /** Per-object overhead: the object, its id string, its Date. */
 const MESSAGE_OVERHEAD_BYTES = 240;
@@ -26,7 +30,10 @@ export const MEMBER_OVERHEAD_BYTES = 200;
 
 /** Estimated bytes a stored message holds (strings are 2 bytes per unit at worst). */
 export function messageBytes(m: Message): number {
-  return MESSAGE_OVERHEAD_BYTES + 2 * (m.content.length + m.username.length + (m.avatar_url?.length ?? 0) + (m.client_msg_id?.length ?? 0));
+  return (
+    MESSAGE_OVERHEAD_BYTES +
+    2 * (m.content.length + m.username.length + (m.avatar_url?.length ?? 0) + (m.client_msg_id?.length ?? 0))
+  );
 }
 
 /** What the store does when the budget says so. */

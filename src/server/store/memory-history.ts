@@ -104,7 +104,8 @@ export class RoomHistory {
     }
     if (!this.positions) {
       const positions = new Map<string, number>();
-      for (let i = this.head; i < this.messages.length; i++) positions.set((this.messages[i] as Message).id, this.offset + i);
+      for (let i = this.head; i < this.messages.length; i++)
+        positions.set((this.messages[i] as Message).id, this.offset + i);
       this.positions = positions;
     }
     const at = this.positions.get(id);

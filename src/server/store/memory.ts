@@ -3,7 +3,13 @@
  * each room keeps only its newest `historyLimit` messages so memory stays bounded.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_MEMORY_BUDGET, MEMBER_OVERHEAD_BYTES, MemoryBudget, ROOM_OVERHEAD_BYTES, type MemoryBudgetOptions } from './memory-budget.ts';
+import {
+  DEFAULT_MEMORY_BUDGET,
+  MEMBER_OVERHEAD_BYTES,
+  MemoryBudget,
+  ROOM_OVERHEAD_BYTES,
+  type MemoryBudgetOptions,
+} from './memory-budget.ts';
 import { RoomHistory } from './memory-history.ts';
 import {
   DEFAULT_ROOM_PAGE,
@@ -80,7 +86,12 @@ export class MemoryStore implements Store {
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {
-    const user: User = { id: randomUUID(), username: input.username, avatar_url: input.avatar_url ?? null, created_at: new Date() };
+    const user: User = {
+      id: randomUUID(),
+      username: input.username,
+      avatar_url: input.avatar_url ?? null,
+      created_at: new Date(),
+    };
     this.users.set(user.id, user);
     return { ...user };
   }
@@ -121,7 +132,13 @@ export class MemoryStore implements Store {
       created_at: new Date(),
     };
     const bytes = ROOM_OVERHEAD_BYTES + 2 * (room.name.length + (room.thumbnail_url?.length ?? 0));
-    const state: RoomState = { room, seq: this.nextSeq++, members: new Map(), history: new RoomHistory(this.historyLimit), bytes };
+    const state: RoomState = {
+      room,
+      seq: this.nextSeq++,
+      members: new Map(),
+      history: new RoomHistory(this.historyLimit),
+      bytes,
+    };
     this.rooms.set(room.id, state);
     this.order.push(state);
     this.budget.addBytes(bytes + newBytes);
@@ -262,7 +279,8 @@ export class MemoryStore implements Store {
 
   /** A copy with the member's (else the user's) current avatar when the message has none. */
   private withAvatar(state: RoomState, m: Message): Message {
-    const avatar = m.avatar_url || (state.members.get(m.user_id)?.avatar_url ?? this.users.get(m.user_id)?.avatar_url ?? null);
+    const avatar =
+      m.avatar_url || (state.members.get(m.user_id)?.avatar_url ?? this.users.get(m.user_id)?.avatar_url ?? null);
     const copy: Message = {
       id: m.id,
       room_id: m.room_id,

@@ -40,7 +40,9 @@ export class MongoDatabase {
       });
     } catch (err) {
       // Never echo the URI: it usually holds a password.
-      throw new Error(`MongoDB connection string is not valid: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`MongoDB connection string is not valid: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
     }
     this.db = this.client.db(options.dbName ?? mongoDatabaseName(options.url));
     // The driver's connection-pool events (CMAP) are its public way to watch the pool.

@@ -31,7 +31,12 @@ export function isMongoUnavailable(err: unknown): boolean {
   }
   if (!(err instanceof MongoError)) return false;
   // PoolClearedError (and friends) carry these labels; "not primary"/shutdown codes are transient too.
-  if (err.hasErrorLabel('ResetPool') || err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('TransientTransactionError')) return true;
+  if (
+    err.hasErrorLabel('ResetPool') ||
+    err.hasErrorLabel('RetryableWriteError') ||
+    err.hasErrorLabel('TransientTransactionError')
+  )
+    return true;
   if (err.name === 'MongoPoolClearedError' || err.name === 'PoolClearedOnNetworkError') return true;
   const code = typeof err.code === 'number' ? err.code : -1;
   // ShutdownInProgress, InterruptedAtShutdown, NotWritablePrimary, NotPrimaryNoSecondaryOk, PrimarySteppedDown, HostUnreachable, HostNotFound

@@ -48,7 +48,10 @@ export function docToMessage(d: MessageDoc): Message {
  * in this batch, resolves to the one stored message with `created: false` for all but the first.
  * Rejects (the whole batch) when the server cannot be reached.
  */
-export async function writeMongoBatch(c: MessageCollections, batch: NewMessage[]): Promise<Array<ItemResult<Inserted>>> {
+export async function writeMongoBatch(
+  c: MessageCollections,
+  batch: NewMessage[],
+): Promise<Array<ItemResult<Inserted>>> {
   const results: Array<ItemResult<Inserted> | undefined> = batch.map(() => undefined);
   const firstOf = new Map<string, number>();
   const sameAs = new Map<number, number>();
@@ -65,7 +68,12 @@ export async function writeMongoBatch(c: MessageCollections, batch: NewMessage[]
   const withCmid = unique.filter((i) => batch[i]!.client_msg_id !== undefined);
   const [rooms, existing] = await Promise.all([
     c.knownRooms(roomIds),
-    withCmid.length === 0 ? [] : findOriginals(c, withCmid.map((i) => batch[i]!)),
+    withCmid.length === 0
+      ? []
+      : findOriginals(
+          c,
+          withCmid.map((i) => batch[i]!),
+        ),
   ]);
   const known = new Set(rooms);
   const stored = new Map(existing.map((d) => [keyOf(d), d]));
@@ -94,7 +102,10 @@ export async function writeMongoBatch(c: MessageCollections, batch: NewMessage[]
   );
   docs.sort((a, b) => a.at - b.at);
 
-  const failed = await insertUnordered(c, docs.map((d) => d.doc));
+  const failed = await insertUnordered(
+    c,
+    docs.map((d) => d.doc),
+  );
   const retry: number[] = [];
   docs.forEach(({ at, doc }, k) => {
     const error = failed.get(k);
@@ -104,7 +115,14 @@ export async function writeMongoBatch(c: MessageCollections, batch: NewMessage[]
   });
   // Stored meanwhile through another instance (the unique index said so): return that one.
   if (retry.length > 0) {
-    const originals = new Map((await findOriginals(c, retry.map((i) => batch[i]!))).map((d) => [keyOf(d), d]));
+    const originals = new Map(
+      (
+        await findOriginals(
+          c,
+          retry.map((i) => batch[i]!),
+        )
+      ).map((d) => [keyOf(d), d]),
+    );
     for (const i of retry) {
       const original = originals.get(keyOf(batch[i]!));
       results[i] = original
@@ -122,7 +140,11 @@ export async function writeMongoBatch(c: MessageCollections, batch: NewMessage[]
 /** The stored messages for these (room, user, client_msg_id) keys. */
 function findOriginals(c: MessageCollections, messages: NewMessage[]): Promise<MessageDoc[]> {
   // `$type: 'string'` matches the partial filter, so the planner may use the dedupe index.
-  const or = messages.map((m) => ({ room_id: m.room_id, user_id: m.user_id, client_msg_id: { $type: 'string' as const, $eq: m.client_msg_id } }));
+  const or = messages.map((m) => ({
+    room_id: m.room_id,
+    user_id: m.user_id,
+    client_msg_id: { $type: 'string' as const, $eq: m.client_msg_id },
+  }));
   return c.run(() => c.messages.find({ $or: or }).toArray());
 }
 
@@ -138,7 +160,10 @@ async function insertUnordered(c: MessageCollections, docs: MessageDoc[]): Promi
     if (writeErrors.length === 0) throw err;
     for (const w of writeErrors) {
       const duplicateCmid = w.code === 11000 && docs[w.index]?.client_msg_id !== undefined;
-      failed.set(w.index, duplicateCmid ? 'duplicate' : new MongoServerError({ message: w.errmsg ?? 'write failed', code: w.code }));
+      failed.set(
+        w.index,
+        duplicateCmid ? 'duplicate' : new MongoServerError({ message: w.errmsg ?? 'write failed', code: w.code }),
+      );
     }
   }
   return failed;

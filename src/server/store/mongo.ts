@@ -103,7 +103,9 @@ export class MongoStore implements Store {
     this.thumbnails = db.collection('thumbnails');
     const collections = {
       knownRooms: async (ids: string[]) =>
-        (await this.run(() => this.rooms.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray())).map((r) => r._id),
+        (await this.run(() => this.rooms.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray())).map(
+          (r) => r._id,
+        ),
       messages: this.messages,
       reserveSeq: (name: string, count: number) => this.nextSeq(name, count),
       run: <T>(op: () => Promise<T>) => this.run(op),
@@ -128,7 +130,9 @@ export class MongoStore implements Store {
     })().catch((err: unknown) => {
       this.ready = undefined;
       // Any failure here (unreachable, DNS for mongodb+srv, auth) means "not usable yet": 503, retried on the next call.
-      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError('Cannot prepare the MongoDB collections', { cause: err });
+      throw err instanceof StoreUnavailableError
+        ? err
+        : new StoreUnavailableError('Cannot prepare the MongoDB collections', { cause: err });
     });
     return this.ready;
   }
@@ -139,7 +143,9 @@ export class MongoStore implements Store {
 
   /** Collection metadata counts: cheap, and exact after a clean shutdown. */
   async counts(): Promise<StoreCounts> {
-    const [rooms, users] = await this.run(() => Promise.all([this.rooms.estimatedDocumentCount(), this.users.estimatedDocumentCount()]));
+    const [rooms, users] = await this.run(() =>
+      Promise.all([this.rooms.estimatedDocumentCount(), this.users.estimatedDocumentCount()]),
+    );
     return { rooms, users };
   }
 
@@ -157,7 +163,12 @@ export class MongoStore implements Store {
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {
-    const doc: UserDoc = { _id: randomUUID(), username: input.username, avatar_url: input.avatar_url ?? null, created_at: new Date() };
+    const doc: UserDoc = {
+      _id: randomUUID(),
+      username: input.username,
+      avatar_url: input.avatar_url ?? null,
+      created_at: new Date(),
+    };
     await this.run(() => this.users.insertOne(doc));
     return toUser(doc);
   }
@@ -170,7 +181,9 @@ export class MongoStore implements Store {
   async updateUser(id: string, patch: MemberPatch): Promise<User | null> {
     const set = patchSet(patch);
     if (Object.keys(set).length === 0) return this.getUser(id);
-    const doc = await this.run(() => this.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }));
+    const doc = await this.run(() =>
+      this.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }),
+    );
     if (!doc) return null;
     await this.run(() => this.members.updateMany({ user_id: id }, { $set: set }));
     return toUser(doc);
@@ -195,9 +208,19 @@ export class MongoStore implements Store {
   async getRoom(id: string): Promise<RoomWithMembers | null> {
     const [doc, members] = await Promise.all([
       this.run(() => this.rooms.findOne({ _id: id })),
-      this.run(() => this.members.find({ room_id: id }, { projection: { user_id: 1 } }).sort({ _id: 1 }).toArray()),
+      this.run(() =>
+        this.members
+          .find({ room_id: id }, { projection: { user_id: 1 } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
     ]);
-    return doc ? toRoom(doc, members.map((m) => m.user_id)) : null;
+    return doc
+      ? toRoom(
+          doc,
+          members.map((m) => m.user_id),
+        )
+      : null;
   }
 
   async listRooms(page: RoomPageOptions = DEFAULT_ROOM_PAGE): Promise<ListedRoom[]> {
@@ -248,7 +271,10 @@ export class MongoStore implements Store {
     for await (const doc of legacy) {
       const thumb = decodeDataUrl(doc.thumbnail_url ?? '');
       if (thumb) await this.saveThumbnail(thumb);
-      await this.rooms.updateOne({ _id: doc._id }, { $set: { thumbnail_url: null, thumbnail_id: thumb ? thumb.id : null } });
+      await this.rooms.updateOne(
+        { _id: doc._id },
+        { $set: { thumbnail_url: null, thumbnail_id: thumb ? thumb.id : null } },
+      );
     }
   }
 
@@ -261,7 +287,10 @@ export class MongoStore implements Store {
     // One atomic pipeline upsert: new member -> patch else user values; existing -> overwrite or fill.
     const update = [{ $set: memberFields(patch, mode, user) }];
     const upsert = () =>
-      this.members.findOneAndUpdate({ room_id: roomId, user_id: userId }, update, { upsert: true, returnDocument: 'after' });
+      this.members.findOneAndUpdate({ room_id: roomId, user_id: userId }, update, {
+        upsert: true,
+        returnDocument: 'after',
+      });
     let doc: MemberDoc | null;
     try {
       doc = await this.run(upsert);
@@ -309,7 +338,11 @@ export class MongoStore implements Store {
     const userIds = [...new Set(messages.filter((m) => !m.avatar_url).map((m) => m.user_id))];
     if (userIds.length === 0) return messages;
     const [members, users] = await Promise.all([
-      this.run(() => this.members.find({ room_id: roomId, user_id: { $in: userIds } }, { projection: { user_id: 1, avatar_url: 1 } }).toArray()),
+      this.run(() =>
+        this.members
+          .find({ room_id: roomId, user_id: { $in: userIds } }, { projection: { user_id: 1, avatar_url: 1 } })
+          .toArray(),
+      ),
       this.run(() => this.users.find({ _id: { $in: userIds } }, { projection: { avatar_url: 1 } }).toArray()),
     ]);
     const memberAvatar = new Map(members.map((m) => [m.user_id, m.avatar_url]));
@@ -327,7 +360,12 @@ export class MongoStore implements Store {
 
   /** Reserve the next `count` numbers of a named sequence and return the last; atomic on the server, so unique across instances. */
   private async nextSeq(name: string, count = 1): Promise<number> {
-    const inc = () => this.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: count } }, { upsert: true, returnDocument: 'after' });
+    const inc = () =>
+      this.counters.findOneAndUpdate(
+        { _id: name },
+        { $inc: { seq: count } },
+        { upsert: true, returnDocument: 'after' },
+      );
     try {
       return ((await this.run(inc)) as CounterDoc).seq;
     } catch (err) {
@@ -372,9 +410,22 @@ function toUser(d: UserDoc): User {
 }
 
 function toRoom(d: RoomDoc, users: string[]): RoomWithMembers {
-  return { id: d._id, name: d.name, thumbnail_url: d.thumbnail_url, thumbnail_id: d.thumbnail_id ?? null, created_at: d.created_at, users };
+  return {
+    id: d._id,
+    name: d.name,
+    thumbnail_url: d.thumbnail_url,
+    thumbnail_id: d.thumbnail_id ?? null,
+    created_at: d.created_at,
+    users,
+  };
 }
 
 function toMember(d: MemberDoc): Member {
-  return { room_id: d.room_id, user_id: d.user_id, username: d.username, avatar_url: d.avatar_url, joined_at: d.joined_at };
+  return {
+    room_id: d.room_id,
+    user_id: d.user_id,
+    username: d.username,
+    avatar_url: d.avatar_url,
+    joined_at: d.joined_at,
+  };
 }

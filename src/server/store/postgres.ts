@@ -102,16 +102,18 @@ export class PostgresStore implements Store {
       const exact = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
       return Number(exact.rows[0]?.n ?? 0);
     };
-    const [rooms, users] = await Promise.all([count('rooms', rows[0]?.rooms ?? null), count('users', rows[0]?.users ?? null)]);
+    const [rooms, users] = await Promise.all([
+      count('rooms', rows[0]?.rooms ?? null),
+      count('users', rows[0]?.users ?? null),
+    ]);
     return { rooms, users };
   }
 
   async createUser(input: { username: string; avatar_url?: string | null }): Promise<User> {
-    const { rows } = await this.query<User>(`INSERT INTO users (id, username, avatar_url) VALUES ($1, $2, $3) RETURNING ${USER_COLS}`, [
-      randomUUID(),
-      input.username,
-      input.avatar_url ?? null,
-    ]);
+    const { rows } = await this.query<User>(
+      `INSERT INTO users (id, username, avatar_url) VALUES ($1, $2, $3) RETURNING ${USER_COLS}`,
+      [randomUUID(), input.username, input.avatar_url ?? null],
+    );
     return rows[0] as User;
   }
 
@@ -130,7 +132,13 @@ export class PostgresStore implements Store {
       `WITH u AS (UPDATE users SET ${set} WHERE id = $1 RETURNING ${USER_COLS}),
             m AS (UPDATE room_members SET ${set} WHERE user_id = $1 AND EXISTS (SELECT 1 FROM u))
        SELECT * FROM u`,
-      [id, patch.username !== undefined, patch.username ?? null, patch.avatar_url !== undefined, patch.avatar_url ?? null],
+      [
+        id,
+        patch.username !== undefined,
+        patch.username ?? null,
+        patch.avatar_url !== undefined,
+        patch.avatar_url ?? null,
+      ],
     );
     return rows[0] ?? null;
   }
@@ -164,11 +172,13 @@ export class PostgresStore implements Store {
     // Two texts rather than `$2 IS NULL OR seq < $2`, so each has a plan that walks rooms_seq_key.
     const { rows } =
       page.beforeSeq === undefined
-        ? await this.query<ListedRoomRow>(`SELECT ${ROOM_COLS}, r.seq FROM rooms r ORDER BY r.seq DESC LIMIT $1`, [page.limit])
-        : await this.query<ListedRoomRow>(`SELECT ${ROOM_COLS}, r.seq FROM rooms r WHERE r.seq < $2 ORDER BY r.seq DESC LIMIT $1`, [
+        ? await this.query<ListedRoomRow>(`SELECT ${ROOM_COLS}, r.seq FROM rooms r ORDER BY r.seq DESC LIMIT $1`, [
             page.limit,
-            page.beforeSeq,
-          ]);
+          ])
+        : await this.query<ListedRoomRow>(
+            `SELECT ${ROOM_COLS}, r.seq FROM rooms r WHERE r.seq < $2 ORDER BY r.seq DESC LIMIT $1`,
+            [page.limit, page.beforeSeq],
+          );
     return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
   }
 
@@ -179,7 +189,8 @@ export class PostgresStore implements Store {
   }
 
   async upsertMember(roomId: string, userId: string, patch: MemberPatch, mode: UpsertMode): Promise<Member> {
-    if (!isUuid(roomId) || !isUuid(userId)) throw new Error(`upsertMember: unknown ${isUuid(roomId) ? 'user' : 'room'}`);
+    if (!isUuid(roomId) || !isUuid(userId))
+      throw new Error(`upsertMember: unknown ${isUuid(roomId) ? 'user' : 'room'}`);
     // $3 name, $4 avatar, $5 "avatar given" (overwrite only). New member: the patch, else the user's values.
     const overwrite = mode === 'overwrite';
     const onConflict = overwrite
@@ -207,13 +218,17 @@ export class PostgresStore implements Store {
 
   async getMember(roomId: string, userId: string): Promise<Member | null> {
     if (!isUuid(roomId) || !isUuid(userId)) return null;
-    const { rows } = await this.query<Member>(`SELECT ${MEMBER_COLS} FROM room_members WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
+    const { rows } = await this.query<Member>(
+      `SELECT ${MEMBER_COLS} FROM room_members WHERE room_id = $1 AND user_id = $2`,
+      [roomId, userId],
+    );
     return rows[0] ?? null;
   }
 
   /** Written by group commit: resolves once the batch holding it has committed. */
   insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    if (!isUuid(input.room_id) || !isUuid(input.user_id)) return Promise.reject(new Error('insertMessage: unknown room'));
+    if (!isUuid(input.room_id) || !isUuid(input.user_id))
+      return Promise.reject(new Error('insertMessage: unknown room'));
     return this.messages.submit(input);
   }
 

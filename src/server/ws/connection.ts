@@ -66,7 +66,9 @@ export class Connection implements Peer {
       this.paid(this.budget.pay('control', data.length), 'ws_control');
     });
     ws.on('ping', (data) => this.paid(this.budget.pay('control', data.length), 'ws_control'));
-    ws.on('error', (err) => deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }));
+    ws.on('error', (err) =>
+      deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }),
+    );
     ws.on('close', () => this.detach());
     deps.chat.hub.addPending(this);
     this.queue.holdUntil(this.setup().finally(() => this.endPending()));
@@ -83,7 +85,11 @@ export class Connection implements Peer {
   dropSlow(): void {
     if (this.gone) return;
     this.deps.metrics?.slowReaderDropped();
-    this.deps.log.warn('websocket too slow, closing', { room_id: this.roomId, user_id: this.userId, buffered: this.ws.bufferedAmount });
+    this.deps.log.warn('websocket too slow, closing', {
+      room_id: this.roomId,
+      user_id: this.userId,
+      buffered: this.ws.bufferedAmount,
+    });
     this.out.closeSlow();
     this.detach();
   }
@@ -120,7 +126,11 @@ export class Connection implements Peer {
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
       if (roomIsFull(this.deps, this.target)) {
         this.deps.metrics?.wsRefused('room_full');
-        log.warn('websocket closed 1013: room full', { room_id: this.roomId, user_id: this.userId, cap: config.maxRoomMembersOnline });
+        log.warn('websocket closed 1013: room full', {
+          room_id: this.roomId,
+          user_id: this.userId,
+          cap: config.maxRoomMembersOnline,
+        });
         this.ws.close(CloseCode.TryAgainLater, 'Room is full');
         return;
       }
@@ -134,7 +144,8 @@ export class Connection implements Peer {
       const unavailable = err instanceof StoreUnavailableError;
       this.deps.metrics?.wsRefused('error');
       // A store outage is logged once by the store's OutageWatch, not per socket.
-      if (unavailable) log.debug('websocket setup failed: storage unavailable', { room_id: this.roomId, user_id: this.userId });
+      if (unavailable)
+        log.debug('websocket setup failed: storage unavailable', { room_id: this.roomId, user_id: this.userId });
       else log.error('websocket setup failed', { room_id: this.roomId, user_id: this.userId, err });
       this.ws.close(CloseCode.TryAgainLater, unavailable ? 'Storage unavailable' : 'Internal error');
     }
@@ -168,7 +179,12 @@ export class Connection implements Peer {
     this.deps.metrics?.rateLimitHit(limit);
     if (isChat) this.deps.metrics?.messageRejected(ErrorCode.RateLimited);
     if (verdict === 'close') this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
-    else this.sendFrame({ type: 'error', code: ErrorCode.RateLimited, detail: 'Too many frames; slow down (this one was dropped)' });
+    else
+      this.sendFrame({
+        type: 'error',
+        code: ErrorCode.RateLimited,
+        detail: 'Too many frames; slow down (this one was dropped)',
+      });
     return false;
   }
 
@@ -221,11 +237,14 @@ export class Connection implements Peer {
   private postFailed(err: unknown): void {
     const unavailable = err instanceof StoreUnavailableError;
     this.deps.metrics?.messageRejected(unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError);
-    if (!unavailable) this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
+    if (!unavailable)
+      this.deps.log.error('websocket message failed', { room_id: this.roomId, user_id: this.userId, err });
     this.sendFrame({
       type: 'error',
       code: unavailable ? ErrorCode.StorageUnavailable : ErrorCode.InternalError,
-      detail: unavailable ? 'The database cannot be reached; your message was not stored. Retry shortly.' : 'Your message could not be stored',
+      detail: unavailable
+        ? 'The database cannot be reached; your message was not stored. Retry shortly.'
+        : 'Your message could not be stored',
     });
   }
 
@@ -241,7 +260,11 @@ export class Connection implements Peer {
 }
 
 /** The metric label of each count bucket (`vchat_rate_limit_hits_total`). */
-const BUCKET_METRIC: Record<FrameCost, RateLimitName> = { chat: 'ws_message', typing: 'ws_typing', control: 'ws_control' };
+const BUCKET_METRIC: Record<FrameCost, RateLimitName> = {
+  chat: 'ws_message',
+  typing: 'ws_typing',
+  control: 'ws_control',
+};
 
 /** The count bucket a parsed frame draws from. */
 function costOf(frame: ParsedFrame): FrameCost {

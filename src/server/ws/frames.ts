@@ -16,7 +16,8 @@ export function parseClientFrame(text: string): ParsedFrame {
   } catch {
     return { kind: 'invalid', code: ErrorCode.InvalidJson, detail: 'Frames must be JSON text' };
   }
-  if (!isPlainObject(value)) return { kind: 'invalid', code: ErrorCode.InvalidJson, detail: 'Frames must be JSON objects' };
+  if (!isPlainObject(value))
+    return { kind: 'invalid', code: ErrorCode.InvalidJson, detail: 'Frames must be JSON objects' };
   const type = value.type;
   if (type === undefined || type === null || type === 'message') return parseChat(value);
   if (type === 'typing_start' || type === 'typing_stop') return { kind: 'typing', type };
@@ -41,7 +42,11 @@ function parseChat(value: Record<string, unknown>): ParsedFrame {
   const clientMsgId = validateClientMsgId(value.client_msg_id, errors);
   if (errors.length || content === undefined) {
     const detail = errors.map((e) => e.message).join('; ');
-    return { kind: 'invalid', code: ErrorCode.ValidationError, detail: detail.charAt(0).toUpperCase() + detail.slice(1) };
+    return {
+      kind: 'invalid',
+      code: ErrorCode.ValidationError,
+      detail: detail.charAt(0).toUpperCase() + detail.slice(1),
+    };
   }
   return clientMsgId === undefined ? { kind: 'chat', content } : { kind: 'chat', content, clientMsgId };
 }

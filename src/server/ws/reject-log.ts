@@ -80,5 +80,7 @@ function boundedFields(r: Refusal): Record<string, unknown> {
 }
 
 function cut(s: string): string {
-  return s.length <= MAX_LOGGED_CHARS ? s : `${s.slice(0, MAX_LOGGED_CHARS)}… (${s.length - MAX_LOGGED_CHARS} more chars)`;
+  return s.length <= MAX_LOGGED_CHARS
+    ? s
+    : `${s.slice(0, MAX_LOGGED_CHARS)}… (${s.length - MAX_LOGGED_CHARS} more chars)`;
 }

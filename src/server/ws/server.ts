@@ -51,7 +51,13 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
 
   /** Closing, over the attempt budget, or admit()'s answer. */
   const decide = (req: IncomingMessage): Admission & { retryAfterS?: number } => {
-    if (closing) return { ok: false, status: 503, code: 'shutting_down', detail: 'The server is shutting down; reconnect shortly' };
+    if (closing)
+      return {
+        ok: false,
+        status: 503,
+        code: 'shutting_down',
+        detail: 'The server is shutting down; reconnect shortly',
+      };
     const waitMs = attempts.take(clientIp(req, config.trustProxy));
     if (waitMs > 0) {
       const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
@@ -72,7 +78,14 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
       if (!admission.ok) {
         const { status, code, detail } = admission;
         deps.metrics?.wsRefused(upgradeRefusalReason(code));
-        rejectLog.write({ status, code, reason: detail, ip: req.socket.remoteAddress, origin: req.headers.origin, url: req.url });
+        rejectLog.write({
+          status,
+          code,
+          reason: detail,
+          ip: req.socket.remoteAddress,
+          origin: req.headers.origin,
+          url: req.url,
+        });
         refuseUpgrade(socket, status, { detail, code }, admission.retryAfterS);
         return;
       }

@@ -26,7 +26,11 @@ export type Admission = { ok: true; target: WsTarget } | { ok: false; status: nu
 const WS_PATH_RE = /^\/ws\/([^/]+)\/([^/]+)\/?$/;
 
 /** Decide whether to accept an upgrade. Pure apart from reading the request. */
-export function admit(req: IncomingMessage, config: Config, counts: { total: number; forIp(ip: string): number }): Admission {
+export function admit(
+  req: IncomingMessage,
+  config: Config,
+  counts: { total: number; forIp(ip: string): number },
+): Admission {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
@@ -44,18 +48,36 @@ export function admit(req: IncomingMessage, config: Config, counts: { total: num
   if (!originOk) return { ok: false, status: 403, code: ErrorCode.OriginNotAllowed, detail: 'Origin not allowed' };
   const ip = clientIp(req, config.trustProxy);
   if (counts.total >= config.maxConnections) {
-    return { ok: false, status: 503, code: ErrorCode.TooManyConnections, detail: 'The server is at its connection limit; retry later' };
+    return {
+      ok: false,
+      status: 503,
+      code: ErrorCode.TooManyConnections,
+      detail: 'The server is at its connection limit; retry later',
+    };
   }
   if (counts.forIp(ip) >= config.maxConnectionsPerIp) {
-    return { ok: false, status: 429, code: ErrorCode.TooManyConnections, detail: 'Too many open connections from your address' };
+    return {
+      ok: false,
+      status: 429,
+      code: ErrorCode.TooManyConnections,
+      detail: 'Too many open connections from your address',
+    };
   }
   const bearer = bearerToken(req.headers.authorization);
   // An empty ?token= counts as none; a malformed Authorization header as an invalid token.
   const token = url.searchParams.get('token') || (bearer === null ? '' : bearer);
   if (token === undefined && config.requireAuth) {
-    return { ok: false, status: 401, code: ErrorCode.AuthRequired, detail: 'This server requires an account token: add ?token=<token> to the URL' };
+    return {
+      ok: false,
+      status: 401,
+      code: ErrorCode.AuthRequired,
+      detail: 'This server requires an account token: add ?token=<token> to the URL',
+    };
   }
-  return { ok: true, target: { roomId, userId, query: url.searchParams, ip, origin, ...(token === undefined ? {} : { token }) } };
+  return {
+    ok: true,
+    target: { roomId, userId, query: url.searchParams, ip, origin, ...(token === undefined ? {} : { token }) },
+  };
 }
 
 function safeDecode(s: string): string | null {
@@ -66,14 +88,25 @@ function safeDecode(s: string): string | null {
   }
 }
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
 
 /**
  * Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake).
  * Logging is the caller's (reject-log.ts bounds and samples it). 429 and 503 carry
  * `Retry-After: retryAfterS`.
  */
-export function refuseUpgrade(socket: Duplex, status: number, body: { detail: string; code: string }, retryAfterS = 5): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  body: { detail: string; code: string },
+  retryAfterS = 5,
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -38,7 +38,10 @@ export const health: StepDef = {
       version: str(h.version),
       commit: str(h.commit),
       environment: str(h.environment),
-      storage: storage && typeof storage === 'object' ? `${String(storage.kind ?? 'unknown')}${storage.persistent === false ? ' (not persistent)' : ''}` : null,
+      storage:
+        storage && typeof storage === 'object'
+          ? `${String(storage.kind ?? 'unknown')}${storage.persistent === false ? ' (not persistent)' : ''}`
+          : null,
     };
     ctx.noteTimestamps('GET /health', h, ['timestamp']);
     if (res.status !== 200 || h.status !== 'healthy') {
@@ -52,7 +55,10 @@ export const health: StepDef = {
     if (storage && storage.persistent === false) {
       return warn(`storage ${clip(storage)}`, 'persistent storage', HINTS.inMemory);
     }
-    const facts = [ctx.server.version && `version ${ctx.server.version}`, ctx.server.commit && `commit ${ctx.server.commit.slice(0, 12)}`].filter(Boolean);
+    const facts = [
+      ctx.server.version && `version ${ctx.server.version}`,
+      ctx.server.commit && `commit ${ctx.server.commit.slice(0, 12)}`,
+    ].filter(Boolean);
     return pass(`HTTP 200 healthy${facts.length ? `, ${facts.join(', ')}` : ''}`);
   },
 };

@@ -14,9 +14,14 @@ function allowedOriginProblem(h: Headers, origin: string): Outcome | null {
   const expected = `access-control-allow-origin: ${origin}`;
   if (acao === undefined) return fail(show(h, 'access-control-allow-origin'), expected, HINTS.corsMissing);
   if (acao.trim() === '*') return fail(show(h, 'access-control-allow-origin'), expected, HINTS.corsStar);
-  if (acao.trim().toLowerCase() !== origin.toLowerCase()) return fail(show(h, 'access-control-allow-origin'), expected, HINTS.corsMissing);
+  if (acao.trim().toLowerCase() !== origin.toLowerCase())
+    return fail(show(h, 'access-control-allow-origin'), expected, HINTS.corsMissing);
   if (h['access-control-allow-credentials']?.trim().toLowerCase() !== 'true') {
-    return fail(show(h, 'access-control-allow-credentials'), 'access-control-allow-credentials: true', HINTS.corsCredentials);
+    return fail(
+      show(h, 'access-control-allow-credentials'),
+      'access-control-allow-credentials: true',
+      HINTS.corsCredentials,
+    );
   }
   return null;
 }
@@ -52,16 +57,29 @@ export const corsPreflight: StepDef = {
       headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
     if (res.status < 200 || res.status > 299) {
-      return fail(`HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 160)}` : ''}`, 'HTTP 204 (or 200)', HINTS.preflight);
+      return fail(
+        `HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 160)}` : ''}`,
+        'HTTP 204 (or 200)',
+        HINTS.preflight,
+      );
     }
     const problem = allowedOriginProblem(res.headers, origin);
     if (problem) return { ...problem, hint: `${problem.hint} ${HINTS.preflight}` };
     const methods = res.headers['access-control-allow-methods'];
-    if (!listHas(methods, 'POST')) return fail(show(res.headers, 'access-control-allow-methods'), 'access-control-allow-methods including POST', HINTS.preflight);
+    if (!listHas(methods, 'POST'))
+      return fail(
+        show(res.headers, 'access-control-allow-methods'),
+        'access-control-allow-methods including POST',
+        HINTS.preflight,
+      );
     // With credentials, browsers read "*" in Allow-Headers literally: Content-Type must be named.
     const allowHeaders = res.headers['access-control-allow-headers'];
     if (!listHas(allowHeaders, 'content-type')) {
-      return fail(show(res.headers, 'access-control-allow-headers'), 'access-control-allow-headers including Content-Type', HINTS.preflight);
+      return fail(
+        show(res.headers, 'access-control-allow-headers'),
+        'access-control-allow-headers including Content-Type',
+        HINTS.preflight,
+      );
     }
     return pass(`HTTP ${res.status}, methods ${methods}`);
   },
@@ -74,11 +92,21 @@ export const corsDisallowed: StepDef = {
   async run(ctx) {
     const bad = ctx.badOrigin;
     const get = await ctx.request('GET', paths.health(), { origin: bad });
-    const pre = await ctx.request('OPTIONS', paths.rooms(), { origin: bad, headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
-    for (const [label, res] of [['GET /health', get], ['OPTIONS /rooms', pre]] as const) {
+    const pre = await ctx.request('OPTIONS', paths.rooms(), {
+      origin: bad,
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    for (const [label, res] of [
+      ['GET /health', get],
+      ['OPTIONS /rooms', pre],
+    ] as const) {
       const acao = res.headers['access-control-allow-origin'];
       if (acao !== undefined && (acao.trim() === '*' || acao.trim().toLowerCase() === bad.toLowerCase())) {
-        return fail(`${label} from ${bad}: access-control-allow-origin: ${acao}`, 'no access-control-allow-origin', HINTS.allowsAnyOrigin);
+        return fail(
+          `${label} from ${bad}: access-control-allow-origin: ${acao}`,
+          'no access-control-allow-origin',
+          HINTS.allowsAnyOrigin,
+        );
       }
     }
     return pass(`no CORS headers for ${bad} (preflight HTTP ${pre.status})`);

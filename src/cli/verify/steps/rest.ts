@@ -20,12 +20,19 @@ export const createUser: StepDef = {
     ctx.user = { id: body.id, name: typeof body.username === 'string' ? body.username : ctx.label };
     ctx.noteTimestamps('POST /users', body, ['created_at', 'joined_at']);
     if (body.username !== ctx.label) {
-      return warn(`username ${clip(body.username)}`, `username "${ctx.label}"`, 'The server should return the username it was given; the frontend keeps and shows this object.');
+      return warn(
+        `username ${clip(body.username)}`,
+        `username "${ctx.label}"`,
+        'The server should return the username it was given; the frontend keeps and shows this object.',
+      );
     }
     if (body.created_at === undefined && body.joined_at === undefined) {
       return warn(clip(body), 'created_at (the frontend reads it)', HINTS.createUser);
     }
-    return pass(`HTTP ${res.status}, id ${body.id}`, body.created_at === undefined ? 'joined_at instead of created_at (seed shape)' : undefined);
+    return pass(
+      `HTTP ${res.status}, id ${body.id}`,
+      body.created_at === undefined ? 'joined_at instead of created_at (seed shape)' : undefined,
+    );
   },
 };
 
@@ -68,11 +75,20 @@ export const listRooms: StepDef = {
     if (!ctx.room) return skip('no room');
     const res = await ctx.request('GET', paths.rooms(), { origin: ctx.primaryOrigin });
     if (res.status !== 200 || !Array.isArray(res.json)) {
-      return fail(describeResponse(res), 'HTTP 200 with a JSON array (the frontend shows mock rooms otherwise)', HINTS.listRooms);
+      return fail(
+        describeResponse(res),
+        'HTTP 200 with a JSON array (the frontend shows mock rooms otherwise)',
+        HINTS.listRooms,
+      );
     }
     const rooms = res.json as unknown[];
     const ours = rooms.find((r) => isObject(r) && r.id === ctx.room?.id);
-    if (!isObject(ours)) return fail(`${rooms.length} rooms, none with id ${ctx.room.id}`, `a room with id ${ctx.room.id}`, HINTS.listRooms);
+    if (!isObject(ours))
+      return fail(
+        `${rooms.length} rooms, none with id ${ctx.room.id}`,
+        `a room with id ${ctx.room.id}`,
+        HINTS.listRooms,
+      );
     if (typeof ours.name !== 'string') return fail(clip(ours), 'the room with a string "name"', HINTS.listRooms);
     return pass(`${rooms.length} room(s), the test room included`);
   },

@@ -19,7 +19,8 @@ export function chatSocketPath(roomId: string, userId: string, username: string,
 /** FAIL outcome for a refused or failed handshake. */
 export function refusedOutcome(res: Extract<WsConnectResult, { ok: false }>): Outcome {
   const expected = 'HTTP 101 Switching Protocols';
-  if (res.status === undefined) return fail(res.error ?? 'handshake failed', expected, /TLS/.test(res.error ?? '') ? HINTS.tls : HINTS.wsNetwork);
+  if (res.status === undefined)
+    return fail(res.error ?? 'handshake failed', expected, /TLS/.test(res.error ?? '') ? HINTS.tls : HINTS.wsNetwork);
   const observed = describeResponse({ status: res.status, text: res.body ?? '' });
   return fail(observed, expected, res.status === 404 ? HINTS.wsRefused404 : HINTS.wsRefused403);
 }
@@ -28,9 +29,13 @@ export function refusedOutcome(res: Extract<WsConnectResult, { ok: false }>): Ou
 export function receivedSummary(socket: WsClient): string {
   const parts = socket.frames.slice(-5).map((f) => {
     const j = obj(f);
-    return j.type === 'error' ? `error(${String(j.code ?? '')}: ${String(j.detail ?? '')})` : String(j.type ?? clip(f.text, 60));
+    return j.type === 'error'
+      ? `error(${String(j.code ?? '')}: ${String(j.detail ?? '')})`
+      : String(j.type ?? clip(f.text, 60));
   });
-  const closed = socket.closeInfo ? `; closed ${socket.closeInfo.code}${socket.closeInfo.reason ? ` ${socket.closeInfo.reason}` : ''}` : '';
+  const closed = socket.closeInfo
+    ? `; closed ${socket.closeInfo.code}${socket.closeInfo.reason ? ` ${socket.closeInfo.reason}` : ''}`
+    : '';
   return `received ${socket.frames.length} frame(s)${parts.length ? `: ${parts.join(', ')}` : ''}${closed}`;
 }
 
@@ -65,14 +70,25 @@ export const wsUserJoined: StepDef = {
     if (!socket || !ctx.user) return skip('no open socket');
     const userId = ctx.user.id;
     try {
-      const frame = await socket.waitFor((f) => obj(f).type === 'user_joined' && obj(f).user_id === userId, ctx.timeoutMs);
+      const frame = await socket.waitFor(
+        (f) => obj(f).type === 'user_joined' && obj(f).user_id === userId,
+        ctx.timeoutMs,
+      );
       ctx.noteTimestamps('ws user_joined', frame.json, ['timestamp']);
       return pass(`user_joined for ${String(obj(frame).username ?? userId)}`);
     } catch (err) {
       if (err instanceof WaitError && err.close) {
-        return fail(`socket closed ${err.close.code}${err.close.reason ? ` "${err.close.reason}"` : ''} right after opening`, 'the socket stays open', HINTS.wsClosedEarly);
+        return fail(
+          `socket closed ${err.close.code}${err.close.reason ? ` "${err.close.reason}"` : ''} right after opening`,
+          'the socket stays open',
+          HINTS.wsClosedEarly,
+        );
       }
-      return warn(`no user_joined within ${ctx.timeoutMs} ms (${receivedSummary(socket)})`, '{"type":"user_joined","user_id":…}', HINTS.userJoined);
+      return warn(
+        `no user_joined within ${ctx.timeoutMs} ms (${receivedSummary(socket)})`,
+        '{"type":"user_joined","user_id":…}',
+        HINTS.userJoined,
+      );
     }
   },
 };
@@ -90,16 +106,23 @@ export const wsEcho: StepDef = {
     try {
       frame = await socket.waitFor((f) => obj(f).content === content, ctx.timeoutMs);
     } catch {
-      return fail(`no frame with the sent content within ${ctx.timeoutMs} ms (${receivedSummary(socket)})`, 'a "message" frame with the same content, back to the sender', HINTS.echoMissing);
+      return fail(
+        `no frame with the sent content within ${ctx.timeoutMs} ms (${receivedSummary(socket)})`,
+        'a "message" frame with the same content, back to the sender',
+        HINTS.echoMissing,
+      );
     }
     const echo = obj(frame);
     ctx.echo = echo;
     ctx.noteTimestamps('ws echo', echo, ['timestamp']);
     if (echo.type !== 'message') return fail(`type ${clip(echo.type)}`, 'type "message"', HINTS.echoType);
-    if (echo.username !== ctx.user.name) return fail(`username ${clip(echo.username)}`, `username ${JSON.stringify(ctx.user.name)}`, HINTS.echoIdentity);
+    if (echo.username !== ctx.user.name)
+      return fail(`username ${clip(echo.username)}`, `username ${JSON.stringify(ctx.user.name)}`, HINTS.echoIdentity);
     if (!nonEmpty(echo.id)) return fail(`id ${clip(echo.id)}`, 'a string id', HINTS.echoId);
-    if (!nonEmpty(echo.avatar_url) && !nonEmpty(echo.avatar)) return fail(`avatar_url ${clip(echo.avatar_url)}`, `avatar_url (joined with ${ctx.avatarUrl})`, HINTS.avatars);
-    if (echo.timestamp === undefined) return fail('no timestamp', 'timestamp like 2026-11-25T10:00:00.123Z', HINTS.timestamps);
+    if (!nonEmpty(echo.avatar_url) && !nonEmpty(echo.avatar))
+      return fail(`avatar_url ${clip(echo.avatar_url)}`, `avatar_url (joined with ${ctx.avatarUrl})`, HINTS.avatars);
+    if (echo.timestamp === undefined)
+      return fail('no timestamp', 'timestamp like 2026-11-25T10:00:00.123Z', HINTS.timestamps);
     return pass(`echo in ${Math.round(frame.atMs - sentAtMs)} ms, id ${String(echo.id)}`);
   },
 };
@@ -111,11 +134,18 @@ export const wsSecondClient: StepDef = {
   async run(ctx) {
     const socket = ctx.socket;
     if (!socket || !ctx.user || !ctx.room) return skip('no open socket');
-    const made = await ctx.request('POST', paths.users(), { origin: ctx.primaryOrigin, json: { username: `${ctx.label}-b` } });
+    const made = await ctx.request('POST', paths.users(), {
+      origin: ctx.primaryOrigin,
+      json: { username: `${ctx.label}-b` },
+    });
     const second = made.json as Json | undefined;
-    if (made.status > 299 || typeof second?.id !== 'string') return fail(`second user: ${describeResponse(made)}`, 'HTTP 201 with an id', HINTS.createUser);
+    if (made.status > 299 || typeof second?.id !== 'string')
+      return fail(`second user: ${describeResponse(made)}`, 'HTTP 201 with an id', HINTS.createUser);
     const secondName = typeof second.username === 'string' ? second.username : `${ctx.label}-b`;
-    const joined = await ctx.request('POST', paths.join(ctx.room.id), { origin: ctx.primaryOrigin, json: { user_id: second.id, username: secondName, avatar_url: ctx.avatarUrl } });
+    const joined = await ctx.request('POST', paths.join(ctx.room.id), {
+      origin: ctx.primaryOrigin,
+      json: { user_id: second.id, username: secondName, avatar_url: ctx.avatarUrl },
+    });
     if (joined.status > 299) return fail(`second join: ${describeResponse(joined)}`, 'any 2xx', HINTS.join);
     const res = await ctx.connect(chatSocketPath(ctx.room.id, second.id, secondName, ctx.avatarUrl), ctx.primaryOrigin);
     if (!res.ok) return refusedOutcome(res);
@@ -123,20 +153,30 @@ export const wsSecondClient: StepDef = {
     try {
       // A server announces a socket once it is in the room; sending earlier could race the registration.
       if (socket.frames.some((f) => obj(f).type === 'user_joined')) {
-        await other.waitFor((f) => obj(f).type === 'user_joined' && obj(f).user_id === second.id, ctx.timeoutMs).catch(() => undefined);
+        await other
+          .waitFor((f) => obj(f).type === 'user_joined' && obj(f).user_id === second.id, ctx.timeoutMs)
+          .catch(() => undefined);
       }
       const { content, sentAtMs } = sendChat(ctx, socket);
       try {
         const frame = await other.waitFor((f) => obj(f).content === content, ctx.timeoutMs);
         const got = obj(frame);
-        if (got.username !== ctx.user.name) return fail(`username ${clip(got.username)}`, `username ${JSON.stringify(ctx.user.name)}`, HINTS.echoIdentity);
+        if (got.username !== ctx.user.name)
+          return fail(
+            `username ${clip(got.username)}`,
+            `username ${JSON.stringify(ctx.user.name)}`,
+            HINTS.echoIdentity,
+          );
         return pass(`delivered in ${Math.round(frame.atMs - sentAtMs)} ms`);
       } catch {
-        return fail(`the second client got no frame with the content within ${ctx.timeoutMs} ms (${receivedSummary(other)})`, 'the message on every socket in the room', HINTS.secondClient);
+        return fail(
+          `the second client got no frame with the content within ${ctx.timeoutMs} ms (${receivedSummary(other)})`,
+          'the message on every socket in the room',
+          HINTS.secondClient,
+        );
       }
     } finally {
       await other.close();
     }
   },
 };
-
