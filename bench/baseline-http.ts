@@ -13,10 +13,15 @@ const server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  if (req.method === 'GET' && req.url === '/health')
-    return send(200, { status: 'healthy', timestamp: new Date().toISOString() });
+  if (req.method === 'GET' && req.url === '/health') {
+    send(200, { status: 'healthy', timestamp: new Date().toISOString() });
+    return;
+  }
   const m = req.method === 'POST' ? /^\/rooms\/([^/]+)\/messages$/.exec(req.url ?? '') : null;
-  if (!m) return send(404, { detail: 'Not found', code: 'not_found' });
+  if (!m) {
+    send(404, { detail: 'Not found', code: 'not_found' });
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {

@@ -23,7 +23,7 @@ const server = createServer((req, res) => {
           : /\/join$/.test(url)
             ? [200, { room_id: url.split('/')[2] }]
             : [404, { code: 'not_found' }];
-    res.writeHead(status as number, { 'content-type': 'application/json' });
+    res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
 });
@@ -40,7 +40,10 @@ wss.on('connection', (ws, req) => {
   });
   ws.on('message', (data) => {
     const frame = JSON.parse(String(data)) as { type?: string; content?: string; client_msg_id?: string };
-    if (frame.type === 'ping') return void ws.send('{"type":"pong"}');
+    if (frame.type === 'ping') {
+      ws.send('{"type":"pong"}');
+      return;
+    }
     const out = JSON.stringify({
       type: 'message',
       id: randomUUID(),

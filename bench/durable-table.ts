@@ -1,6 +1,6 @@
 /** Tables for the `durable` and `growth` bench sections, with the issue 16 targets and verdicts. */
 import type { DurableReport, DurableRestRun } from './durable.ts';
-import type { GrowthReport, GrowthRow } from './growth.ts';
+import type { GrowthReport } from './growth.ts';
 import { medianRun } from './rounds.ts';
 import type { WsRun } from './ws.ts';
 
@@ -143,8 +143,8 @@ export function growthTable(g: GrowthReport | undefined): string[] {
   const rows: Array<Array<string | number>> = [];
   const routes = [...new Set(g.rows.map((x) => x.route))];
   for (const route of routes) {
-    const e = g.rows.find((x) => x.route === route && x.database === 'empty') as GrowthRow | undefined;
-    const s = g.rows.find((x) => x.route === route && x.database === 'seeded') as GrowthRow | undefined;
+    const e = g.rows.find((x) => x.route === route && x.database === 'empty');
+    const s = g.rows.find((x) => x.route === route && x.database === 'seeded');
     if (!e || !s) continue;
     const k50 = e.p50_ms > 0 ? cut2(s.p50_ms / e.p50_ms) : 0;
     const k99 = e.p99_ms > 0 ? cut2(s.p99_ms / e.p99_ms) : 0;

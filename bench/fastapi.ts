@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   const fastapi = async (): Promise<Target> => ({ name: 'FastAPI (seed, uvicorn)', ...(await startFastApi([ORIGIN])) });
   const vchat = async (): Promise<Target> => {
     const s = await startBenchServer('vchat', 'server-vchat.ts', undefined, { BENCH_STORE: 'memory' });
-    return { name: 'vchat', url: s.url, close: s.close };
+    return { name: 'vchat', url: s.url, close: () => s.close() };
   };
   const rows: Row[] = [];
   const pair = async (what: string, run: (t: Target) => Promise<Row>): Promise<void> => {

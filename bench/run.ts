@@ -202,7 +202,7 @@ async function main(): Promise<number> {
         );
       } catch (err) {
         failed = true;
-        report.postgres.error = String((err as Error).message ?? err);
+        report.postgres.error = err instanceof Error ? err.message : String(err);
         log(`postgres: FAILED — ${report.postgres.error}`);
       }
     }
@@ -235,7 +235,7 @@ async function main(): Promise<number> {
         });
       } catch (err) {
         failed = true;
-        report.scaleout.error = String((err as Error).message ?? err);
+        report.scaleout.error = err instanceof Error ? err.message : String(err);
         log(`scale-out: FAILED — ${report.scaleout.error}`);
       }
     }
@@ -274,7 +274,7 @@ async function main(): Promise<number> {
           } catch (err) {
             failed = true;
             report.durable = {
-              error: String((err as Error).message ?? err),
+              error: err instanceof Error ? err.message : String(err),
               postgres_settings: durable.settings,
               ws_saturation: [],
               ws_half: [],
@@ -295,7 +295,7 @@ async function main(): Promise<number> {
             );
           } catch (err) {
             failed = true;
-            report.growth = { error: String((err as Error).message ?? err), rows: [] };
+            report.growth = { error: err instanceof Error ? err.message : String(err), rows: [] };
             log(`growth: FAILED — ${report.growth.error}`);
           }
         }

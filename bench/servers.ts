@@ -46,7 +46,10 @@ export function startBenchServer(
         batches: () => ask<BatchesReply>(child, 'batches').then((m) => m.sizes),
         close: () =>
           new Promise((res) => {
-            if (child.exitCode !== null) return res();
+            if (child.exitCode !== null) {
+              res();
+              return;
+            }
             child.removeAllListeners('exit');
             child.once('exit', () => res());
             child.disconnect();

@@ -41,7 +41,7 @@ export function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    interactive: process.stdout.isTTY === true && !isCi(),
+    interactive: process.stdout.isTTY && !isCi(),
     exitCode: 0,
   };
 }

@@ -29,17 +29,17 @@ export function parseOrReport<T>(io: CliIo, command: string, parse: () => T): T 
 
 export interface OptionReader {
   /** The value when commander gave a string. */
-  str(name: string): string | undefined;
+  str: (name: string) => string | undefined;
   /** A number ≥ min (a whole one unless `integer` is false); `fallback` when absent or bad. */
-  num(name: string, flag: string, fallback: number, min: number, integer?: boolean): number;
+  num: (name: string, flag: string, fallback: number, min: number, integer?: boolean) => number;
   /** A duration like `30s` in ms (`fallback` when absent); `onError` when it does not parse. */
-  dur(name: string, flag: string, fallback: string, onError?: number): number;
+  dur: (name: string, flag: string, fallback: string, onError?: number) => number;
   /** The `--header` record (empty when none was given). */
-  headers(): Record<string, string>;
+  headers: () => Record<string, string>;
 }
 
 export function optionReader(raw: RawOptions, problems: string[]): OptionReader {
-  const str = (name: string): string | undefined => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
+  const str = (name: string): string | undefined => (typeof raw[name] === 'string' ? raw[name] : undefined);
   return {
     str,
     num(name, flag, fallback, min, integer = true) {

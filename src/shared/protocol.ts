@@ -90,6 +90,8 @@ export interface FieldError {
 /** Every error response body. `detail` is always a human sentence. */
 export interface ErrorBody {
   detail: string;
+  // Clients must cope with codes newer than this file, so any string is allowed.
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
   code: ErrorCode | string;
   errors?: FieldError[];
 }
@@ -222,6 +224,8 @@ export interface TypingFrame {
 
 export interface ErrorFrame {
   type: 'error';
+  // Clients must cope with codes newer than this file, so any string is allowed.
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
   code: ErrorCode | string;
   detail: string;
 }

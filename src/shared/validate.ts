@@ -7,8 +7,10 @@ import { LIMITS, type FieldError } from './protocol.ts';
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 /** Any C0/C1 control character or DEL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 /** Control characters a chat message may not carry (newline and tab are kept). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTENT_CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** Lone UTF-16 surrogates cannot be encoded as UTF-8; they are replaced, not stored. */
 const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -57,6 +59,7 @@ export function isValidId(id: string): boolean {
 }
 
 /** Anything cleanContent would change besides trimming (surrogates: pairs are checked on the slow path). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_CLEANING_RE = /[\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ud800-\udfff]/;
 
 /** Normalise chat content: CRLF -> LF, strip control characters except \n and \t, trim. */

@@ -39,7 +39,10 @@ describe('REQUIRE_AUTH=true', () => {
     const { user, token } = await signup(srv);
     const room = (await srv.http.post('/rooms', { name: 'r' }, bearer(token))).body;
     expect((await srv.http.post(`/rooms/${room.id}/join`, { user_id: user.id }, bearer(token))).status).toBe(200);
-    const refused = await openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`).catch((e) => e);
+    const refused = (await openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`).catch((e: unknown) => e)) as {
+      status: number;
+      body: string;
+    };
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body).code).toBe('auth_required');
     const bad = await openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}?token=garbage`);

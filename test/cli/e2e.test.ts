@@ -28,6 +28,6 @@ it('npx vchat verify --json: exit 0 and exactly one valid JSON document on stdou
 it('an unreachable API exits 2 and says so on stderr', async () => {
   const res = await runBin(['verify', '--api', 'http://127.0.0.1:1', '--origin', ORIGIN]);
   expect(res.code).toBe(2);
-  expect(res.stdout).toMatch(/FAIL  reachable/);
+  expect(res.stdout).toMatch(/FAIL {2}reachable/);
   expect(res.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
 });

@@ -28,7 +28,10 @@ function refused(p: Promise<TestSocket>): Promise<{ status: number; body: any }>
     () => {
       throw new Error('upgrade was accepted');
     },
-    (err: { status?: number; body?: string }) => ({ status: err.status ?? 0, body: JSON.parse(err.body ?? 'null') }),
+    (e: unknown) => {
+      const err = e as { status?: number; body?: string };
+      return { status: err.status ?? 0, body: JSON.parse(err.body ?? 'null') };
+    },
   );
 }
 

@@ -88,7 +88,10 @@ describe('raw TCP abuse', () => {
     const request = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'a'.repeat(200) + '\r\n\r\n';
     let i = 0;
     const timer = setInterval(() => {
-      if (conn.socket.destroyed || i >= request.length) return clearInterval(timer);
+      if (conn.socket.destroyed || i >= request.length) {
+        clearInterval(timer);
+        return;
+      }
       conn.socket.write(request[i++]!);
     }, 300);
     try {

@@ -61,7 +61,7 @@ describe('refused-upgrade logging', () => {
     const rejected = parsed.filter((l) => l.msg === 'websocket rejected');
     const suppressed = parsed
       .filter((l) => l.msg === 'websocket rejections suppressed')
-      .reduce((n, l) => n + l.suppressed, 0);
+      .reduce((n, l) => n + Number(l.suppressed), 0);
     expect(rejected.length + suppressed).toBe(REFUSALS);
     // At most 10 lines per started second of refusals (WS_REJECT_LOG_PER_S), however slow the box.
     expect(rejected.length).toBeLessThanOrEqual((Math.ceil(elapsedS) + 1) * 10);

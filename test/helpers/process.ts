@@ -79,10 +79,10 @@ export async function spawnServer(
   const logs: Array<Record<string, any>> = [];
   const waiters = new Set<() => void>();
   let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => {
+  proc.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
-  createInterface({ input: proc.stdout! }).on('line', (text) => {
+  createInterface({ input: proc.stdout }).on('line', (text) => {
     try {
       logs.push(JSON.parse(text) as Record<string, any>);
     } catch {

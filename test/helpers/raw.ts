@@ -38,7 +38,10 @@ export function rawConnect(port: number, host = '127.0.0.1', localAddress?: stri
         received: () => data,
         write: (chunk) =>
           new Promise((res, rej) => {
-            if (socket.destroyed) return rej(new Error('socket already closed'));
+            if (socket.destroyed) {
+              rej(new Error('socket already closed'));
+              return;
+            }
             socket.write(chunk, (err) => (err ? rej(err) : res()));
           }),
         closed,

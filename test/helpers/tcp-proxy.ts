@@ -53,7 +53,10 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
       for (const sock of sockets) sock.destroy();
       const s = server;
       server = undefined;
-      if (!s) return resolve();
+      if (!s) {
+        resolve();
+        return;
+      }
       s.close(() => resolve());
     });
   await listen();
@@ -87,14 +90,14 @@ export async function waitUntil<T>(
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
       last = v;
     } catch (err) {
       last = err;
     }
     if (Date.now() > until)
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
       );
     await delay(everyMs);
   }

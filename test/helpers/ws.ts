@@ -91,7 +91,7 @@ export function openSocket(url: string, opts: OpenOptions = {}): Promise<TestSoc
     ws.once('open', () => resolve(socket));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c));
+      res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () =>
         reject(
           Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {

@@ -48,7 +48,7 @@ describe('GET /rooms is one bounded page (20,000 rooms in the store)', () => {
       const res = await call(srv.url, 'GET', path);
       expect(res.status).toBe(200);
       seen.push(...res.body.map((r: any) => r.name));
-      path = `/rooms?limit=${srv.config.roomsPageMax}&cursor=${res.headers['x-next-cursor']}`;
+      path = `/rooms?limit=${srv.config.roomsPageMax}&cursor=${String(res.headers['x-next-cursor'])}`;
     }
     expect(seen).toEqual(Array.from({ length: 5 * srv.config.roomsPageMax }, (_, i) => `room ${ROOMS - 1 - i}`));
     const tail = await call(srv.url, 'GET', `/rooms?limit=3&cursor=${Buffer.from('r1.3').toString('base64url')}`);

@@ -52,14 +52,14 @@ async function openReport(
   // The scripts run during load: a script error is known by now and says more than a timeout.
   expect(errors).toEqual([]);
   await page.waitForSelector('body[data-rendered="4"]', { state: 'attached', timeout: 15_000 });
-  const charts = (await page.evaluate('window.vchatCharts')) as Array<{ id: string; points: number }>;
+  const charts = await page.evaluate<Array<{ id: string; points: number }>>('window.vchatCharts');
   // Pixels drawn on each chart's canvas (a blank canvas has none).
-  const inked = (await page.evaluate(`[...document.querySelectorAll('.chart canvas')].map((c) => {
+  const inked = await page.evaluate<number[]>(`[...document.querySelectorAll('.chart canvas')].map((c) => {
     const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
     return n;
-  })`)) as number[];
+  })`);
   await page.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
   const title = await page.title();
   await context.close();

@@ -100,7 +100,7 @@ describe('GET /metrics after a scripted chat run', () => {
     await ann.next((f) => f.type === 'error' && f.code === 'validation_error');
     const refused = await openSocket(`${srv.wsUrl}/ws/${room.id}/${users[0]!.id}`, {
       origin: 'https://evil.example',
-    }).catch((err: { status?: number }) => err);
+    }).catch((err: unknown) => err);
     expect((refused as { status?: number }).status).toBe(403);
     const unknownRoom = await openSocket(`${srv.wsUrl}/ws/no-such-room/${users[0]!.id}`);
     sockets.push(unknownRoom);

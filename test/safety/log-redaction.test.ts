@@ -21,7 +21,7 @@ afterAll(() => srv.close());
 
 /** Every way of writing the parameter name that URLSearchParams reads as `token`, and an encoded value. */
 function spellings(token: string): string[] {
-  const encodedValue = [...token].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  const encodedValue = Array.from(token, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
   return [
     `to%6Ben=${token}`,
     `%74%6F%6B%65%6E=${token}`,

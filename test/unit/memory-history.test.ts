@@ -30,10 +30,10 @@ describe('MemoryStore history bound', () => {
     const kept = await store.listMessages(room.id, { limit: 500 });
     expect(kept.map((m) => m.content)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
     expect((await store.listMessages(other.id, { limit: 500 })).map((m) => m.content)).toEqual(['elsewhere']);
-    await expect(store.listMessages(room.id, { limit: 10, before: ids[0] as string })).rejects.toBeInstanceOf(
+    await expect(store.listMessages(room.id, { limit: 10, before: ids[0] })).rejects.toBeInstanceOf(
       CursorNotFoundError,
     );
-    expect((await store.listMessages(room.id, { limit: 10, after: ids[3] as string })).map((m) => m.content)).toEqual([
+    expect((await store.listMessages(room.id, { limit: 10, after: ids[3] })).map((m) => m.content)).toEqual([
       'm4',
       'm5',
       'm6',
@@ -77,13 +77,17 @@ describe('MemoryStore history bound', () => {
     }
     const kept = await store.listMessages(room.id, { limit: 500 });
     expect(kept.map((m) => m.content)).toEqual(Array.from({ length: 10 }, (_, i) => `m${2490 + i}`));
-    expect(
-      (await store.listMessages(room.id, { limit: 3, before: ids[2495] as string })).map((m) => m.content),
-    ).toEqual(['m2492', 'm2493', 'm2494']);
-    expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] as string })).map((m) => m.content)).toEqual(
-      ['m2491', 'm2492', 'm2493'],
-    );
-    await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] as string })).rejects.toBeInstanceOf(
+    expect((await store.listMessages(room.id, { limit: 3, before: ids[2495] })).map((m) => m.content)).toEqual([
+      'm2492',
+      'm2493',
+      'm2494',
+    ]);
+    expect((await store.listMessages(room.id, { limit: 3, after: ids[2490] })).map((m) => m.content)).toEqual([
+      'm2491',
+      'm2492',
+      'm2493',
+    ]);
+    await expect(store.listMessages(room.id, { limit: 3, after: ids[2489] })).rejects.toBeInstanceOf(
       CursorNotFoundError,
     );
   });

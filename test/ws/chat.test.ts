@@ -50,7 +50,7 @@ describe('admission', () => {
     const { room, user } = await member();
     const refused = openSocket(`${srv.wsUrl}/ws/${room.id}/${user.id}`, { origin: 'https://evil.example' });
     await expect(refused).rejects.toMatchObject({ status: 403 });
-    const err = await refused.catch((e) => e);
+    const err = (await refused.catch((e: unknown) => e)) as { body: string };
     expect(JSON.parse(err.body)).toEqual({ detail: 'Origin not allowed', code: 'origin_not_allowed' });
   });
 

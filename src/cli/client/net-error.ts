@@ -21,7 +21,7 @@ export function netErrorKind(err: unknown): NetErrorKind {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
   if (
     /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) ||
-    /certificate|ssl|tls/i.test(String((e as Error).message ?? ''))
+    /certificate|ssl|tls/i.test((e as Error).message)
   )
     return 'tls';
   if (e.cause) return netErrorKind(e.cause);

@@ -25,7 +25,10 @@ export class Inbox {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const failed = [...this.byWorker.values()].flat().find((m) => m.type === 'failed');
-        if (failed?.type === 'failed') return reject(new Error(failed.message));
+        if (failed?.type === 'failed') {
+          reject(new Error(failed.message));
+          return;
+        }
         const got = handles.map((h) => this.byWorker.get(h)?.find((m) => m.type === type));
         if (!got.every(Boolean)) return void this.wake.add(check);
         for (const h of handles)

@@ -32,7 +32,10 @@ export function paceOpenLoop(opts: PaceOptions, send: (k: number, dueAtMs: numbe
     const tick = (): void => {
       const now = performance.now();
       for (let due = startMs + k * gapMs; due <= now && due < endMs; due = startMs + k * gapMs) send(k++, due);
-      if (now >= endMs) return resolve();
+      if (now >= endMs) {
+        resolve();
+        return;
+      }
       const next = Math.min(startMs + k * gapMs, endMs);
       setTimeout(tick, Math.max(1, Math.min(MAX_SLEEP_MS, next - now)));
     };

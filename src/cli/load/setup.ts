@@ -171,8 +171,10 @@ export async function setupFixtures(
         const body = res.json as { user?: unknown; token?: unknown } | undefined;
         const userId = idOf(opts.accounts ? body?.user : res.json);
         const token = typeof body?.token === 'string' ? body.token : undefined;
-        if (!ok2xx(res.status) || !userId || (opts.accounts && !token))
-          return void note(opts.accounts ? 'signup' : 'user', res);
+        if (!ok2xx(res.status) || !userId || (opts.accounts && !token)) {
+          note(opts.accounts ? 'signup' : 'user', res);
+          return;
+        }
         return token === undefined ? { index, userId } : { index, userId, token };
       },
     )
@@ -190,7 +192,10 @@ export async function setupFixtures(
           json: { name: `load ${opts.run} room ${i}` },
           ...withToken(users[0]?.token),
         });
-        if (!ok2xx(res.status) || !idOf(res.json)) return void note('room', res);
+        if (!ok2xx(res.status) || !idOf(res.json)) {
+          note('room', res);
+          return;
+        }
         return idOf(res.json);
       },
     )
@@ -207,7 +212,10 @@ export async function setupFixtures(
       json,
       ...withToken(user.token),
     });
-    if (!ok2xx(join.status)) return void note('join', join);
+    if (!ok2xx(join.status)) {
+      note('join', join);
+      return;
+    }
     return { ...user, roomId };
   });
   return done(

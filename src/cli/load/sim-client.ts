@@ -75,6 +75,8 @@ export class SimClient {
         settled = true;
         clearTimeout(timer);
         ws.terminate();
+        // The rejection value is a stats bucket name (`timeout`, `error_...`) that callers count.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(reason);
       };
       const timer = setTimeout(() => fail('timeout'), timeoutMs);
@@ -89,7 +91,10 @@ export class SimClient {
         fail(/timeout/i.test(err.message) ? 'timeout' : `error_${kind === 'other' ? (err.code ?? 'other') : kind}`);
       });
       ws.on('close', (code) => {
-        if (!settled) return fail(`close_${code}`);
+        if (!settled) {
+          fail(`close_${code}`);
+          return;
+        }
         if (this.open) {
           this.open = false;
           this.handlers.onClosed(this, code);
@@ -98,7 +103,10 @@ export class SimClient {
       ws.on('message', (data) => {
         const raw = String(data);
         const id = extractTag(raw);
-        if (id !== undefined) return this.handlers.onTagged(this, id);
+        if (id !== undefined) {
+          this.handlers.onTagged(this, id);
+          return;
+        }
         let frame: { type?: unknown; user_id?: unknown };
         try {
           frame = JSON.parse(raw) as typeof frame;

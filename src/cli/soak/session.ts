@@ -66,7 +66,7 @@ export class SoakSession {
       this.clients.map((c) =>
         c.connect(this.target).then(
           (ms) => recordMs(hist, ms),
-          (why) => bump(this.errors, `connect_${String(why)}`),
+          (why: unknown) => bump(this.errors, `connect_${String(why)}`),
         ),
       ),
     );
@@ -100,7 +100,10 @@ export class SoakSession {
     this.sendMs += Math.max(0, durationMs);
     return paceOpenLoop({ ratePerS, durationMs }, (_k, dueAtMs) => {
       const open = this.clients.filter((c) => c.open);
-      if (open.length === 0) return void bump(this.errors, 'send_not_open');
+      if (open.length === 0) {
+        bump(this.errors, 'send_not_open');
+        return;
+      }
       this.sendOne(open[this.rr++ % open.length] as SimClient, perfToWallMs(dueAtMs));
     });
   }
@@ -126,13 +129,16 @@ export class SoakSession {
     return { duplicated, outOfOrder };
   }
 
-  closeAll(): Promise<void[]> {
+  closeAll(): Promise<unknown[]> {
     return Promise.all(this.clients.map((c) => c.close()));
   }
 
   private sendOne(c: SimClient, sentAtMs: number): void {
     const id = encodeTag({ run: this.run, sender: c.spec.index, seq: c.seq, sentAtMs });
-    if (!c.send(chatFrame(id, SOAK_MESSAGE_CHARS))) return void bump(this.errors, 'send_not_open');
+    if (!c.send(chatFrame(id, SOAK_MESSAGE_CHARS))) {
+      bump(this.errors, 'send_not_open');
+      return;
+    }
     c.seq++;
     this.sent++;
     this.expected += this.openCount(c.spec.roomId) - 1;

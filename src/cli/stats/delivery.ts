@@ -115,7 +115,7 @@ export class DeliveryBook {
   /** Record that `receiver` got message `seq` of `sender`. */
   receive(receiver: number, sender: number, seq: number): Arrival {
     let perSender = this.streams.get(receiver);
-    if (!perSender) this.streams.set(receiver, (perSender = new Map()));
+    if (!perSender) this.streams.set(receiver, (perSender = new Map<number, Stream>()));
     let s = perSender.get(sender);
     if (!s) perSender.set(sender, (s = new Stream()));
     let totals = this.bySender.get(sender);

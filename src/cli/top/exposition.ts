@@ -40,9 +40,9 @@ function parseLine(line: string): Sample | null {
       let i = eq + 2;
       for (; i < line.length && line[i] !== '"'; i++) {
         if (line[i] === '\\' && i + 1 < line.length) {
-          const next = line[++i];
+          const next = line.charAt(++i);
           value += next === 'n' ? '\n' : next;
-        } else value += line[i];
+        } else value += line.charAt(i);
       }
       labels[key] = value;
       at = i + 1;

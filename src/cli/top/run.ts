@@ -69,7 +69,10 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
       else draw([`vchat top - ${o.api}   (q to quit)`, '', '  first scrape done; rates from the next one…']);
       previous = { samples, atMs };
     } catch (err) {
-      if (err instanceof ScrapeRefused) return finish(err.message);
+      if (err instanceof ScrapeRefused) {
+        finish(err.message);
+        return;
+      }
       draw([
         `vchat top - ${o.api}   (q to quit)`,
         '',

@@ -32,7 +32,7 @@ export async function scrapeMetrics(o: ScrapeOptions): Promise<Sample[]> {
       ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
     });
   } catch (err) {
-    throw new Error(`cannot reach ${o.api}/metrics: ${describeNetError(err)}`);
+    throw new Error(`cannot reach ${o.api}/metrics: ${describeNetError(err)}`, { cause: err });
   }
   if (res.status === 401) {
     throw new ScrapeRefused(

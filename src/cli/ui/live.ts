@@ -10,7 +10,7 @@ import { painter } from './style.ts';
 
 /** A renderer fed by progress events. */
 export interface LiveRenderer {
-  onProgress(event: ProgressEvent): void;
+  onProgress: (event: ProgressEvent) => void;
   finish(report: VerifyReport): void;
 }
 

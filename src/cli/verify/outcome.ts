@@ -23,7 +23,8 @@ export function skip(note: string): Outcome {
 
 /** Shorten a body or frame for an `observed` field. */
 export function clip(value: unknown, max = 300): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // JSON.stringify gives undefined for undefined and functions, whatever its declared type says.
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) as string | undefined);
   if (text === undefined) return String(value);
   return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }

@@ -48,14 +48,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       } else {
         options.onProgress?.({ kind: 'start', id: step.id, title: step.def.title });
         const t0 = performance.now();
-        outcome = await step.def
-          .run(ctx, step.runOrigin)
-          .catch((err: unknown): Outcome => ({
-            verdict: 'FAIL',
-            observed: describeNetError(err),
-            expected: `an answer within ${ctx.timeoutMs} ms`,
-            hint: STOPPED_HINT,
-          }));
+        outcome = await step.def.run(ctx, step.runOrigin).catch((err: unknown): Outcome => ({
+          verdict: 'FAIL',
+          observed: describeNetError(err),
+          expected: `an answer within ${ctx.timeoutMs} ms`,
+          hint: STOPPED_HINT,
+        }));
         ms = Math.round(performance.now() - t0);
       }
       const report: StepReport = { ...base, verdict: outcome.verdict, ms, ...definedOnly(outcome) };

@@ -4,8 +4,6 @@
  * lets the synchronous createApp use a database store that connects on first use.
  */
 import type { Config } from '../config.ts';
-import type { MongoStore } from '../store/mongo.ts';
-import type { PostgresStore } from '../store/postgres.ts';
 import { StoreUnavailableError, type Store } from '../store/store.ts';
 import { MemoryAccountStore } from './memory.ts';
 import type { AccountStore } from './store.ts';
@@ -20,12 +18,14 @@ export async function createAccountStore(config: Config, chat?: Store): Promise<
       return new MemoryAccountStore();
     case 'mongo': {
       const { MongoAccountStore } = await import('./mongo.ts');
-      const database = chat?.kind === 'mongo' ? (chat as MongoStore).database : undefined;
+      const { MongoStore } = await import('../store/mongo.ts');
+      const database = chat instanceof MongoStore ? chat.database : undefined;
       return new MongoAccountStore(database ? { database } : { url: config.storage.url as string });
     }
     case 'postgres': {
       const { PostgresAccountStore } = await import('./postgres.ts');
-      const database = chat?.kind === 'postgres' ? (chat as PostgresStore).database : undefined;
+      const { PostgresStore } = await import('../store/postgres.ts');
+      const database = chat instanceof PostgresStore ? chat.database : undefined;
       return new PostgresAccountStore(database ? { database } : { url: config.storage.url as string });
     }
   }
@@ -60,7 +60,9 @@ export function lazyAccountStore(kind: AccountStore['kind'], load: () => Promise
   };
   return {
     kind,
-    init: async () => void (await get()),
+    init: async () => {
+      await get();
+    },
     close: async () => {
       const current = ready;
       ready = undefined;

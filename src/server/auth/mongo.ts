@@ -68,7 +68,10 @@ export class MongoAccountStore implements AccountStore {
       await this.run(() => this.accounts.insertOne({ ...account }));
     } catch (err) {
       if (err instanceof MongoServerError && err.code === 11000) {
-        const email = (err.keyPattern && 'email' in err.keyPattern) || /index: email_unique/.test(err.message);
+        const keyPattern: unknown = err.keyPattern;
+        const email =
+          (typeof keyPattern === 'object' && keyPattern !== null && 'email' in keyPattern) ||
+          /index: email_unique/.test(err.message);
         throw new AccountConflictError(email ? 'email' : 'username');
       }
       throw err;

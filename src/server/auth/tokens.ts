@@ -27,5 +27,5 @@ export function bearerToken(header: string | string[] | undefined): string | nul
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header[0] : header;
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(value ?? '');
-  return m ? (m[1] as string) : null;
+  return m ? m[1] : null;
 }

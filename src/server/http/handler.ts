@@ -35,7 +35,7 @@ export interface HandlerDeps {
 }
 
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, router, log } = deps;
+  const { config, log } = deps;
   return function handleRequest(req, res) {
     const origin = req.headers.origin;
     const ctx = new Ctx(
@@ -62,7 +62,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
 }
 
 function handle(ctx: Ctx, deps: HandlerDeps): Promise<void> | void {
-  const { config, router } = deps;
+  const { router } = deps;
   // Preflight on any path. It never counts toward rate limits.
   if (ctx.method === 'OPTIONS' && ctx.req.headers['access-control-request-method']) {
     ctx.req.resume();

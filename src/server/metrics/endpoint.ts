@@ -16,30 +16,35 @@ export function metricsListener(metrics: ServerMetrics, token: string | null, lo
   const expected = token === null ? null : digest(token);
   return (req, res) => {
     req.resume();
-    if (pathOf(req) !== METRICS_PATH)
-      return sendJson(res, 404, { detail: `Only ${METRICS_PATH} is served here`, code: ErrorCode.NotFound });
+    if (pathOf(req) !== METRICS_PATH) {
+      sendJson(res, 404, { detail: `Only ${METRICS_PATH} is served here`, code: ErrorCode.NotFound });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJson(res, 405, { detail: 'Use GET', code: ErrorCode.MethodNotAllowed }, { Allow: 'GET, HEAD' });
+      sendJson(res, 405, { detail: 'Use GET', code: ErrorCode.MethodNotAllowed }, { Allow: 'GET, HEAD' });
+      return;
     }
     if (expected !== null) {
       const header = req.headers.authorization;
       const presented =
         typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
       if (presented === undefined) {
-        return sendJson(
+        sendJson(
           res,
           401,
           { detail: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>', code: ErrorCode.AuthRequired },
           { 'WWW-Authenticate': 'Bearer realm="metrics"' },
         );
+        return;
       }
       if (!timingSafeEqual(digest(presented), expected)) {
-        return sendJson(
+        sendJson(
           res,
           401,
           { detail: 'That is not the metrics token (METRICS_TOKEN)', code: ErrorCode.InvalidToken },
           { 'WWW-Authenticate': 'Bearer realm="metrics", error="invalid_token"' },
         );
+        return;
       }
     }
     metrics.registry.metrics().then(

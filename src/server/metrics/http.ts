@@ -35,9 +35,9 @@ export class RequestMetrics implements ResponseObserver {
 
   private child(route: string, method: string, status: number): HistogramChild {
     let byMethod = this.children.get(route);
-    if (!byMethod) this.children.set(route, (byMethod = new Map()));
+    if (!byMethod) this.children.set(route, (byMethod = new Map<string, Map<number, HistogramChild>>()));
     let byStatus = byMethod.get(method);
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    if (!byStatus) byMethod.set(method, (byStatus = new Map<number, HistogramChild>()));
     let child = byStatus.get(status);
     if (!child) byStatus.set(status, (child = this.metrics.httpDuration.child(method, route, String(status))));
     return child;

@@ -54,7 +54,7 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
     get persistent() {
       return inner.persistent;
     },
-    init: timed('init', inner.init),
+    init: timed('init', inner.init.bind(inner)),
     close: () => inner.close(),
     // ping never throws: its answer is the signal (/health polls it).
     ping: () => {
@@ -66,6 +66,7 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
         return ok;
       });
     },
+    /* eslint-disable @typescript-eslint/unbound-method -- timed() calls each method with `inner` as `this` */
     createUser: timed('createUser', inner.createUser),
     getUser: timed('getUser', inner.getUser),
     updateUser: timed('updateUser', inner.updateUser),
@@ -79,6 +80,7 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
     listMessages: timed('listMessages', inner.listMessages),
   };
   if (inner.counts) store.counts = timed('counts', inner.counts);
+  /* eslint-enable @typescript-eslint/unbound-method */
   if (inner.poolUse) store.poolUse = inner.poolUse.bind(inner);
   if (inner.immediate) (store as { immediate?: ImmediateMessages }).immediate = timedImmediate(inner.immediate, timer);
   return { store, watch };

@@ -18,9 +18,15 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
   router.on('GET', '/health', (ctx) => {
     // Only a networked store can hang or fail; the in-memory one is answered at once, with no
     // timer race and no promise (platforms poll this route constantly). So is a fresh probe result.
-    if (!store.persistent) return sendHealth(ctx, true);
+    if (!store.persistent) {
+      sendHealth(ctx, true);
+      return;
+    }
     const ok = probe.fresh();
-    if (ok !== undefined) return sendHealth(ctx, ok);
+    if (ok !== undefined) {
+      sendHealth(ctx, ok);
+      return;
+    }
     return probe.run().then((result) => sendHealth(ctx, result));
   });
 

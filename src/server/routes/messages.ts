@@ -58,7 +58,10 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
   function postAllowed(ctx: Ctx, post: PostInput, input: PostMessageInput): Promise<void> | void {
     // In-memory store and a member already: stored and broadcast with no await in between.
     const now = chat.postNow(post);
-    if (now) return sendJson(ctx, now.created ? 201 : 200, now.message);
+    if (now) {
+      sendJson(ctx, now.created ? 201 : 200, now.message);
+      return;
+    }
     return postWithLookups(ctx, post, input);
   }
 

@@ -24,7 +24,10 @@ export function registerThumbnails(router: Router, deps: RouteDeps): void {
       'Cross-Origin-Resource-Policy': 'cross-origin',
       'Content-Security-Policy': "default-src 'none'",
     };
-    if (matchesEtag(ctx.req.headers['if-none-match'], id)) return sendNotModified(ctx, headers);
+    if (matchesEtag(ctx.req.headers['if-none-match'], id)) {
+      sendNotModified(ctx, headers);
+      return;
+    }
     const thumb = await store.getThumbnail(id);
     if (!thumb) throw thumbnailNotFound();
     sendBytes(ctx, 200, thumb.data, thumb.content_type, headers);

@@ -19,7 +19,7 @@ export interface GroupCommitOptions<I, O> {
    */
   failsQueue?(err: unknown): boolean;
   /** Told each batch's size before it is written (for the bench's batch-size distribution). */
-  onBatch?(size: number): void;
+  onBatch?: (size: number) => void;
 }
 
 interface Pending<I, O> {
@@ -61,6 +61,8 @@ export class GroupCommit<I, O> {
     try {
       written = this.options.write(batch.map((p) => p.item));
     } catch (err) {
+      // Passes on exactly what write() threw.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       written = Promise.reject(err);
     }
     written.then(

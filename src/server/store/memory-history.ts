@@ -77,7 +77,7 @@ export class RoomHistory {
 
   /** The stored messages of one page, oldest first. Throws CursorNotFoundError for an unknown cursor. */
   page(page: PageOptions): Message[] {
-    let start = this.head;
+    let start: number;
     let end = this.messages.length;
     if (page.before !== undefined) {
       end = this.cursorIndex(page.before);

@@ -46,9 +46,15 @@ export class MongoDatabase {
     }
     this.db = this.client.db(options.dbName ?? mongoDatabaseName(options.url));
     // The driver's connection-pool events (CMAP) are its public way to watch the pool.
-    this.client.on('connectionCreated', () => void this.open++);
-    this.client.on('connectionClosed', () => void (this.open = Math.max(0, this.open - 1)));
-    this.client.on('connectionCheckOutStarted', () => void this.waiting++);
+    this.client.on('connectionCreated', () => {
+      this.open++;
+    });
+    this.client.on('connectionClosed', () => {
+      this.open = Math.max(0, this.open - 1);
+    });
+    this.client.on('connectionCheckOutStarted', () => {
+      this.waiting++;
+    });
     this.client.on('connectionCheckOutFailed', () => void (this.waiting = Math.max(0, this.waiting - 1)));
     this.client.on('connectionCheckedOut', () => {
       this.waiting = Math.max(0, this.waiting - 1);

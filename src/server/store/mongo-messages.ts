@@ -4,7 +4,7 @@
  * whole batch's sequence numbers, and one unordered insertMany. Why order and exactly-once
  * still hold is in docs/persistence.md ("Group commit").
  */
-import { MongoBulkWriteError, MongoServerError, type Collection } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type WriteError } from 'mongodb';
 import type { ItemResult } from './group-commit.ts';
 import { newMessageRecord, type Message, type NewMessage } from './store.ts';
 
@@ -156,7 +156,7 @@ async function insertUnordered(c: MessageCollections, docs: MessageDoc[]): Promi
     await c.run(() => c.messages.insertMany(docs, { ordered: false }));
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const writeErrors = ([] as WriteError[]).concat(err.writeErrors);
     if (writeErrors.length === 0) throw err;
     for (const w of writeErrors) {
       const duplicateCmid = w.code === 11000 && docs[w.index]?.client_msg_id !== undefined;

@@ -84,7 +84,7 @@ export function toStoreError(err: unknown, message: string): unknown {
 
 /** Fail fast at startup on a DATABASE_URL that is not a postgres:// URL (never echoes it: it may hold a password). */
 function assertPostgresUrl(url: string): void {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = /^postgres(ql)?:$/.test(new URL(url).protocol);
   } catch {

@@ -39,7 +39,7 @@ export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Most messages written by one INSERT (default DEFAULT_MAX_BATCH). */
   maxBatch?: number;
   /** Told the size of each group-commit batch (the bench's batch-size distribution). */
-  onBatch?(size: number): void;
+  onBatch?: (size: number) => void;
 }
 
 /** Tables larger than this are counted by estimate for /metrics (see counts()). */
@@ -211,7 +211,7 @@ export class PostgresStore implements Store {
       if (!rows[0]) throw new Error('upsertMember: unknown user');
       return rows[0];
     } catch (err) {
-      if ((err as { code?: string }).code === '23503') throw new Error('upsertMember: unknown room');
+      if ((err as { code?: string }).code === '23503') throw new Error('upsertMember: unknown room', { cause: err });
       throw err;
     }
   }

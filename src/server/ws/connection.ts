@@ -220,7 +220,8 @@ export class Connection implements Peer {
     }
     if (now) {
       this.liveMember = now.member;
-      return this.posted(now);
+      this.posted(now);
+      return;
     }
     return this.deps.chat.post(input).then(
       (result) => this.posted(result),

@@ -50,7 +50,7 @@ export class Hub {
     peers.add(peer);
     this.connections++;
     let users = this.presence.get(peer.roomId);
-    if (!users) this.presence.set(peer.roomId, (users = new Map()));
+    if (!users) this.presence.set(peer.roomId, (users = new Map<string, number>()));
     const count = users.get(peer.userId) ?? 0;
     users.set(peer.userId, count + 1);
     return { first: count === 0 };

@@ -125,7 +125,10 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
       const closed = open.map(
         (c) =>
           new Promise<void>((resolve) => {
-            if (c.ws.readyState === c.ws.CLOSED) return resolve();
+            if (c.ws.readyState === c.ws.CLOSED) {
+              resolve();
+              return;
+            }
             c.ws.once('close', () => resolve());
             c.ws.close(CloseCode.GoingAway, 'Server shutting down');
           }),

@@ -40,7 +40,7 @@ export const health: StepDef = {
       environment: str(h.environment),
       storage:
         storage && typeof storage === 'object'
-          ? `${String(storage.kind ?? 'unknown')}${storage.persistent === false ? ' (not persistent)' : ''}`
+          ? `${clip(storage.kind ?? 'unknown')}${storage.persistent === false ? ' (not persistent)' : ''}`
           : null,
     };
     ctx.noteTimestamps('GET /health', h, ['timestamp']);

@@ -30,8 +30,8 @@ export function receivedSummary(socket: WsClient): string {
   const parts = socket.frames.slice(-5).map((f) => {
     const j = obj(f);
     return j.type === 'error'
-      ? `error(${String(j.code ?? '')}: ${String(j.detail ?? '')})`
-      : String(j.type ?? clip(f.text, 60));
+      ? `error(${clip(j.code ?? '')}: ${clip(j.detail ?? '')})`
+      : clip(j.type ?? clip(f.text, 60));
   });
   const closed = socket.closeInfo
     ? `; closed ${socket.closeInfo.code}${socket.closeInfo.reason ? ` ${socket.closeInfo.reason}` : ''}`
@@ -75,7 +75,7 @@ export const wsUserJoined: StepDef = {
         ctx.timeoutMs,
       );
       ctx.noteTimestamps('ws user_joined', frame.json, ['timestamp']);
-      return pass(`user_joined for ${String(obj(frame).username ?? userId)}`);
+      return pass(`user_joined for ${clip(obj(frame).username ?? userId)}`);
     } catch (err) {
       if (err instanceof WaitError && err.close) {
         return fail(
