@@ -137,11 +137,6 @@ function done<T>(value: T, errors: FieldError[]): Result<T> {
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 
-function requireObject(body: unknown): Result<Record<string, unknown>> {
-  if (!isPlainObject(body)) return { ok: false, errors: [{ field: 'body', message: 'body must be a JSON object' }] };
-  return { ok: true, value: body };
-}
-
 const USERNAME: TextRule = { min: 1, max: LIMITS.maxUsernameChars, label: 'username' };
 const ROOM_NAME: TextRule = { min: 1, max: LIMITS.maxRoomNameChars, label: 'name' };
 
@@ -352,8 +347,6 @@ export function validatePageQuery(params: URLSearchParams): Result<PageQuery> {
   if (value.before && value.after) errors.push({ field: 'before', message: 'use either before or after, not both' });
   return done(value, errors);
 }
-
-export { requireObject };
 
 /* ---------- accounts ---------- */
 

@@ -1,5 +1,5 @@
 /** Writing responses and reading bodies. Every response carries the request's CORS headers (see finishHeaders). */
-import { ErrorCode } from '../../shared/protocol.ts';
+import { ErrorCode, type ErrorBody } from '../../shared/protocol.ts';
 import { HttpError } from './errors.ts';
 import type { Ctx } from './context.ts';
 
@@ -88,7 +88,7 @@ function finishHeaders(ctx: Ctx, status: number, list: string[], headers: Record
 /** The one place that turns an HttpError into `{detail, code[, errors]}`. */
 export function sendError(ctx: Ctx, err: HttpError): void {
   if (err.extra.limit !== undefined && ctx.observer !== undefined) ctx.observer.limited(err.extra.limit);
-  const body: Record<string, unknown> = { detail: err.detail, code: err.code };
+  const body: ErrorBody = { detail: err.detail, code: err.code };
   if (err.extra.errors) body.errors = err.extra.errors;
   sendJson(ctx, err.status, body, err.extra.headers);
 }

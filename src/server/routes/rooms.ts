@@ -1,5 +1,5 @@
 /** POST/GET /rooms, GET /rooms/:id, POST /rooms/:id/join (+ the seed's /:id/join), 501 CDN routes. */
-import { ErrorCode } from '../../shared/protocol.ts';
+import { ErrorCode, type JoinResponseDto } from '../../shared/protocol.ts';
 import { validateCreateRoom, validateJoin } from '../../shared/validate.ts';
 import { assertMayActAs } from '../auth/guard.ts';
 import { roomDto, roomListItemDto } from '../dto.ts';
@@ -69,11 +69,12 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     if (input.value.username !== undefined) patch.username = input.value.username;
     if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
     const member = await chat.join(roomId, user.id, patch, 'overwrite');
-    sendJson(ctx, 200, {
+    const body: JoinResponseDto = {
       message: `User ${member.username} joined room ${room.name}`,
       room_id: room.id,
       user_id: user.id,
-    });
+    };
+    sendJson(ctx, 200, body);
   };
   router.on('POST', '/rooms/:id/join', join);
   router.on('POST', '/:id/join', join);

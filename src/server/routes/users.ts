@@ -1,5 +1,5 @@
 /** POST /users, GET /users/:id, PUT /users/:id/profile. */
-import { ErrorCode } from '../../shared/protocol.ts';
+import { ErrorCode, type ProfileResponseDto } from '../../shared/protocol.ts';
 import { validateCreateUser, validateProfile } from '../../shared/validate.ts';
 import { assertMayActAs } from '../auth/guard.ts';
 import { userDto } from '../dto.ts';
@@ -40,6 +40,7 @@ export function registerUsers(router: Router, deps: RouteDeps): void {
     if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
     const user = await store.updateUser(id, patch);
     if (!user) throw userNotFound();
-    sendJson(ctx, 200, { success: true, user: userDto(user) });
+    const body: ProfileResponseDto = { success: true, user: userDto(user) };
+    sendJson(ctx, 200, body);
   });
 }

@@ -134,11 +134,4 @@ export class Hub {
   get activeConnections(): number {
     return this.connections;
   }
-
-  /** Every peer, for shutdown. A copy: closing peers removes them from the hub. */
-  allPeers(): Peer[] {
-    const all: Peer[] = [];
-    for (const peers of this.rooms.values()) all.push(...peers);
-    return all;
-  }
 }
