@@ -2,7 +2,7 @@
  * createApp({config, store}) -> {server, listen, close}. Wires the router, the request
  * pipeline, the WebSocket server and the hub. Nothing here reads process.env.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthRouter } from './auth/guard.ts';
 import { defaultAccountStore } from './auth/index.ts';
@@ -150,10 +150,8 @@ export function createApp(options: AppOptions): App {
         status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request',
       code: 'bad_request',
     });
-    const reason =
-      status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   });
 

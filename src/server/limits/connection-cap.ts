@@ -10,7 +10,7 @@
  * body bytes, creation, WebSocket connections) apply per forwarded client IP instead, and
  * the total and the timeouts bound what the proxy can hold open.
  */
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** What a refused connection is told before it is closed (no CORS: nothing of the request is read yet). */
@@ -19,7 +19,8 @@ const REFUSAL_BODY = JSON.stringify({
   code: 'too_many_connections',
 });
 const REFUSAL =
-  'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\n' +
+  `HTTP/1.1 429 ${STATUS_CODES[429] ?? 'Error'}\r\nConnection: close\r\n` +
+  'Content-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\n' +
   `Content-Length: ${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;
 
 export interface ConnectionCapOptions {

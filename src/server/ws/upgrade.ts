@@ -3,7 +3,7 @@
  * authentication"): path -> Origin -> connection limits. Room and user are checked after
  * accept (connection.ts) because the frontend stops retrying only on a 4004 close.
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { bearerToken } from '../auth/tokens.ts';
@@ -88,14 +88,6 @@ function safeDecode(s: string): string | null {
   }
 }
 
-const REASONS: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
 /**
  * Refuse an upgrade with a plain HTTP response and a JSON body (like ws's abortHandshake).
  * Logging is the caller's (reject-log.ts bounds and samples it). 429 and 503 carry
@@ -113,7 +105,7 @@ export function refuseUpgrade(
   }
   const payload = JSON.stringify(body);
   const headers = [
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Connection: close',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(payload)}`,
