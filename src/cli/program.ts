@@ -4,8 +4,8 @@
  * Errors never call process.exit: they throw CommanderError, which `runCli` maps to exit codes.
  */
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../shared/version.ts';
 import { EXIT, type CliIo } from './io.ts';
-import { cliVersion } from './version.ts';
 import { registerVerify } from './verify/command.ts';
 import { registerLoad } from './load/command.ts';
 import { registerSoak } from './soak/command.ts';
@@ -23,7 +23,7 @@ const COMMANDS: Array<(program: Command, io: CliIo) => void> = [
 export function buildProgram(io: CliIo): Command {
   const program = new Command('vchat')
     .description('Check, load-test and soak a vchat (or FastAPI video-chat) deployment.')
-    .version(cliVersion(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     // Set before the commands are added: subcommands copy these settings when created.

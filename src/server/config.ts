@@ -2,7 +2,7 @@
  * The only reader of process.env. Every default lives in DEFAULTS; `loadConfig` reports
  * every bad variable at once. Tests build configs with `testConfig()` and never set env.
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../shared/version.ts';
 import { parseOriginList, type OriginPolicy } from './http/cors.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -180,18 +180,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
-/** The package version, read once. */
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }
 
