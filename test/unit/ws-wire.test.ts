@@ -40,8 +40,10 @@ describe('broadcast frames framed once', () => {
 
   it('writes beside ws only without negotiated extensions, and only to a real stream', () => {
     const socket = new PassThrough();
-    const fake = (extensions: string, s: unknown): WebSocket => ({ extensions, _socket: s }) as unknown as WebSocket;
+    const fake = (extensions: string, s: unknown, state = 0): WebSocket =>
+      ({ extensions, _socket: s, _sender: { _state: state } }) as unknown as WebSocket;
     expect(rawSocket(fake('', socket))).toBe(socket);
+    expect(rawSocket(fake('', socket, 2))).toBeUndefined();
     expect(rawSocket(fake('permessage-deflate', socket))).toBeUndefined();
     expect(rawSocket(fake('', undefined))).toBeUndefined();
     expect(rawSocket(fake('', { write() {} }))).toBeUndefined();

@@ -5,8 +5,15 @@
  * server's frames are) and that one buffer is written to each peer's socket.
  *
  * Writing beside `ws` is sound only while `ws` itself writes synchronously and in order,
- * which holds without permessage-deflate (the server turns it off): `rawSocket` checks that
- * per socket and otherwise returns undefined, and the caller falls back to `ws.send`.
+ * which holds without permessage-deflate (the server turns it off) and while its sender is
+ * idle (it queues frames while it compresses or reads a Blob): `rawSocket` checks both per
+ * call and otherwise returns undefined, and the caller falls back to `ws.send`.
+ *
+ * Why not only public API: `ws` exposes `Sender.frame()` to build frames, but no public way to
+ * write bytes to a WebSocket's TCP socket, and `ws.send` re-frames the payload for every peer.
+ * So this file is the one place that reads `ws` internals (`_socket`, `_sender._state`); `ws`
+ * is pinned to an exact version in package.json, and test/ws/wire-internals.test.ts fails when
+ * an upgrade changes what is read here (each read also falls back safely when it is missing).
  */
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -43,14 +50,19 @@ export function framed(payload: Buffer): Buffer {
   return lastFrame;
 }
 
+/** ws's Sender state when it writes each frame at once (lib/sender.js `DEFAULT`: nothing queued). */
+export const SENDER_IDLE = 0;
+
 /**
  * The TCP socket under an open `ws` WebSocket, when whole frames may be written to it
  * directly: no extension negotiated (permessage-deflate would make `ws` queue frames while
- * it compresses). `_socket` is internal to `ws`; if it is ever missing, this says so and the
- * caller keeps using `ws.send`.
+ * it compresses). `_socket` and `_sender` are internal to `ws`; if either is ever missing, this says so
+ * and the caller keeps using `ws.send`.
  */
 export function rawSocket(ws: WebSocket): Duplex | undefined {
   if (ws.extensions !== '') return undefined;
-  const socket = (ws as unknown as { _socket?: unknown })._socket;
+  const internals = ws as unknown as { _socket?: unknown; _sender?: { _state?: unknown } };
+  if (internals._sender?._state !== SENDER_IDLE) return undefined;
+  const socket = internals._socket;
   return socket instanceof Duplex ? socket : undefined;
 }
