@@ -55,6 +55,17 @@ export async function createdId(server: BenchServer, url: string, json: unknown)
   return id;
 }
 
+/** POST `/rooms/{roomId}/join` for `userId` on our server (the fixtures' one join call). */
+export async function joinRoom(server: BenchServer, roomId: string, userId: string): Promise<void> {
+  await httpRequest({
+    base: server.url,
+    url: `/rooms/${roomId}/join`,
+    method: 'POST',
+    json: { user_id: userId },
+    origin: ORIGIN,
+  });
+}
+
 /** `rooms` rooms and one user who joined them all. */
 async function restFixtures(server: BenchServer, rooms: number): Promise<{ roomIds: string[]; userId: string }> {
   const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
@@ -62,13 +73,7 @@ async function restFixtures(server: BenchServer, rooms: number): Promise<{ roomI
   const roomIds: string[] = [];
   for (let i = 0; i < rooms; i++) {
     const roomId = await post('/rooms', { name: `bench ${i}` });
-    await httpRequest({
-      base: server.url,
-      url: `/rooms/${roomId}/join`,
-      method: 'POST',
-      json: { user_id: userId },
-      origin: ORIGIN,
-    });
+    await joinRoom(server, roomId, userId);
     roomIds.push(roomId);
   }
   return { roomIds, userId };

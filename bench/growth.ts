@@ -10,8 +10,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { httpRequest } from '../src/cli/client/http.ts';
-import { createdId } from './durable.ts';
+import { createdId, joinRoom } from './durable.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
 import { ORIGIN } from './rest.ts';
 import { hotRoom, SEED_DEFAULTS, seedPostgres, type SeedCounts } from './seed.ts';
@@ -134,13 +133,7 @@ async function smallFixture(server: BenchServer): Promise<Fixture> {
   const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
   const userId = await post('/users', { username: 'bench' });
   const roomId = await post('/rooms', { name: 'bench' });
-  await httpRequest({
-    base: server.url,
-    url: `/rooms/${roomId}/join`,
-    method: 'POST',
-    json: { user_id: userId },
-    origin: ORIGIN,
-  });
+  await joinRoom(server, roomId, userId);
   const ids: string[] = [];
   for (let i = 0; i < 300; i++)
     ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `m${i}` }));
