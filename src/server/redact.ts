@@ -1,7 +1,9 @@
 /**
- * Secrets out of log lines: one function for every URL or header a log line carries. Query
- * parameter names are decoded exactly as the server's own parser (URLSearchParams) decodes
- * them, so `?to%6Ben=<token>`, which authenticates a socket, is redacted like `?token=`.
+ * Secrets out of log lines, in one place with one marker: request targets and credential
+ * headers (every request and upgrade line) and connection URLs (the startup configuration line).
+ * Query parameter names of a request target are decoded exactly as the server's own parser
+ * (URLSearchParams) decodes them, so `?to%6Ben=<token>`, which authenticates a socket, is
+ * redacted like `?token=`.
  */
 
 const REDACTED = 'REDACTED';
@@ -12,7 +14,7 @@ const URL_FIELDS = ['path', 'url', 'referer'] as const;
 const SECRET_FIELDS = ['authorization', 'cookie'] as const;
 
 /** `raw` (a URL, path or request target) with the value of every `token` query parameter replaced. */
-export function redactUrl(raw: string): string {
+export function redactRequestTarget(raw: string): string {
   const q = raw.indexOf('?');
   if (q === -1) return raw;
   const parts = raw.slice(q + 1).split('&');
@@ -42,11 +44,32 @@ export function redactFields<T extends Record<string, unknown>>(fields: T): T {
   for (const key of URL_FIELDS) {
     const value = fields[key];
     if (typeof value !== 'string') continue;
-    const clean = redactUrl(value);
+    const clean = redactRequestTarget(value);
     if (clean !== value) (out ??= { ...fields })[key] = clean;
   }
   for (const key of SECRET_FIELDS) {
     if (fields[key] !== undefined) (out ??= { ...fields })[key] = REDACTED;
   }
   return (out ?? fields) as T;
+}
+
+/** Query parameter names of a connection URL that carry a credential. */
+const SECRET_PARAM_RE = /pass|secret|token|key|auth/i;
+
+/**
+ * A database or Redis URL without its password (and without secret-looking query parameters);
+ * an unparsable one is hidden whole, since where its password sits is unknown.
+ */
+export function redactConnectionUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return '(unparsable URL, hidden)';
+  }
+  if (url.password) url.password = REDACTED;
+  for (const key of [...url.searchParams.keys()]) {
+    if (SECRET_PARAM_RE.test(key)) url.searchParams.set(key, REDACTED);
+  }
+  return url.toString();
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAccountStore } from '../../src/server/auth/memory.ts';
 import { hashPassword, verifyPassword } from '../../src/server/auth/password.ts';
 import { bearerToken, hashToken, isTokenShaped, newToken } from '../../src/server/auth/tokens.ts';
-import { redactUrl } from '../../src/server/redact.ts';
+import { redactRequestTarget } from '../../src/server/redact.ts';
 import { signup, startAuthServer } from './helpers.ts';
 
 describe('passwords', () => {
@@ -57,9 +57,9 @@ describe('tokens', () => {
   });
 
   it('never reaches a log line: ?token= is redacted', () => {
-    expect(redactUrl('/ws/r/u?username=x&token=secret&avatar_url=y')).toBe(
+    expect(redactRequestTarget('/ws/r/u?username=x&token=secret&avatar_url=y')).toBe(
       '/ws/r/u?username=x&token=REDACTED&avatar_url=y',
     );
-    expect(redactUrl('/ws/r/u?token=secret')).toBe('/ws/r/u?token=REDACTED');
+    expect(redactRequestTarget('/ws/r/u?token=secret')).toBe('/ws/r/u?token=REDACTED');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, metricsEnabled } from '../../src/server/config.ts';
-import { effectiveConfig, redactUrl } from '../../src/server/effective-config.ts';
+import { effectiveConfig } from '../../src/server/effective-config.ts';
+import { redactConnectionUrl } from '../../src/server/redact.ts';
 
 const problems = (env: Record<string, string>): string[] => {
   try {
@@ -53,14 +54,14 @@ describe('the startup configuration line', () => {
     expect(fields).toMatchObject({
       storage: {
         kind: 'postgres',
-        url: 'postgres://app:***@db.internal:5432/chat?sslmode=require&password=***',
+        url: 'postgres://app:REDACTED@db.internal:5432/chat?sslmode=require&password=REDACTED',
         source: 'DATABASE_URL',
       },
-      redisUrl: 'rediss://default:***@cache.internal:6380',
+      redisUrl: 'rediss://default:REDACTED@cache.internal:6380',
       metricsToken: 'set',
       port: 8000,
       maxConnections: config.maxConnections,
     });
-    expect(redactUrl('not a url with a pw')).toBe('(unparsable URL, hidden)');
+    expect(redactConnectionUrl('not a url with a pw')).toBe('(unparsable URL, hidden)');
   });
 });
