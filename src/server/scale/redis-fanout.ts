@@ -54,12 +54,12 @@ export class RedisFanout implements Fanout, ScaleOut {
   /** Frames published / received from other instances, and publishes skipped while Redis was down (/health). */
   readonly counters = { published: 0, received: 0, skipped: 0 };
 
-  constructor(private readonly o: RedisFanoutOptions) {
-    this.channel = `${o.prefix}:fanout`;
+  constructor(private readonly options: RedisFanoutOptions) {
+    this.channel = `${options.prefix}:fanout`;
     this.echoPrefix = envelopePrefix(this.instanceId);
-    const log = o.log.child({ instance_id: this.instanceId });
+    const log = options.log.child({ instance_id: this.instanceId });
     this.link = new RedisLink({
-      url: o.url,
+      url: options.url,
       channel: this.channel,
       log,
       onMessage: (payload) => this.receive(payload),
@@ -67,13 +67,13 @@ export class RedisFanout implements Fanout, ScaleOut {
     });
     this.presence = new RedisPresence({
       link: this.link,
-      prefix: o.prefix,
+      prefix: options.prefix,
       instanceId: this.instanceId,
-      ttlMs: o.presenceTtlMs,
+      ttlMs: options.presenceTtlMs,
       log,
     });
     this.link.connect();
-    log.info('scale-out: redis fan-out', { channel: this.channel, presence_ttl_ms: o.presenceTtlMs });
+    log.info('scale-out: redis fan-out', { channel: this.channel, presence_ttl_ms: options.presenceTtlMs });
   }
 
   /** ScaleOut.fanout: the factory createApp calls with its hub. */

@@ -38,14 +38,14 @@ export class RedisPresence implements Presence {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly o: RedisPresenceOptions) {}
+  constructor(private readonly options: RedisPresenceOptions) {}
 
   /** Attach the hub (the source of truth for this instance) and start the heartbeat. */
   start(hub: Hub): void {
     this.hub = hub;
-    this.timer = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.o.ttlMs / 3)));
+    this.timer = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.options.ttlMs / 3)));
     this.timer.unref();
-    if (this.o.link.cmdReady) void this.resync();
+    if (this.options.link.cmdReady) void this.resync();
   }
 
   /** The chat that announces user_left for users of dead instances. */
@@ -85,8 +85,8 @@ export class RedisPresence implements Presence {
   online(roomIds: string[]): number[] | Promise<number[]> {
     const local = (): number[] => roomIds.map((id) => this.hub?.online(id) ?? 0);
     if (!this.usable() || roomIds.length === 0) return local();
-    const { cmd } = this.o.link;
-    const all = Promise.all(roomIds.map((id) => cmd.hLen(`${this.o.prefix}:presence:room:${id}`)));
+    const { cmd } = this.options.link;
+    const all = Promise.all(roomIds.map((id) => cmd.hLen(`${this.options.prefix}:presence:room:${id}`)));
     return this.track(withTimeout(all, PRESENCE_TIMEOUT_MS)).then(
       (counts) => counts.map(Number),
       () => local(),
@@ -106,21 +106,21 @@ export class RedisPresence implements Presence {
     clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
     if (this.draining) {
-      this.o.log.info('redis presence: left for the TTL reaper (handover)', {
-        instance_id: this.o.instanceId,
-        ttl_ms: this.o.ttlMs,
+      this.options.log.info('redis presence: left for the TTL reaper (handover)', {
+        instance_id: this.options.instanceId,
+        ttl_ms: this.options.ttlMs,
       });
       return;
     }
-    if (!this.o.link.cmdReady) return;
+    if (!this.options.link.cmdReady) return;
     try {
       const gone = await withTimeout(
-        this.o.link.cmd.eval(DEREGISTER, { arguments: [this.o.prefix, this.o.instanceId] }),
+        this.options.link.cmd.eval(DEREGISTER, { arguments: [this.options.prefix, this.options.instanceId] }),
         PRESENCE_TIMEOUT_MS,
       );
       await this.announceGone(gone);
     } catch (err) {
-      this.o.log.warn('redis presence: could not deregister; survivors will clean up after the TTL', { err });
+      this.options.log.warn('redis presence: could not deregister; survivors will clean up after the TTL', { err });
     }
   }
 
@@ -130,7 +130,7 @@ export class RedisPresence implements Presence {
    * locally this once: sending the change as well would count it twice.
    */
   private usable(): boolean {
-    if (!this.o.link.cmdReady || !this.hub || this.stalled) {
+    if (!this.options.link.cmdReady || !this.hub || this.stalled) {
       this.dirty = true;
       return false;
     }
@@ -145,7 +145,7 @@ export class RedisPresence implements Presence {
   }
 
   private script(lua: string, args: string[]): Promise<number> {
-    const run = this.o.link.cmd.eval(lua, { arguments: [this.o.prefix, this.o.instanceId, ...args] });
+    const run = this.options.link.cmd.eval(lua, { arguments: [this.options.prefix, this.options.instanceId, ...args] });
     return this.track(withTimeout(run, PRESENCE_TIMEOUT_MS)).then(Number);
   }
 
@@ -159,21 +159,24 @@ export class RedisPresence implements Presence {
   /** Replace this instance's Redis state with the hub's; sent before any later write on the same connection. */
   private async resync(): Promise<void> {
     // Draining: Redis must keep the closing sockets for the reaper, not lose them silently.
-    if (!this.hub || !this.o.link.cmdReady || this.draining) return;
-    const args = [this.o.prefix, this.o.instanceId, String(this.o.ttlMs)];
+    if (!this.hub || !this.options.link.cmdReady || this.draining) return;
+    const args = [this.options.prefix, this.options.instanceId, String(this.options.ttlMs)];
     for (const [roomId, userId, n] of this.hub.userCounts()) args.push(roomId, userId, String(n));
     this.dirty = false;
     try {
-      await this.track(withTimeout(this.o.link.cmd.eval(RESYNC, { arguments: args }), PRESENCE_TIMEOUT_MS * 5));
-      this.o.log.info('redis presence registered', { instance_id: this.o.instanceId, users: (args.length - 3) / 3 });
+      await this.track(withTimeout(this.options.link.cmd.eval(RESYNC, { arguments: args }), PRESENCE_TIMEOUT_MS * 5));
+      this.options.log.info('redis presence registered', {
+        instance_id: this.options.instanceId,
+        users: (args.length - 3) / 3,
+      });
     } catch (err) {
       this.dirty = true;
-      this.o.log.debug('redis presence resync failed', { err });
+      this.options.log.debug('redis presence resync failed', { err });
     }
   }
 
   private async heartbeat(): Promise<void> {
-    if (!this.o.link.cmdReady) {
+    if (!this.options.link.cmdReady) {
       this.dirty = true;
       return;
     }
@@ -186,22 +189,22 @@ export class RedisPresence implements Presence {
     try {
       // Reap others only after a full TTL connected: after an outage everyone's key may have
       // expired, and the others deserve the same TTL to come back before being declared dead.
-      const reap = performance.now() - this.readySinceMs >= this.o.ttlMs ? '1' : '0';
-      const reply = await this.o.link.cmd.eval(HEARTBEAT, {
-        arguments: [this.o.prefix, this.o.instanceId, String(this.o.ttlMs), reap],
+      const reap = performance.now() - this.readySinceMs >= this.options.ttlMs ? '1' : '0';
+      const reply = await this.options.link.cmd.eval(HEARTBEAT, {
+        arguments: [this.options.prefix, this.options.instanceId, String(this.options.ttlMs), reap],
       });
       this.stalled = false;
       const [registered, ...gone] = reply as unknown[];
       if (Number(registered) === 0) {
-        this.o.log.warn('redis presence: this instance had been presumed dead; re-registering', {
-          instance_id: this.o.instanceId,
+        this.options.log.warn('redis presence: this instance had been presumed dead; re-registering', {
+          instance_id: this.options.instanceId,
         });
         await this.resync();
       }
       await this.announceGone(gone);
     } catch (err) {
       this.dirty = true;
-      this.o.log.debug('redis heartbeat failed', { err });
+      this.options.log.debug('redis heartbeat failed', { err });
     } finally {
       this.heartbeatPending = false;
     }
@@ -213,13 +216,13 @@ export class RedisPresence implements Presence {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const roomId = flat[i] as string;
       const userId = flat[i + 1] as string;
-      this.o.log.info('redis presence: user_left for a socket of a dead instance', {
+      this.options.log.info('redis presence: user_left for a socket of a dead instance', {
         room_id: roomId,
         user_id: userId,
       });
       await this.chat
         ?.userLeftById(roomId, userId)
-        .catch((err: unknown) => this.o.log.warn('user_left lookup failed', { err }));
+        .catch((err: unknown) => this.options.log.warn('user_left lookup failed', { err }));
     }
   }
 }
