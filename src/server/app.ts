@@ -2,7 +2,7 @@
  * createApp({config, store}) -> {server, listen, close}. Wires the router, the request
  * pipeline, the WebSocket server and the hub. Nothing here reads process.env.
  */
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthRouter } from './auth/guard.ts';
 import { defaultAccountStore } from './auth/index.ts';
@@ -11,6 +11,7 @@ import type { AccountStore } from './auth/store.ts';
 import { Chat, localFanout, type Fanout } from './chat.ts';
 import { metricsEnabled, type Config, type RateConfig } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
+import { rawAnswer, writeRawAnswer } from './http/raw-answer.ts';
 import { BodyBudget } from './limits/body-budget.ts';
 import { capConnections } from './limits/connection-cap.ts';
 import { CreationBudgets, localBudget, type CountBudget } from './limits/creation.ts';
@@ -140,19 +141,14 @@ export function createApp(options: AppOptions): App {
   const ws = createWsServer({ config, store, chat, log, auth, metrics });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    if (err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({
-      detail:
-        status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request',
-      code: 'bad_request',
-    });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const detail =
+      status === 431 ? 'Request headers too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request';
+    writeRawAnswer(socket, rawAnswer(status, { detail, code: 'bad_request' }));
   });
 
   return {

@@ -10,18 +10,17 @@
  * body bytes, creation, WebSocket connections) apply per forwarded client IP instead, and
  * the total and the timeouts bound what the proxy can hold open.
  */
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { ErrorCode } from '../../shared/protocol.ts';
+import { rawAnswer, writeRawAnswer } from '../http/raw-answer.ts';
 
 /** What a refused connection is told before it is closed (no CORS: nothing of the request is read yet). */
-const REFUSAL_BODY = JSON.stringify({
-  detail: 'Too many open connections from your address; close some and retry',
-  code: 'too_many_connections',
-});
-const REFUSAL =
-  `HTTP/1.1 429 ${STATUS_CODES[429] ?? 'Error'}\r\nConnection: close\r\n` +
-  'Content-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\n' +
-  `Content-Length: ${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;
+const REFUSAL = rawAnswer(
+  429,
+  { detail: 'Too many open connections from your address; close some and retry', code: ErrorCode.TooManyConnections },
+  { 'Retry-After': '5' },
+);
 
 export interface ConnectionCapOptions {
   /** Most open connections from one remote address. */
@@ -41,7 +40,7 @@ export function capConnections(server: Server, options: ConnectionCapOptions): {
       const ip = socket.remoteAddress ?? 'unknown';
       const n = (open.get(ip) ?? 0) + 1;
       if (n > options.maxPerIp) {
-        socket.end(REFUSAL);
+        writeRawAnswer(socket, REFUSAL);
         return;
       }
       open.set(ip, n);

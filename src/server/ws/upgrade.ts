@@ -3,13 +3,14 @@
  * authentication"): path -> Origin -> connection limits. Room and user are checked after
  * accept (connection.ts) because the frontend stops retrying only on a 4004 close.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode } from '../../shared/protocol.ts';
+import { ErrorCode, type ErrorBody } from '../../shared/protocol.ts';
 import { bearerToken } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { isOriginAllowed } from '../http/cors.ts';
+import { rawAnswer, writeRawAnswer } from '../http/raw-answer.ts';
 
 export interface WsTarget {
   roomId: string;
@@ -93,23 +94,7 @@ function safeDecode(s: string): string | null {
  * Logging is the caller's (reject-log.ts bounds and samples it). 429 and 503 carry
  * `Retry-After: retryAfterS`.
  */
-export function refuseUpgrade(
-  socket: Duplex,
-  status: number,
-  body: { detail: string; code: string },
-  retryAfterS = 5,
-): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const payload = JSON.stringify(body);
-  const headers = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
-    'Connection: close',
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(payload)}`,
-    ...(status === 429 || status === 503 ? [`Retry-After: ${retryAfterS}`] : []),
-  ];
-  socket.end(`${headers.join('\r\n')}\r\n\r\n${payload}`);
+export function refuseUpgrade(socket: Duplex, status: number, body: ErrorBody, retryAfterS = 5): void {
+  const retry: Record<string, string> = status === 429 || status === 503 ? { 'Retry-After': String(retryAfterS) } : {};
+  writeRawAnswer(socket, rawAnswer(status, body, retry));
 }
