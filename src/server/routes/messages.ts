@@ -8,7 +8,7 @@ import { roomNotFound, userNotFoundInBody, validationError } from '../http/error
 import { failRequest, toHttpError } from '../http/fail.ts';
 import { onJsonObject, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
-import type { MemberPatch } from '../store/store.ts';
+import { memberPatch } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
 
@@ -74,10 +74,7 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(userId)]);
       if (!room) throw roomNotFound();
       if (!user) throw userNotFoundInBody();
-      const fill: MemberPatch = {};
-      if (input.username !== undefined) fill.username = input.username;
-      if (input.avatar_url !== undefined) fill.avatar_url = input.avatar_url;
-      member = await chat.join(roomId, userId, fill, 'fill');
+      member = await chat.join(roomId, userId, memberPatch(input), 'fill');
     }
     const { message, created } = await chat.post({ ...post, member });
     // 201 for a new message; 200 when a retried client_msg_id returns the original.

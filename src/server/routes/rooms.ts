@@ -7,7 +7,7 @@ import { HttpError, roomNotFound, userNotFoundInBody, validationError } from '..
 import { publicOrigin } from '../http/public-url.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
 import type { Handler, Router } from '../http/router.ts';
-import type { MemberPatch } from '../store/store.ts';
+import { memberPatch } from '../store/store.ts';
 import { decodeDataUrl } from '../thumbnails.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
@@ -65,10 +65,7 @@ export function registerRooms(router: Router, deps: RouteDeps): void {
     const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(input.value.user_id)]);
     if (!room) throw roomNotFound();
     if (!user) throw userNotFoundInBody();
-    const patch: MemberPatch = {};
-    if (input.value.username !== undefined) patch.username = input.value.username;
-    if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
-    const member = await chat.join(roomId, user.id, patch, 'overwrite');
+    const member = await chat.join(roomId, user.id, memberPatch(input.value), 'overwrite');
     const body: JoinResponseDto = {
       message: `User ${member.username} joined room ${room.name}`,
       room_id: room.id,

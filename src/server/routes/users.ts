@@ -6,7 +6,7 @@ import { userDto } from '../dto.ts';
 import { notFound, validationError } from '../http/errors.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
-import type { MemberPatch } from '../store/store.ts';
+import { memberPatch } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
 
@@ -35,9 +35,7 @@ export function registerUsers(router: Router, deps: RouteDeps): void {
     await assertMayActAs(ctx, id);
     const input = validateProfile(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors, input.status);
-    const patch: MemberPatch = {};
-    if (input.value.display_name !== undefined) patch.username = input.value.display_name;
-    if (input.value.avatar_url !== undefined) patch.avatar_url = input.value.avatar_url;
+    const patch = memberPatch({ username: input.value.display_name, avatar_url: input.value.avatar_url });
     const user = await store.updateUser(id, patch);
     if (!user) throw userNotFound();
     const body: ProfileResponseDto = { success: true, user: userDto(user) };

@@ -111,6 +111,20 @@ export interface MemberPatch {
 }
 
 /**
+ * The one way request or frame input becomes a `MemberPatch`: a field left out (undefined)
+ * is not in the patch, so the store leaves that field alone; `avatar_url: null` clears the avatar.
+ */
+export function memberPatch(fields: {
+  username?: string | undefined;
+  avatar_url?: string | null | undefined;
+}): MemberPatch {
+  const patch: MemberPatch = {};
+  if (fields.username !== undefined) patch.username = fields.username;
+  if (fields.avatar_url !== undefined) patch.avatar_url = fields.avatar_url;
+  return patch;
+}
+
+/**
  * How `upsertMember` treats an existing member:
  * - `overwrite`: the given fields replace the stored ones (POST /join).
  * - `fill`: the given fields only fill values the member lacks (WebSocket query params).

@@ -11,7 +11,7 @@ import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
-import type { Member, MemberPatch, Store } from '../store/store.ts';
+import { memberPatch, type Member, type Store } from '../store/store.ts';
 import type { WsTarget } from './upgrade.ts';
 
 /** What the membership checks need. */
@@ -49,11 +49,10 @@ export async function joinMember(ws: WebSocket, target: WsTarget, deps: Membersh
     ws.close(CloseCode.NotFound, reason);
     return undefined;
   }
-  const fill: MemberPatch = {};
-  const username = lenientUsername(target.query.get('username'));
-  const avatar = lenientAvatar(target.query.get('avatar_url'));
-  if (username !== undefined) fill.username = username;
-  if (avatar !== undefined) fill.avatar_url = avatar;
+  const fill = memberPatch({
+    username: lenientUsername(target.query.get('username')),
+    avatar_url: lenientAvatar(target.query.get('avatar_url')),
+  });
   return chat.join(target.roomId, target.userId, fill, 'fill');
 }
 
