@@ -1,7 +1,8 @@
 /**
- * The only reader of process.env. Every default lives in DEFAULTS; `loadConfig` reports
- * every bad variable at once. Tests build configs with `testConfig()` and never set env.
+ * The only reader of process.env. Every default lives in DEFAULTS (those the CLI also knows
+ * are taken from LIMITS in shared/protocol.ts); `loadConfig` reports every bad variable at once. Tests build configs with `testConfig()` and never set env.
  */
+import { LIMITS } from '../shared/protocol.ts';
 import { packageVersion } from '../shared/version.ts';
 import { parseOriginList, type OriginPolicy } from './http/cors.ts';
 
@@ -135,8 +136,8 @@ const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   historyLimit: 10_000,
   databasePoolSize: 10,
-  maxBodyBytes: 1024 * 1024,
-  maxFrameBytes: 64 * 1024,
+  maxBodyBytes: LIMITS.maxBodyBytes,
+  maxFrameBytes: LIMITS.maxFrameBytes,
   rateLimitWrite: { perSecond: 20, burst: 40 },
   rateLimitRead: { perSecond: 50, burst: 100 },
   wsMessageRate: { perSecond: 10, burst: 20 },

@@ -3,7 +3,10 @@
  * Shared by the server and the CLI; imports no Node I/O. Source of truth: API.md.
  */
 
-/** Limits from API.md; the server may override the configurable ones. */
+/**
+ * Limits from API.md, the one source for their values: the server's defaults (`DEFAULTS` in
+ * src/server/config.ts) take the configurable ones from here, and may be overridden there.
+ */
 export const LIMITS = {
   /** Largest accepted JSON request body. */
   maxBodyBytes: 1024 * 1024,
