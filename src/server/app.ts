@@ -4,7 +4,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthRouter } from './auth/guard.ts';
 import { defaultAccountStore } from './auth/index.ts';
 import { AuthService } from './auth/service.ts';
 import type { AccountStore } from './auth/store.ts';
@@ -12,6 +11,7 @@ import { Chat, localFanout, type Fanout } from './chat.ts';
 import { metricsEnabled, type Config, type RateConfig } from './config.ts';
 import { createRequestHandler } from './http/handler.ts';
 import { rawAnswer, writeRawAnswer } from './http/raw-answer.ts';
+import { Router } from './http/router.ts';
 import { BodyBudget } from './limits/body-budget.ts';
 import { capConnections } from './limits/connection-cap.ts';
 import { CreationBudgets, localBudget, type CountBudget } from './limits/creation.ts';
@@ -74,7 +74,6 @@ export function createApp(options: AppOptions): App {
     create_room: budget('rooms', config.roomCreateRate),
     create_user: budget('users', config.userCreateRate),
   });
-  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation };
 
   // The unwrapped store: the account store shares its database pool (a property the wrapper hides).
   const accounts = options.accounts ?? defaultAccountStore(config, options.store);
@@ -85,9 +84,11 @@ export function createApp(options: AppOptions): App {
     ...(options.now ? { now: options.now } : {}),
     ...(fanout.revocations ? { revocations: fanout.revocations } : {}),
   });
-  const router = new AuthRouter(auth);
+  const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation, auth };
+  // Each route declares its own auth policy where it registers (auth/guard.ts); the router knows none.
+  const router = new Router();
   registerHealth(router, deps);
-  registerAuth(router, deps, auth);
+  registerAuth(router, deps);
   registerUsers(router, deps);
   registerRooms(router, deps);
   registerThumbnails(router, deps);

@@ -1,50 +1,59 @@
 /**
- * Identity on REST. `AuthRouter` wraps every route: it resolves `Authorization: Bearer`
- * (an invalid token is a 401, never a silent fall-back to anonymous), applies REQUIRE_AUTH
- * to writes, and leaves the identity on `ctx.auth` for the per-route checks below.
+ * Identity on REST, declared per route where it is registered (the router knows nothing of it):
+ *
+ *   router.on('POST', '/rooms', withAuth(auth, createRoom));       // checked: (ctx, caller)
+ *   router.on('GET', '/auth/me', withIdentity(auth, me));          // identity required: (ctx, identity)
+ *   router.on('POST', '/auth/login', login);                       // none: never reads a token
+ *
+ * `withAuth` resolves `Authorization: Bearer` (an invalid token is a 401, never a silent
+ * fall-back to anonymous), applies REQUIRE_AUTH to writes, and hands the route its `Caller`.
  */
 import { ErrorCode } from '../../shared/protocol.ts';
 import type { Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { Router, type Handler } from '../http/router.ts';
+import type { Handler } from '../http/router.ts';
 import type { AuthService, Identity } from './service.ts';
 import { bearerToken } from './tokens.ts';
 
-/** What the guard leaves on the request context. */
-export interface RequestAuth {
+/** Who a request acts as: what `withAuth` hands its route. */
+export interface Caller {
   /** Null for an anonymous request. */
   identity: Identity | null;
   service: AuthService;
 }
 
-/** Routes that never look at a token: a stale token must not stop anyone logging in again. */
-const TOKENLESS = new Set(['POST /auth/signup', 'POST /auth/login']);
+/** A route that is told who calls it. */
+export type CallerHandler = (ctx: Ctx, caller: Caller) => Promise<void> | void;
 
-/** A Router whose every handler first runs the auth guard. */
-export class AuthRouter extends Router {
-  constructor(private readonly auth: AuthService) {
-    super();
-  }
+/** A route that runs only for a proven identity. */
+export type IdentityHandler = (ctx: Ctx, identity: Identity) => Promise<void> | void;
 
-  override on(method: string, pattern: string, handler: Handler): this {
-    if (TOKENLESS.has(`${method.toUpperCase()} ${pattern}`)) return super.on(method, pattern, handler);
-    const auth = this.auth;
-    const anonymousAuth: RequestAuth = Object.freeze({ identity: null, service: auth });
-    return super.on(method, pattern, (ctx) => {
-      // No Authorization header and nothing required: anonymous, straight to the route (no extra await).
-      if (
-        ctx.req.headers.authorization === undefined &&
-        (!auth.requireAuth || ctx.method === 'GET' || ctx.method === 'HEAD')
-      ) {
-        ctx.auth = anonymousAuth;
-        return handler(ctx);
-      }
-      return resolveIdentity(ctx, auth).then((identity) => {
-        ctx.auth = { identity, service: auth };
-        return handler(ctx);
-      });
-    });
-  }
+/**
+ * The checked policy: a token that is sent must be valid (401 invalid_token), REQUIRE_AUTH
+ * refuses tokenless writes (401 auth_required), and anyone else is an anonymous caller.
+ */
+export function withAuth(auth: AuthService, handler: CallerHandler): Handler {
+  const anonymous: Caller = Object.freeze({ identity: null, service: auth });
+  return (ctx) => {
+    // No Authorization header and nothing required: anonymous, straight to the route (no extra await).
+    if (
+      ctx.req.headers.authorization === undefined &&
+      (!auth.requireAuth || ctx.method === 'GET' || ctx.method === 'HEAD')
+    ) {
+      return handler(ctx, anonymous);
+    }
+    return resolveIdentity(ctx, auth).then((identity) =>
+      handler(ctx, identity === null ? anonymous : { identity, service: auth }),
+    );
+  };
+}
+
+/** The checked policy, then 401 auth_required unless the caller proved an identity. */
+export function withIdentity(auth: AuthService, handler: IdentityHandler): Handler {
+  return withAuth(auth, (ctx, caller) => {
+    if (!caller.identity) throw refuse(ctx, authRequired('Send your token: Authorization: Bearer <token>'));
+    return handler(ctx, caller.identity);
+  });
 }
 
 async function resolveIdentity(ctx: Ctx, auth: AuthService): Promise<Identity | null> {
@@ -81,17 +90,9 @@ export function authRequired(detail: string): HttpError {
   return new HttpError(401, ErrorCode.AuthRequired, detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
 }
 
-/** The proven identity, or 401 auth_required. */
-export function requireIdentity(ctx: Ctx): Identity {
-  const identity = ctx.auth?.identity;
-  if (!identity) throw authRequired('Send your token: Authorization: Bearer <token>');
-  return identity;
-}
-
-/** 403 when the request carries a token for someone other than `userId`. */
-export function assertActsAs(ctx: Ctx, userId: string): void {
-  const identity = ctx.auth?.identity;
-  if (identity && identity.userId !== userId) {
+/** 403 when the caller carries a token for someone other than `userId`. */
+function assertActsAs(caller: Caller, userId: string): void {
+  if (caller.identity && caller.identity.userId !== userId) {
     throw new HttpError(403, ErrorCode.Forbidden, 'This token belongs to another user');
   }
 }
@@ -102,14 +103,13 @@ export function assertActsAs(ctx: Ctx, userId: string): void {
  * messages can only come from its own token. Anonymous users need no token. Synchronous
  * (no promise) when the user's kind is already known.
  */
-export function assertMayActAs(ctx: Ctx, userId: string): Promise<void> | void {
-  assertActsAs(ctx, userId);
-  const auth = ctx.auth;
-  if (!auth || auth.identity) return;
-  const known = auth.service.knownAccount(userId);
+export function assertMayActAs(caller: Caller, userId: string): Promise<void> | void {
+  assertActsAs(caller, userId);
+  if (caller.identity) return;
+  const known = caller.service.knownAccount(userId);
   if (known === false) return;
   if (known === true) throw accountNeedsToken();
-  return auth.service.isAccount(userId).then((yes) => {
+  return caller.service.isAccount(userId).then((yes) => {
     if (yes) throw accountNeedsToken();
   });
 }

@@ -1,7 +1,6 @@
 /** Per-request state handed to every route handler. */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestAuth } from '../auth/guard.ts';
 
 /** Told about every response head written (GET /metrics); absent when metrics are off. */
 export interface ResponseObserver {
@@ -36,8 +35,6 @@ export class Ctx {
   declare readonly lifecycle: { readonly closing: boolean };
   /** Path parameters from the router. */
   declare params: Record<string, string>;
-  /** Who the request acts as; set by the auth guard (auth/guard.ts) before the route runs. */
-  declare auth: RequestAuth | undefined;
   /** The matched route's pattern (`/rooms/:id`), set by the pipeline after routing; a metrics label. */
   declare route: string | undefined;
   /** Set by the pipeline when metrics are on, with the request's start time (performance.now()). */
@@ -66,7 +63,6 @@ export class Ctx {
     this.ip = ip;
     this.lifecycle = lifecycle;
     this.params = {};
-    this.auth = undefined;
     this.route = undefined;
     this.observer = undefined;
     this.startMs = 0;

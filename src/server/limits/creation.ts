@@ -3,7 +3,6 @@
  * when the request carries a valid token. A local token bucket per key by default; with
  * REDIS_URL the same budget is shared by every instance (shared-budget.ts).
  */
-import type { Ctx } from '../http/context.ts';
 import { limitRefused } from './refusal.ts';
 import { KeyedLimiter } from './token-bucket.ts';
 import type { RateConfig } from '../config.ts';
@@ -26,11 +25,10 @@ export class CreationBudgets {
   constructor(private readonly budgets: Record<CreationKind, CountBudget>) {}
 
   /** Count one creation for the client IP (and its account, when it has one); 429 rate_limited past either budget. */
-  async charge(kind: CreationKind, ctx: Ctx): Promise<void> {
+  async charge(kind: CreationKind, ip: string, account: string | undefined): Promise<void> {
     const budget = this.budgets[kind];
-    const ipWait = await budget.take(`ip:${ctx.ip}`);
+    const ipWait = await budget.take(`ip:${ip}`);
     if (ipWait > 0) throw limitRefused(kind, ipWait);
-    const account = ctx.auth?.identity?.userId;
     if (account === undefined) return;
     const accountWait = await budget.take(`account:${account}`);
     if (accountWait > 0) throw limitRefused(kind, accountWait);

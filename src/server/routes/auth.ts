@@ -1,8 +1,8 @@
 /** POST /auth/signup, POST /auth/login, POST /auth/logout, GET /auth/me. */
 import { ErrorCode, type AccountUserDto, type AuthResponseDto } from '../../shared/protocol.ts';
 import { validateLogin, validateSignup } from '../../shared/validate.ts';
-import { requireIdentity } from '../auth/guard.ts';
-import type { AuthService, Session } from '../auth/service.ts';
+import { withIdentity } from '../auth/guard.ts';
+import type { Session } from '../auth/service.ts';
 import { userDto } from '../dto.ts';
 import { notFound, validationError } from '../http/errors.ts';
 import { readJsonObject, sendEmpty, sendJson } from '../http/respond.ts';
@@ -13,9 +13,9 @@ import type { RouteDeps } from './deps.ts';
 /** Token responses are never stored by any cache, whatever the method (RFC 6749 §5.1). */
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-/** Register the account routes; `auth` also guards every other route (see AuthRouter). */
-export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService): void {
-  const { config, store } = deps;
+/** Register the account routes. Sign-up and login never read a token: a stale one must not stop anyone logging in. */
+export function registerAuth(router: Router, deps: RouteDeps): void {
+  const { config, store, auth } = deps;
 
   router.on('POST', '/auth/signup', async (ctx) => {
     const input = validateSignup(await readJsonObject(ctx, config.maxBodyBytes));
@@ -29,21 +29,28 @@ export function registerAuth(router: Router, deps: RouteDeps, auth: AuthService)
     sendJson(ctx, 200, authResponse(await auth.login(input.value, ctx.ip)), NO_STORE);
   });
 
-  router.on('POST', '/auth/logout', async (ctx) => {
-    ctx.req.resume();
-    await auth.logout(requireIdentity(ctx));
-    sendEmpty(ctx, 204);
-  });
+  router.on(
+    'POST',
+    '/auth/logout',
+    withIdentity(auth, async (ctx, identity) => {
+      ctx.req.resume();
+      await auth.logout(identity);
+      sendEmpty(ctx, 204);
+    }),
+  );
 
-  router.on('GET', '/auth/me', async (ctx) => {
-    const identity = requireIdentity(ctx);
-    const [user, account] = await Promise.all([
-      store.getUser(identity.userId),
-      auth.accounts.findByUserId(identity.userId),
-    ]);
-    if (!user || !account) throw notFound(ErrorCode.UserNotFound, 'User not found');
-    sendJson(ctx, 200, accountUserDto(user, account.email));
-  });
+  router.on(
+    'GET',
+    '/auth/me',
+    withIdentity(auth, async (ctx, identity) => {
+      const [user, account] = await Promise.all([
+        store.getUser(identity.userId),
+        auth.accounts.findByUserId(identity.userId),
+      ]);
+      if (!user || !account) throw notFound(ErrorCode.UserNotFound, 'User not found');
+      sendJson(ctx, 200, accountUserDto(user, account.email));
+    }),
+  );
 }
 
 function accountUserDto(user: User, email: string): AccountUserDto {

@@ -1,4 +1,5 @@
 /** What route modules get: plain objects, no globals. */
+import type { AuthService } from '../auth/service.ts';
 import type { Chat } from '../chat.ts';
 import type { Config } from '../config.ts';
 import type { CreationBudgets } from '../limits/creation.ts';
@@ -19,4 +20,6 @@ export interface RouteDeps {
   metrics?: ServerMetrics | undefined;
   /** Rooms and users created per hour per client IP / account. */
   creation: CreationBudgets;
+  /** Accounts and tokens; routes declare their auth policy with it (auth/guard.ts). */
+  auth: AuthService;
 }

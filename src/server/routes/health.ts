@@ -1,8 +1,9 @@
 /** GET /health (and HEAD) and GET /. */
 import type { HealthDto } from '../../shared/protocol.ts';
+import { withAuth } from '../auth/guard.ts';
 import type { Ctx } from '../http/context.ts';
 import { sendJson } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
+import type { Handler, Router } from '../http/router.ts';
 import type { RouteDeps } from './deps.ts';
 import { cachedProbe } from './health-probe.ts';
 
@@ -12,10 +13,10 @@ const PING_TIMEOUT_MS = 2000;
 const PROBE_INTERVAL_MS = 1000;
 
 export function registerHealth(router: Router, deps: RouteDeps): void {
-  const { config, store, hub, chat } = deps;
+  const { config, store, hub, chat, auth } = deps;
   const probe = cachedProbe(() => store.ping(), PROBE_INTERVAL_MS, PING_TIMEOUT_MS);
 
-  router.on('GET', '/health', (ctx) => {
+  const health: Handler = (ctx) => {
     // Only a networked store can hang or fail; the in-memory one is answered at once, with no
     // timer race and no promise (platforms poll this route constantly). So is a fresh probe result.
     if (!store.persistent) {
@@ -28,7 +29,7 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
       return;
     }
     return probe.run().then((result) => sendHealth(ctx, result));
-  });
+  };
 
   function sendHealth(ctx: Ctx, ok: boolean): void {
     const mem = memorySample();
@@ -54,9 +55,13 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
     sendJson(ctx, ok ? 200 : 503, body);
   }
 
-  router.on('GET', '/', (ctx) => {
+  const index: Handler = (ctx) => {
     sendJson(ctx, 200, { name: 'vchat', version: config.version, health: '/health' });
-  });
+  };
+
+  // Checked like every route that is not sign-up or login (auth/guard.ts).
+  router.on('GET', '/health', withAuth(auth, health));
+  router.on('GET', '/', withAuth(auth, index));
 }
 
 /** Memory figures at most this old are reused: process.memoryUsage() walks every heap space. */

@@ -1,46 +1,50 @@
 /** GET and POST /rooms/:id/messages (POST is the REST fallback; it broadcasts like a socket). */
 import { validatePageQuery, validatePostMessage, type PostMessageInput } from '../../shared/validate.ts';
-import { assertMayActAs } from '../auth/guard.ts';
+import { assertMayActAs, withAuth, type Caller, type CallerHandler } from '../auth/guard.ts';
 import type { PostInput } from '../chat.ts';
 import { messageDto } from '../dto.ts';
 import type { Ctx } from '../http/context.ts';
 import { roomNotFound, userNotFoundInBody, validationError } from '../http/errors.ts';
 import { failRequest, toHttpError } from '../http/fail.ts';
 import { onJsonObject, sendJson } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
+import type { Handler, Router } from '../http/router.ts';
 import { memberPatch } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
 
 export function registerMessages(router: Router, deps: RouteDeps): void {
-  const { store, config, chat, log } = deps;
+  const { store, config, chat, log, auth } = deps;
 
-  router.on('GET', '/rooms/:id/messages', async (ctx) => {
+  const listMessages: Handler = async (ctx) => {
     const roomId = checkId(ctx.params.id, roomNotFound);
     const page = validatePageQuery(ctx.url.searchParams);
     if (!page.ok) throw validationError(page.errors);
     if (!(await store.getRoom(roomId))) throw roomNotFound();
     const messages = await store.listMessages(roomId, page.value);
     sendJson(ctx, 200, messages.map(messageDto));
-  });
+  };
 
   // The hottest route, written without promises on its fast path: the body comes to a
   // callback (onJsonObject), and with the in-memory store a member's message is stored,
   // broadcast and answered synchronously; anything thrown goes to failRequest.
-  router.on('POST', '/rooms/:id/messages', (ctx) => {
+  const createMessage: CallerHandler = (ctx, caller) => {
     const roomId = checkId(ctx.params.id, roomNotFound);
     onJsonObject(
       ctx,
       config.maxBodyBytes,
-      (body) => postMessage(ctx, roomId, body),
+      (body) => postMessage(ctx, caller, roomId, body),
       (err) => {
         deps.metrics?.messageRejected(toHttpError(err).code);
         failRequest(ctx, log, err);
       },
     );
-  });
+  };
 
-  function postMessage(ctx: Ctx, roomId: string, body: Record<string, unknown>): Promise<void> | void {
+  // Each route's auth policy is the wrapper it is registered with (auth/guard.ts).
+  router.on('GET', '/rooms/:id/messages', withAuth(auth, listMessages));
+  router.on('POST', '/rooms/:id/messages', withAuth(auth, createMessage));
+
+  function postMessage(ctx: Ctx, caller: Caller, roomId: string, body: Record<string, unknown>): Promise<void> | void {
     const input = validatePostMessage(body);
     if (!input.ok) throw validationError(input.errors);
     const post = {
@@ -50,7 +54,7 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
       clientMsgId: input.value.client_msg_id,
     };
     // A tokenless request for a user not seen yet waits for one account lookup; then the fast path.
-    const allowed = assertMayActAs(ctx, post.userId);
+    const allowed = assertMayActAs(caller, post.userId);
     if (allowed) return allowed.then(() => postAllowed(ctx, post, input.value));
     return postAllowed(ctx, post, input.value);
   }

@@ -4,17 +4,18 @@
  * and a revalidation with If-None-Match is a 304 without touching the store.
  */
 import { ErrorCode } from '../../shared/protocol.ts';
+import { withAuth } from '../auth/guard.ts';
 import { notFound } from '../http/errors.ts';
 import { sendBytes, sendNotModified } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
+import type { Handler, Router } from '../http/router.ts';
 import { isThumbnailId } from '../thumbnails.ts';
 import type { RouteDeps } from './deps.ts';
 
 const thumbnailNotFound = () => notFound(ErrorCode.NotFound, 'Thumbnail not found');
 
 export function registerThumbnails(router: Router, deps: RouteDeps): void {
-  const { store } = deps;
-  router.on('GET', '/thumbnails/:id', async (ctx) => {
+  const { store, auth } = deps;
+  const getThumbnail: Handler = async (ctx) => {
     const id = ctx.params.id ?? '';
     if (!isThumbnailId(id)) throw thumbnailNotFound();
     const headers = {
@@ -31,7 +32,10 @@ export function registerThumbnails(router: Router, deps: RouteDeps): void {
     const thumb = await store.getThumbnail(id);
     if (!thumb) throw thumbnailNotFound();
     sendBytes(ctx, 200, thumb.data, thumb.content_type, headers);
-  });
+  };
+
+  // Checked like every route that is not sign-up or login (auth/guard.ts).
+  router.on('GET', '/thumbnails/:id', withAuth(auth, getThumbnail));
 }
 
 /** If-None-Match: `*`, or a list of (weak or strong) entity tags, one of them ours. */

@@ -1,11 +1,11 @@
 /** POST /users, GET /users/:id, PUT /users/:id/profile. */
 import { ErrorCode, type ProfileResponseDto } from '../../shared/protocol.ts';
 import { validateCreateUser, validateProfile } from '../../shared/validate.ts';
-import { assertMayActAs } from '../auth/guard.ts';
+import { assertMayActAs, withAuth, type CallerHandler } from '../auth/guard.ts';
 import { userDto } from '../dto.ts';
 import { notFound, validationError } from '../http/errors.ts';
 import { readJsonObject, sendJson } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
+import type { Handler, Router } from '../http/router.ts';
 import { memberPatch } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
 import { checkId } from './ids.ts';
@@ -13,26 +13,26 @@ import { checkId } from './ids.ts';
 const userNotFound = () => notFound(ErrorCode.UserNotFound, 'User not found');
 
 export function registerUsers(router: Router, deps: RouteDeps): void {
-  const { store, config } = deps;
+  const { store, config, auth } = deps;
 
-  router.on('POST', '/users', async (ctx) => {
+  const createUser: CallerHandler = async (ctx, caller) => {
     const input = validateCreateUser(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors);
-    await deps.creation.charge('create_user', ctx);
+    await deps.creation.charge('create_user', ctx.ip, caller.identity?.userId);
     const user = await store.createUser({ username: input.value.username });
     sendJson(ctx, 201, userDto(user));
-  });
+  };
 
-  router.on('GET', '/users/:id', async (ctx) => {
+  const getUser: Handler = async (ctx) => {
     const id = checkId(ctx.params.id, userNotFound);
     const user = await store.getUser(id);
     if (!user) throw userNotFound();
     sendJson(ctx, 200, userDto(user));
-  });
+  };
 
-  router.on('PUT', '/users/:id/profile', async (ctx) => {
+  const updateProfile: CallerHandler = async (ctx, caller) => {
     const id = checkId(ctx.params.id, userNotFound);
-    await assertMayActAs(ctx, id);
+    await assertMayActAs(caller, id);
     const input = validateProfile(await readJsonObject(ctx, config.maxBodyBytes));
     if (!input.ok) throw validationError(input.errors, input.status);
     const patch = memberPatch({ username: input.value.display_name, avatar_url: input.value.avatar_url });
@@ -40,5 +40,10 @@ export function registerUsers(router: Router, deps: RouteDeps): void {
     if (!user) throw userNotFound();
     const body: ProfileResponseDto = { success: true, user: userDto(user) };
     sendJson(ctx, 200, body);
-  });
+  };
+
+  // Each route's auth policy is the wrapper it is registered with (auth/guard.ts).
+  router.on('POST', '/users', withAuth(auth, createUser));
+  router.on('GET', '/users/:id', withAuth(auth, getUser));
+  router.on('PUT', '/users/:id/profile', withAuth(auth, updateProfile));
 }
