@@ -12,8 +12,6 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 /** Control characters a chat message may not carry (newline and tab are kept). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTENT_CONTROL_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/** Lone UTF-16 surrogates cannot be encoded as UTF-8; they are replaced, not stored. */
-const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const DATA_IMAGE_RE = /^data:image\/(png|jpeg|webp|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
 const ID_RE = /^[A-Za-z0-9_.:-]+$/;
 
@@ -62,10 +60,14 @@ export function isValidId(id: string): boolean {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_CLEANING_RE = /[\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ud800-\udfff]/;
 
-/** Normalise chat content: CRLF -> LF, strip control characters except \n and \t, trim. */
+/**
+ * Normalise chat content: CRLF -> LF, strip control characters except \n and \t, replace lone
+ * surrogates (they cannot be encoded as UTF-8) with U+FFFD, trim. Surrogates are fixed after the
+ * control characters go, so a pair split by one is joined again, not replaced.
+ */
 export function cleanContent(raw: string): string {
   if (!NEEDS_CLEANING_RE.test(raw)) return raw.trim();
-  return raw.replace(/\r\n?/g, '\n').replace(CONTENT_CONTROL_RE, '').replace(LONE_SURROGATE_RE, '\ufffd').trim();
+  return raw.replace(/\r\n?/g, '\n').replace(CONTENT_CONTROL_RE, '').toWellFormed().trim();
 }
 
 interface TextRule {
@@ -89,8 +91,7 @@ function text(raw: unknown, field: string, rule: TextRule, errors: FieldError[])
     });
   } else if (longerThan(value, rule.max)) {
     errors.push({ field, message: `${rule.label} must be at most ${rule.max} characters` });
-  } else if (CONTROL_RE.test(value) || LONE_SURROGATE_RE.test(value)) {
-    LONE_SURROGATE_RE.lastIndex = 0;
+  } else if (CONTROL_RE.test(value) || !value.isWellFormed()) {
     errors.push({ field, message: `${rule.label} must not contain control characters` });
   } else {
     return value;
@@ -111,9 +112,7 @@ export function checkHttpUrl(raw: string): string | null {
   if (CONTROL_RE.test(raw)) return 'must not contain control characters';
   // A lone UTF-16 surrogate cannot be written as UTF-8: it would be stored as given and come
   // back mangled (U+FFFD) from any database.
-  const lone = LONE_SURROGATE_RE.test(raw);
-  LONE_SURROGATE_RE.lastIndex = 0;
-  if (lone) return 'must be valid Unicode text (it has a lone surrogate)';
+  if (!raw.isWellFormed()) return 'must be valid Unicode text (it has a lone surrogate)';
   return null;
 }
 
@@ -364,10 +363,9 @@ const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 /**
  * True when an account field holds a control character or a lone surrogate: such a value can
  * never belong to an account, and a NUL makes Postgres fail the query (a 500 before).
- * `search` ignores the global regex's lastIndex.
  */
 function hasControlChars(s: string): boolean {
-  return CONTROL_RE.test(s) || s.search(LONE_SURROGATE_RE) !== -1;
+  return CONTROL_RE.test(s) || !s.isWellFormed();
 }
 
 export interface SignupInput {

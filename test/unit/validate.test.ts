@@ -63,6 +63,17 @@ describe('validators', () => {
     expect(charLength('👍🏽')).toBe(2);
   });
 
+  it('gives the same lone-surrogate answer on every call, and rejoins a pair split by a control character', () => {
+    // The checks once shared a global regex whose lastIndex leaked from one call into the next.
+    for (let i = 0; i < 3; i++) {
+      expect(validateCreateUser({ username: 'a\ud800' }).ok).toBe(false);
+      expect(validateCreateUser({ username: '\ud83d\ude00 ok' }).ok).toBe(true);
+      expect(validateProfile({ avatar_url: 'https://x.test/\udc00' }).ok).toBe(false);
+    }
+    expect(cleanContent('\ud83d\u0001\ude00')).toBe('\ud83d\ude00');
+    expect(cleanContent('a\udc00\ud800b\r')).toBe('a\ufffd\ufffdb');
+  });
+
   it('checks ids and paging parameters', () => {
     expect(isValidId('3f1c2d4e-aaaa-4bbb-8ccc-123456789abc')).toBe(true);
     expect(isValidId('a/b')).toBe(false);
