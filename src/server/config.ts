@@ -140,7 +140,7 @@ const DEFAULTS = {
   maxFrameBytes: LIMITS.maxFrameBytes,
   rateLimitWrite: { perSecond: 20, burst: 40 },
   rateLimitRead: { perSecond: 50, burst: 100 },
-  wsMessageRate: { perSecond: 10, burst: 20 },
+  wsMessageRate: LIMITS.chatFramesPerSocket,
   wsTypingRate: { perSecond: 10, burst: 10 },
   wsControlRate: { perSecond: 2, burst: 10 },
   wsByteRate: { perSecond: 64 * 1024, burst: 256 * 1024 },

@@ -31,6 +31,11 @@ export const LIMITS = {
   defaultPageLimit: 100,
   /** Largest WebSocket frame; larger closes 1009. */
   maxFrameBytes: 64 * 1024,
+  /**
+   * Chat frames per socket (token bucket; server: WS_MESSAGE_RATE_PER_S / _BURST). Past it each
+   * frame gets a `rate_limited` error frame. The CLI's load test warns before a run goes past it.
+   */
+  chatFramesPerSocket: { perSecond: 10, burst: 20 },
 } as const;
 
 /** Stable error codes carried in `{detail, code}` bodies and `error` frames. */

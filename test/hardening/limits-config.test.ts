@@ -1,6 +1,8 @@
 /** Every limit in docs/security.md is set by the env var the table names, and impossible combinations fail fast. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { LIMITS } from '../../src/shared/protocol.ts';
 
 describe('limit env vars (docs/security.md)', () => {
   it('each variable reaches its config field', () => {
@@ -63,6 +65,13 @@ describe('limit env vars (docs/security.md)', () => {
     expect([c.maxBodyBytes, c.maxFrameBytes]).toEqual([1024 * 1024, 64 * 1024]);
     expect(c.trustProxy).toBe(false);
     expect(loadConfig({ RAILWAY_ENVIRONMENT: 'production' }).trustProxy).toBe(true);
+  });
+
+  it('the chat frame default comes from LIMITS, and the README limits table (the one doc that states it) agrees', () => {
+    const { perSecond, burst } = LIMITS.chatFramesPerSocket;
+    expect(loadConfig({}).wsMessageRate).toEqual({ perSecond, burst });
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`| Chat frames per socket | ${perSecond}/s, burst ${burst} |`);
   });
 
   it('frame, upgrade, /health and refusal-log budgets: variables reach their fields; defaults match the table', () => {

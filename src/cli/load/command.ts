@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { LIMITS } from '../../shared/protocol.ts';
 import { renderHtmlReport } from '../ui/report-html.ts';
 import { loadReportDoc } from './report-doc.ts';
 import { collectHeader, parseApiUrl, parseOrigin } from '../args.ts';
@@ -24,6 +25,7 @@ import { CannotStartError, runLoad } from './run.ts';
 
 /** Add `vchat load` to the program. */
 export function registerLoad(program: Command, io: CliIo): void {
+  const chat = LIMITS.chatFramesPerSocket;
   program
     .command('load')
     .description('Load-test a server you own: WebSocket chat clients in rooms, delivery latency, loss, duplicates')
@@ -43,7 +45,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .option('--ramp <duration>', 'spread the connects over this long', LOAD_DEFAULTS.ramp)
     .option(
       '--rate <msgs/s>',
-      'chat messages per second over all clients (server default limit: 10/s per socket)',
+      `chat messages per second over all clients (server default limit: ${chat.perSecond}/s per socket)`,
       String(LOAD_DEFAULTS.rate),
     )
     .option('--duration <duration>', 'how long to send, e.g. 30s, 2m', LOAD_DEFAULTS.duration)
@@ -74,7 +76,7 @@ export function registerLoad(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       `
-The server limits each socket to 10 chat messages/s (burst 20), each IP to 100 sockets and
+The server limits each socket to ${chat.perSecond} chat messages/s (burst ${chat.burst}), each IP to 100 sockets and
 REST writes to 20/s: for local load runs start it with e.g.
   WS_MESSAGE_RATE_PER_S=1000 WS_BYTE_RATE_PER_S=10000000 MAX_CONNECTIONS_PER_IP=20000 \\
   WS_UPGRADE_RATE_PER_S=20000 WS_UPGRADE_RATE_BURST=20000 RATE_LIMIT_WRITE_PER_S=5000 npm start

@@ -3,12 +3,11 @@
  * LoadOptions, every problem reported at once as a UsageError (exit 2).
  */
 import { availableParallelism } from 'node:os';
+import { LIMITS } from '../../shared/protocol.ts';
 import { optionReader, UsageError, type RawOptions } from '../option-reader.ts';
 
 /** Clients allowed without --yes. */
 export const MAX_CLIENTS_WITHOUT_YES = 2000;
-/** The server's default per-socket chat limit (WS_MESSAGE_RATE_PER_S). */
-export const SERVER_DEFAULT_MSGS_PER_SOCKET = 10;
 
 export const LOAD_DEFAULTS = {
   clients: 50,
@@ -124,10 +123,11 @@ export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
 export function loadWarnings(o: LoadOptions): string[] {
   const out: string[] = [];
   const perSocket = o.ratePerS / o.clients;
-  if (o.inflight === 0 && perSocket > SERVER_DEFAULT_MSGS_PER_SOCKET) {
+  const limit = LIMITS.chatFramesPerSocket;
+  if (o.inflight === 0 && perSocket > limit.perSecond) {
     out.push(
       `--rate ${o.ratePerS} over ${o.clients} clients is ${perSocket.toFixed(1)} msgs/s per socket; the server's default limit is ` +
-        `${SERVER_DEFAULT_MSGS_PER_SOCKET}/s (burst 20) per socket, past which frames are refused with rate_limited. ` +
+        `${limit.perSecond}/s (burst ${limit.burst}) per socket, past which frames are refused with rate_limited. ` +
         'Add clients, or raise WS_MESSAGE_RATE_PER_S / WS_MESSAGE_RATE_BURST on the server under test.',
     );
   }
