@@ -14,7 +14,7 @@ import { rawAnswer, writeRawAnswer } from './http/raw-answer.ts';
 import { Router } from './http/router.ts';
 import { BodyBudget } from './limits/body-budget.ts';
 import { capConnections } from './limits/connection-cap.ts';
-import { CreationBudgets, localBudget, type CountBudget } from './limits/creation.ts';
+import { CreationBudgets, localBudget, type BudgetFactory } from './limits/creation.ts';
 import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
 import { metricsListener, withMetricsRoute } from './metrics/endpoint.ts';
@@ -40,8 +40,11 @@ export interface AppOptions {
   fanout?: (hub: Hub, metrics?: ServerMetrics) => Fanout;
   /** Where accounts and tokens live. Default: picked by config.storage.kind (auth/index.ts), and closed by close(). */
   accounts?: AccountStore;
-  /** Where creation budgets count (REDIS_URL: shared by all instances, limits/shared-budget.ts). Default: this process. */
-  budgets?: (name: string, rate: RateConfig) => CountBudget;
+  /**
+   * Where the creation, login and upgrade-attempt budgets count (REDIS_URL: shared by all
+   * instances, limits/shared-budget.ts). Default: this process.
+   */
+  budgets?: BudgetFactory;
   /** Clock for token expiry, ms since the epoch (tests). Default Date.now. */
   now?: () => number;
 }
@@ -83,6 +86,7 @@ export function createApp(options: AppOptions): App {
     accounts,
     ...(options.now ? { now: options.now } : {}),
     ...(fanout.revocations ? { revocations: fanout.revocations } : {}),
+    budgets: budget,
   });
   const deps: RouteDeps = { config, store, chat, hub, log, startedAtMs: performance.now(), metrics, creation, auth };
   // Each route declares its own auth policy where it registers (auth/guard.ts); the router knows none.
@@ -139,7 +143,7 @@ export function createApp(options: AppOptions): App {
     maxTotal: config.maxTcpConnections,
     trustProxy: config.trustProxy,
   });
-  const ws = createWsServer({ config, store, chat, log, auth, metrics });
+  const ws = createWsServer({ config, store, chat, log, auth, metrics }, budget('ws_upgrade', config.wsUpgradeRate));
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET') {

@@ -46,14 +46,10 @@ async function main(): Promise<void> {
 
   // REDIS_URL: cross-instance fan-out and presence; without it, null and nothing changes.
   const scale = await startScaleOut(config, log);
-  // REDIS_URL: creation budgets count once for all instances.
-  // Imported only then, like the fan-out: one process without Redis loads no Redis code.
-  const shared = config.redisUrl
-    ? new (await import('./limits/shared-budget.ts')).SharedBudgets({
-        url: config.redisUrl,
-        prefix: config.redisPrefix,
-        log,
-      })
+  // REDIS_URL: the creation, login and upgrade-attempt budgets count once for all instances, on
+  // the fan-out's Redis connection. Imported only then: one process without Redis loads no Redis code.
+  const shared = scale
+    ? new (await import('./limits/shared-budget.ts')).SharedBudgets({ client: scale.redis, prefix: config.redisPrefix })
     : null;
   const app = createApp({
     config,
@@ -88,7 +84,6 @@ async function main(): Promise<void> {
       scale?.drain(); // sockets closed with 1001 reconnect elsewhere: no user_left flap
       await app.close();
       await scale?.close();
-      await shared?.close();
       await store.close();
     } catch (err) {
       log.error('shutdown failed', { err });

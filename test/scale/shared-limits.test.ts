@@ -2,9 +2,9 @@
  * With REDIS_URL, creation budgets hold across instances (issue 15): two servers sharing one
  * Redis give one client IP one budget, not two. Needs VCHAT_TEST_REDIS_URL (.ci/redis.sh).
  */
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharedBudgets } from '../../src/server/limits/shared-budget.ts';
-import { createLogger } from '../../src/server/log.ts';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { REDIS_URL, uniquePrefix } from './helpers.ts';
@@ -13,12 +13,16 @@ const SKIP = 'SKIPPED: set VCHAT_TEST_REDIS_URL (bash .ci/run starts a throwaway
 
 describe.skipIf(!REDIS_URL)(REDIS_URL ? 'shared creation budgets' : `shared creation budgets — ${SKIP}`, () => {
   const prefix = uniquePrefix();
-  const shared: SharedBudgets[] = [];
+  const clients: Array<ReturnType<typeof createClient>> = [];
   const servers: TestServer[] = [];
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
-      const budgets = new SharedBudgets({ url: REDIS_URL as string, prefix, log: createLogger('silent') });
-      shared.push(budgets);
+      // One connection per instance, as each process's scale-out layer has.
+      const client = createClient({ url: REDIS_URL as string, disableOfflineQueue: true });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+      const budgets = new SharedBudgets({ client, prefix });
       servers.push(
         await startTestServer({ roomCreateRate: { perSecond: 3 / 3600, burst: 3 } }, undefined, {
           budgets: (name, rate) => budgets.budget(name, rate),
@@ -28,7 +32,7 @@ describe.skipIf(!REDIS_URL)(REDIS_URL ? 'shared creation budgets' : `shared crea
   });
   afterAll(async () => {
     for (const s of servers) await s.close();
-    for (const b of shared) await b.close();
+    for (const c of clients) await c.quit();
   });
 
   it('rooms per IP: 2 on one instance and 1 on the other use up the budget of 3; the next is 429 on either', async () => {

@@ -1,13 +1,14 @@
 /**
  * Accounts and tokens: sign-up, login (rate-limited per IP and per account), logout and
  * token resolution. Transport-neutral: HTTP routes and the WebSocket both call it.
+ * The login budgets are CountBudgets: this process by default, every instance with REDIS_URL.
  */
 import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
 import type { LoginInput, SignupInput } from '../../shared/validate.ts';
 import type { Config } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
+import { localBudget, type BudgetFactory, type CountBudget } from '../limits/creation.ts';
 import { limitRefused } from '../limits/refusal.ts';
-import { KeyedLimiter } from '../limits/token-bucket.ts';
 import type { Store, User } from '../store/store.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
 import { SocketSessions, type WatchedSocket } from './socket-sessions.ts';
@@ -37,6 +38,8 @@ export interface AuthOptions {
   now?: () => number;
   /** Logouts to and from other instances (scale-out); absent: this process only. */
   revocations?: Revocations;
+  /** Where the login budgets count (REDIS_URL: shared by all instances). Default: this process. */
+  budgets?: BudgetFactory;
 }
 
 /** Cross-instance revocation: the Redis fan-out implements it (scale/redis-fanout.ts). */
@@ -62,8 +65,8 @@ export class AuthService {
   private readonly store: Store;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  private readonly ipLimiter: KeyedLimiter;
-  private readonly userLimiter: KeyedLimiter;
+  private readonly ipBudget: CountBudget;
+  private readonly accountBudget: CountBudget;
   private readonly accountKinds = new Map<string, boolean>();
   /** Open sockets per token: closed 4401 on logout (every instance) and on expiry. */
   readonly sessions: SocketSessions;
@@ -75,8 +78,9 @@ export class AuthService {
     this.store = options.store;
     this.ttlMs = options.config.tokenTtlDays * DAY_MS;
     this.now = options.now ?? Date.now;
-    this.ipLimiter = new KeyedLimiter(options.config.loginRateIp);
-    this.userLimiter = new KeyedLimiter(options.config.loginRateUser);
+    const budget = options.budgets ?? ((_name, rate) => localBudget(rate));
+    this.ipBudget = budget('login_ip', options.config.loginRateIp);
+    this.accountBudget = budget('login_account', options.config.loginRateUser);
     this.sessions = new SocketSessions(this.now);
     this.revocations = options.revocations;
     this.revocations?.onRevoked((hash) => this.sessions.revoke(hash));
@@ -84,7 +88,7 @@ export class AuthService {
 
   /** Create the User and its account, and log in. Throws 409 username_taken / email_taken. */
   async signup(input: SignupInput, ip: string): Promise<Session> {
-    limit(this.ipLimiter.take(ip));
+    limit(await this.ipBudget.take(ip));
     // Checked first so a taken name does not leave an orphan user; createAccount still
     // enforces uniqueness against a concurrent sign-up.
     const [byName, byEmail] = await Promise.all([
@@ -114,9 +118,9 @@ export class AuthService {
 
   /** Check a username-or-email and password; the same 401 for an unknown user and a wrong password. */
   async login(input: LoginInput, ip: string): Promise<Session> {
-    limit(this.ipLimiter.take(ip));
+    limit(await this.ipBudget.take(ip));
     const account = await this.accounts.findByLogin(input.login);
-    limit(this.userLimiter.take(loginBudgetKey(account, input.login)));
+    limit(await this.accountBudget.take(loginBudgetKey(account, input.login)));
     const ok = account
       ? await verifyPassword(input.password, account.password_hash)
       : await verifyAgainstDummy(input.password);
@@ -184,8 +188,8 @@ export class AuthService {
   }
 
   close(): void {
-    this.ipLimiter.close();
-    this.userLimiter.close();
+    this.ipBudget.close();
+    this.accountBudget.close();
     this.sessions.close();
   }
 

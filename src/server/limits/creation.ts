@@ -13,6 +13,9 @@ export interface CountBudget {
   close(): void;
 }
 
+/** Makes the CountBudget called `name` (its own key space) for `rate`: local, or shared through Redis. */
+export type BudgetFactory = (name: string, rate: RateConfig) => CountBudget;
+
 /** A CountBudget in this process: a token bucket per key. */
 export function localBudget(rate: RateConfig): CountBudget {
   const limiter = new KeyedLimiter(rate);

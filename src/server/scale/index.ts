@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ServerMetrics } from '../metrics/metrics.ts';
 import type { Hub } from '../ws/hub.ts';
+import type { RedisClient } from './redis-link.ts';
 
 /** Cross-instance fan-out and presence, handed to createApp({fanout}). */
 export interface ScaleOut {
@@ -18,6 +19,8 @@ export interface ScaleOut {
    * announcing user_left now (no left/joined flap on every deploy).
    */
   drain(): void;
+  /** The command connection, shared with the Redis-backed limits (limits/shared-budget.ts); close() closes it. */
+  readonly redis: RedisClient;
   /** After app.close(): leave the presence tables, close connections. Never throws. */
   close(): Promise<void>;
 }

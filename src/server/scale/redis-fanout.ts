@@ -117,6 +117,10 @@ export class RedisFanout implements Fanout, ScaleOut {
     this.presence.drain();
   }
 
+  get redis(): RedisLink['cmd'] {
+    return this.link.cmd;
+  }
+
   /** Leave the presence tables (announcing what is owed), then close both connections. */
   async close(): Promise<void> {
     await this.presence.stop();

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
 import { clientIp } from '../http/client-ip.ts';
-import { KeyedLimiter } from '../limits/token-bucket.ts';
+import { localBudget, type CountBudget } from '../limits/creation.ts';
 import { upgradeRefusalReason } from '../metrics/metrics.ts';
 import { Connection, type ConnectionDeps } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -21,7 +21,8 @@ export interface WsServer {
   readonly size: number;
 }
 
-export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
+/** `attempts`: the upgrade-attempt budget per client IP (REDIS_URL: shared by all instances); default local. */
+export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: CountBudget): WsServer {
   const { config, log } = deps;
   const wss = new WebSocketServer({
     noServer: true,
@@ -46,11 +47,11 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
   };
   const stopHeartbeat = startHeartbeat(() => connections, config.heartbeatMs);
   /** Upgrade attempts per client IP, counted before any other check (each costs a handshake parse). */
-  const attempts = new KeyedLimiter(config.wsUpgradeRate);
+  const attemptBudget = attempts ?? localBudget(config.wsUpgradeRate);
   const rejectLog = createRejectLog(log, config.wsRejectLogPerSecond);
 
-  /** Closing, over the attempt budget, or admit()'s answer. */
-  const decide = (req: IncomingMessage): Admission & { retryAfterS?: number } => {
+  /** Closing, over the attempt budget (`waitMs`, its answer), or admit()'s answer. */
+  const decide = (req: IncomingMessage, waitMs: number): Admission & { retryAfterS?: number } => {
     if (closing)
       return {
         ok: false,
@@ -58,13 +59,52 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
         code: 'shutting_down',
         detail: 'The server is shutting down; reconnect shortly',
       };
-    const waitMs = attempts.take(clientIp(req, config.trustProxy));
     if (waitMs > 0) {
       const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
       const detail = `Too many WebSocket connection attempts from your address; retry in ${retryAfterS} s`;
       return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
     }
     return admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
+  };
+
+  /** Admit or refuse the upgrade, given the attempt budget's answer. */
+  const proceed = (req: IncomingMessage, socket: Duplex, head: Buffer, waitMs: number): void => {
+    const admission = decide(req, waitMs);
+    if (!admission.ok) {
+      const { status, code, detail } = admission;
+      deps.metrics?.wsRefused(upgradeRefusalReason(code));
+      rejectLog.write({
+        status,
+        code,
+        reason: detail,
+        ip: req.socket.remoteAddress,
+        origin: req.headers.origin,
+        url: req.url,
+      });
+      refuseUpgrade(socket, status, { detail, code }, admission.retryAfterS);
+      return;
+    }
+    const { target } = admission;
+    // Count the connection now, so a burst of handshakes cannot overshoot the limits.
+    perIp.set(target.ip, (perIp.get(target.ip) ?? 0) + 1);
+    pending++;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      pending--;
+      return true;
+    };
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      settle();
+      const conn = new Connection(ws, target, { ...deps, onGone });
+      connections.add(conn);
+      conn.start();
+    });
+    // handleUpgrade may abort the handshake (bad headers) without calling back.
+    socket.once('close', () => {
+      if (settle()) releaseIp(target.ip);
+    });
   };
 
   return {
@@ -74,48 +114,27 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>): WsServer {
 
     handleUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy());
-      const admission = decide(req);
-      if (!admission.ok) {
-        const { status, code, detail } = admission;
-        deps.metrics?.wsRefused(upgradeRefusalReason(code));
-        rejectLog.write({
-          status,
-          code,
-          reason: detail,
-          ip: req.socket.remoteAddress,
-          origin: req.headers.origin,
-          url: req.url,
-        });
-        refuseUpgrade(socket, status, { detail, code }, admission.retryAfterS);
+      const waitMs = closing ? 0 : attemptBudget.take(clientIp(req, config.trustProxy));
+      if (typeof waitMs === 'number') {
+        proceed(req, socket, head, waitMs);
         return;
       }
-      const { target } = admission;
-      // Count the connection now, so a burst of handshakes cannot overshoot the limits.
-      perIp.set(target.ip, (perIp.get(target.ip) ?? 0) + 1);
-      pending++;
-      let settled = false;
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        pending--;
-        return true;
-      };
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        settle();
-        const conn = new Connection(ws, target, { ...deps, onGone });
-        connections.add(conn);
-        conn.start();
-      });
-      // handleUpgrade may abort the handshake (bad headers) without calling back.
-      socket.once('close', () => {
-        if (settle()) releaseIp(target.ip);
-      });
+      // REDIS_URL: the shared budget answers after a round trip; the client may have left meanwhile.
+      // A failing budget (it falls back to local counting itself, so unexpected) does not refuse.
+      waitMs.then(
+        (ms) => {
+          if (!socket.destroyed) proceed(req, socket, head, ms);
+        },
+        () => {
+          if (!socket.destroyed) proceed(req, socket, head, 0);
+        },
+      );
     },
 
     async close(timeoutMs) {
       closing = true;
       stopHeartbeat();
-      attempts.close();
+      attemptBudget.close();
       rejectLog.close();
       const open = [...connections];
       await Promise.race([
