@@ -41,7 +41,7 @@ function allErrors(f: RunFacts): Counts {
 }
 
 /** Build the result: figures, thresholds and the sanity checks; `ok` and `exit_code` from both. */
-export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
+export function assembleLoadResult(options: LoadOptions, f: RunFacts): LoadResult {
   const connectedCount = f.connected.reduce((n, c) => n + c.connected.length, 0);
   const connectFailures = mergeCounts(f.connected.map((c) => c.failures));
   const errors = allErrors(f);
@@ -52,17 +52,17 @@ export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
   const result: LoadResult = {
     schema: LOAD_SCHEMA,
     tool: 'vchat load',
-    target: { api: o.api, origin: o.origin, header_names: Object.keys(o.headers) },
+    target: { api: options.api, origin: options.origin, header_names: Object.keys(options.headers) },
     config: {
-      clients: o.clients,
-      rooms: o.rooms,
-      ramp_ms: o.rampMs,
-      rate_per_s: o.ratePerS,
-      duration_ms: o.durationMs,
-      http_rate_per_s: o.httpRatePerS,
-      workers: o.workers,
-      inflight: o.inflight,
-      message_chars: o.messageChars,
+      clients: options.clients,
+      rooms: options.rooms,
+      ramp_ms: options.rampMs,
+      rate_per_s: options.ratePerS,
+      duration_ms: options.durationMs,
+      http_rate_per_s: options.httpRatePerS,
+      workers: options.workers,
+      inflight: options.inflight,
+      message_chars: options.messageChars,
     },
     started_at: f.startedAt.toISOString(),
     elapsed_ms: Math.round(f.elapsedMs),
@@ -88,7 +88,7 @@ export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
     latency: summarize(latency),
     latency_curve: percentileCurve(latency),
     timeline: f.timeline,
-    rest: o.httpRatePerS > 0 ? restSummary(f.rest) : null,
+    rest: options.httpRatePerS > 0 ? restSummary(f.rest) : null,
     errors,
     errors_total: total(errors),
     thresholds: [],
@@ -96,16 +96,19 @@ export function assembleLoadResult(o: LoadOptions, f: RunFacts): LoadResult {
       attempted: f.setup.clients.length,
       connected: connectedCount,
       connectFailures,
-      origin: o.origin,
+      origin: options.origin,
       sent: m.sent,
-      planned: o.inflight > 0 ? null : plannedDeliveries(o.clients, o.rooms, o.ratePerS, o.durationMs),
+      planned:
+        options.inflight > 0
+          ? null
+          : plannedDeliveries(options.clients, options.rooms, options.ratePerS, options.durationMs),
       expected: m.expected,
       delivered: m.delivered,
     }),
     ok: true,
     exit_code: 0,
   };
-  result.thresholds = checkThresholds(result, o.thresholds);
+  result.thresholds = checkThresholds(result, options.thresholds);
   result.ok = result.thresholds.every((t) => t.ok) && result.sanity.every((c) => c.ok);
   result.exit_code = result.ok ? 0 : 1;
   return result;

@@ -120,17 +120,18 @@ export function parseLoadOptions(raw: RawLoadOptions): LoadOptions {
 }
 
 /** Warnings that do not stop the run (e.g. a per-socket rate above the server's default limit). */
-export function loadWarnings(o: LoadOptions): string[] {
+export function loadWarnings(options: LoadOptions): string[] {
   const out: string[] = [];
-  const perSocket = o.ratePerS / o.clients;
+  const perSocket = options.ratePerS / options.clients;
   const limit = LIMITS.chatFramesPerSocket;
-  if (o.inflight === 0 && perSocket > limit.perSecond) {
+  if (options.inflight === 0 && perSocket > limit.perSecond) {
     out.push(
-      `--rate ${o.ratePerS} over ${o.clients} clients is ${perSocket.toFixed(1)} msgs/s per socket; the server's default limit is ` +
+      `--rate ${options.ratePerS} over ${options.clients} clients is ${perSocket.toFixed(1)} msgs/s per socket; the server's default limit is ` +
         `${limit.perSecond}/s (burst ${limit.burst}) per socket, past which frames are refused with rate_limited. ` +
         'Add clients, or raise WS_MESSAGE_RATE_PER_S / WS_MESSAGE_RATE_BURST on the server under test.',
     );
   }
-  if (o.inflight > 0) out.push(`closed loop: each client keeps ${o.inflight} message(s) in flight; --rate is ignored`);
+  if (options.inflight > 0)
+    out.push(`closed loop: each client keeps ${options.inflight} message(s) in flight; --rate is ignored`);
   return out;
 }

@@ -55,52 +55,58 @@ function slice(clients: ClientSpec[], workers: number): ClientSpec[][] {
 }
 
 /** Run one load test. Throws CannotStartError when setup produced nothing to run. */
-export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const run = randomBytes(4).toString('hex');
-  const dispatcher = createPool({ connections: o.setupConcurrency + 64 });
-  const target: RestTarget = { api: o.api, origin: o.origin, dispatcher, timeoutMs: 15_000, headers: o.headers };
+  const dispatcher = createPool({ connections: options.setupConcurrency + 64 });
+  const target: RestTarget = {
+    api: options.api,
+    origin: options.origin,
+    dispatcher,
+    timeoutMs: 15_000,
+    headers: options.headers,
+  };
   const handles: WorkerHandle[] = [];
   try {
-    hooks.onPhase?.('setup', `creating ${o.rooms} rooms and ${o.clients} users over REST`);
+    hooks.onPhase?.('setup', `creating ${options.rooms} rooms and ${options.clients} users over REST`);
     const setup = await setupOrThrow(target, {
-      clients: o.clients,
-      rooms: o.rooms,
-      concurrency: o.setupConcurrency,
+      clients: options.clients,
+      rooms: options.rooms,
+      concurrency: options.setupConcurrency,
       run,
-      accounts: o.accounts,
+      accounts: options.accounts,
     });
 
-    const nWorkers = Math.max(1, Math.min(o.workers || 1, setup.clients.length));
+    const nWorkers = Math.max(1, Math.min(options.workers || 1, setup.clients.length));
     const slices = slice(setup.clients, nWorkers);
     const inbox = new Inbox();
     let sendStartMs = 0;
     const live = new LiveStats(() => sendStartMs);
-    for (let i = 0; i < nWorkers; i++) handles.push(o.workers === 0 ? inProcessWorker() : forkWorker());
+    for (let i = 0; i < nWorkers; i++) handles.push(options.workers === 0 ? inProcessWorker() : forkWorker());
     for (const h of handles) h.onMessage((msg) => (msg.type === 'progress' ? live.add(h, msg) : inbox.push(h, msg)));
 
     hooks.onPhase?.(
       'connecting',
-      `opening ${setup.clients.length} sockets over ${o.rampMs} ms with ${nWorkers} worker(s)`,
+      `opening ${setup.clients.length} sockets over ${options.rampMs} ms with ${nWorkers} worker(s)`,
     );
     handles.forEach((h, i) =>
       h.send({
         type: 'init',
-        wsBase: toWsUrl(o.api),
-        origin: o.origin,
-        headers: o.headers,
+        wsBase: toWsUrl(options.api),
+        origin: options.origin,
+        headers: options.headers,
         clients: slices[i] ?? [],
-        rampMs: o.rampMs,
-        connectTimeoutMs: o.connectTimeoutMs,
+        rampMs: options.rampMs,
+        connectTimeoutMs: options.connectTimeoutMs,
         run,
-        messageChars: o.messageChars,
+        messageChars: options.messageChars,
       }),
     );
     const connected = await inbox.collect(handles, 'connected');
     const connectedSet = new Set(connected.flatMap((c) => c.connected));
 
-    hooks.onPhase?.('sending', `${connectedSet.size} clients sending for ${o.durationMs} ms`);
+    hooks.onPhase?.('sending', `${connectedSet.size} clients sending for ${options.durationMs} ms`);
     live.phase = 'sending';
     sendStartMs = performance.now() + START_DELAY_MS;
     // Workers report at each whole second of sending; tick just after, so each point is one whole second.
@@ -121,22 +127,27 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
       h.send({
         type: 'start',
         startAtMs,
-        durationMs: o.durationMs,
-        ratePerS: o.ratePerS * share,
-        inflight: o.inflight,
+        durationMs: options.durationMs,
+        ratePerS: options.ratePerS * share,
+        inflight: options.inflight,
       });
     });
     const rest = newRestStats();
     const mix = new Promise((r) => setTimeout(r, START_DELAY_MS)).then(() =>
-      runHttpMix(target, rest, { ratePerS: o.httpRatePerS, durationMs: o.durationMs, clients: setup.clients, run }),
+      runHttpMix(target, rest, {
+        ratePerS: options.httpRatePerS,
+        durationMs: options.durationMs,
+        clients: setup.clients,
+        run,
+      }),
     );
     const sent = await inbox.collect(handles, 'sent');
 
     live.phase = 'draining';
-    hooks.onPhase?.('draining', `waiting up to ${o.drainMs} ms for the last deliveries`);
+    hooks.onPhase?.('draining', `waiting up to ${options.drainMs} ms for the last deliveries`);
     const tally = computeDelivery(setup.clients, connectedSet, sent, slices);
     handles.forEach((h, i) =>
-      h.send({ type: 'expect', deliveries: tally.expectedPerWorker[i] ?? 0, drainMs: o.drainMs }),
+      h.send({ type: 'expect', deliveries: tally.expectedPerWorker[i] ?? 0, drainMs: options.drainMs }),
     );
     const results = await inbox.collect(handles, 'result');
     await mix;
@@ -144,7 +155,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     clearInterval(progressTimer);
     live.tick(performance.now() - t0, true);
 
-    const result = assembleLoadResult(o, {
+    const result = assembleLoadResult(options, {
       startedAt,
       elapsedMs: performance.now() - t0,
       setup,

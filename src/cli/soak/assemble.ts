@@ -49,7 +49,7 @@ function timeline(intervals: SoakInterval[], intervalMs: number): TimelinePoint[
 
 /** Build the result: totals, drift, checks and sanity; `ok` and `exit_code` from both. */
 export function assembleSoakResult(
-  o: SoakOptions,
+  options: SoakOptions,
   s: SoakSession,
   x: {
     startedAt: Date;
@@ -65,14 +65,14 @@ export function assembleSoakResult(
   const result: SoakResult = {
     schema: SOAK_SCHEMA,
     tool: 'vchat soak',
-    target: { api: o.api, origin: o.origin, header_names: Object.keys(o.headers) },
+    target: { api: options.api, origin: options.origin, header_names: Object.keys(options.headers) },
     config: {
-      clients: o.clients,
-      rooms: o.rooms,
-      rate_per_s: o.ratePerS,
-      duration_ms: o.durationMs,
-      interval_ms: o.intervalMs,
-      reconnect_per_interval: o.reconnectPerInterval,
+      clients: options.clients,
+      rooms: options.rooms,
+      rate_per_s: options.ratePerS,
+      duration_ms: options.durationMs,
+      interval_ms: options.intervalMs,
+      reconnect_per_interval: options.reconnectPerInterval,
     },
     started_at: x.startedAt.toISOString(),
     elapsed_ms: Math.round(x.elapsedMs),
@@ -89,7 +89,7 @@ export function assembleSoakResult(
       latency: summarize(s.total),
     },
     latency_curve: percentileCurve(s.total),
-    timeline: timeline(x.intervals, o.intervalMs),
+    timeline: timeline(x.intervals, options.intervalMs),
     drift: drift(x.intervals),
     errors: mergeCounts([s.errors]),
     checks: [],
@@ -97,23 +97,23 @@ export function assembleSoakResult(
       attempted: x.attempted,
       connected: x.attempted - total(x.connectFailures),
       connectFailures: x.connectFailures,
-      origin: o.origin,
+      origin: options.origin,
       sent: s.sent,
-      planned: plannedDeliveries(o.clients, o.rooms, o.ratePerS, s.sendMs),
+      planned: plannedDeliveries(options.clients, options.rooms, options.ratePerS, s.sendMs),
       expected: s.expected,
       delivered: s.book.delivered,
-      ...(o.intervalMs <= o.drainMs ? { nothingPlannedHint: intervalHint(o) } : {}),
+      ...(options.intervalMs <= options.drainMs ? { nothingPlannedHint: intervalHint(options) } : {}),
     }),
     ok: true,
     exit_code: 0,
   };
-  result.checks = checkSoak(result, o);
+  result.checks = checkSoak(result, options);
   result.ok = result.checks.every((c) => c.ok) && result.sanity.every((c) => c.ok);
   result.exit_code = result.ok ? 0 : 1;
   return result;
 }
 
 /** The hint for a soak whose intervals leave no time to send. */
-export function intervalHint(o: Pick<SoakOptions, 'intervalMs' | 'drainMs'>): string {
-  return `--interval (${o.intervalMs} ms) is not longer than --drain (${o.drainMs} ms), so no interval has time to send: use a longer --interval or a shorter --drain`;
+export function intervalHint(options: Pick<SoakOptions, 'intervalMs' | 'drainMs'>): string {
+  return `--interval (${options.intervalMs} ms) is not longer than --drain (${options.drainMs} ms), so no interval has time to send: use a longer --interval or a shorter --drain`;
 }

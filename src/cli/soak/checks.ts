@@ -7,7 +7,7 @@ const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 /** Every check that applies; a check fails when its figure is above its limit. */
 export function checkSoak(
   r: Pick<SoakResult, 'drift' | 'totals' | 'intervals'>,
-  o: Pick<
+  options: Pick<
     SoakOptions,
     | 'maxRssGrowthFraction'
     | 'maxRssGrowthBytes'
@@ -22,48 +22,48 @@ export function checkSoak(
   const { rss_first_bytes: first, rss_last_bytes: last } = r.drift;
   if (first !== null && last !== null) {
     const growth = last - first;
-    if (o.maxRssGrowthFraction !== undefined) {
+    if (options.maxRssGrowthFraction !== undefined) {
       const fraction = first > 0 ? growth / first : 0;
       checks.push({
         name: 'max_rss_growth',
-        limit: o.maxRssGrowthFraction,
+        limit: options.maxRssGrowthFraction,
         actual: Math.round(fraction * 1000) / 1000,
-        ok: fraction <= o.maxRssGrowthFraction,
-        detail: `server RSS ${mb(first)} -> ${mb(last)} (${(fraction * 100).toFixed(1)}%, limit ${(o.maxRssGrowthFraction * 100).toFixed(0)}%)`,
+        ok: fraction <= options.maxRssGrowthFraction,
+        detail: `server RSS ${mb(first)} -> ${mb(last)} (${(fraction * 100).toFixed(1)}%, limit ${(options.maxRssGrowthFraction * 100).toFixed(0)}%)`,
       });
     }
-    if (o.maxRssGrowthBytes !== undefined) {
+    if (options.maxRssGrowthBytes !== undefined) {
       checks.push({
         name: 'max_rss_growth',
-        limit: o.maxRssGrowthBytes,
+        limit: options.maxRssGrowthBytes,
         actual: growth,
-        ok: growth <= o.maxRssGrowthBytes,
-        detail: `server RSS ${mb(first)} -> ${mb(last)} (+${mb(growth)}, limit ${mb(o.maxRssGrowthBytes)})`,
+        ok: growth <= options.maxRssGrowthBytes,
+        detail: `server RSS ${mb(first)} -> ${mb(last)} (+${mb(growth)}, limit ${mb(options.maxRssGrowthBytes)})`,
       });
     }
   }
-  checks.push(...p99GrowthChecks(r.intervals, o));
+  checks.push(...p99GrowthChecks(r.intervals, options));
   checks.push({
     name: 'max_loss',
-    limit: o.maxLoss,
+    limit: options.maxLoss,
     actual: r.totals.lost,
-    ok: r.totals.lost <= o.maxLoss,
+    ok: r.totals.lost <= options.maxLoss,
     detail: `lost ${r.totals.lost} of ${r.totals.expected} deliveries`,
   });
   checks.push({
     name: 'max_reconnect_failures',
-    limit: o.maxReconnectFailures,
+    limit: options.maxReconnectFailures,
     actual: r.totals.reconnect_failures,
-    ok: r.totals.reconnect_failures <= o.maxReconnectFailures,
+    ok: r.totals.reconnect_failures <= options.maxReconnectFailures,
     detail: `${r.totals.reconnect_failures} of ${r.totals.reconnects} reconnects failed`,
   });
-  if (o.maxP99Ms !== undefined) {
+  if (options.maxP99Ms !== undefined) {
     const worst = Math.max(0, ...r.intervals.map((i) => i.latency.p99_ms));
     checks.push({
       name: 'max_p99_ms',
-      limit: o.maxP99Ms,
+      limit: options.maxP99Ms,
       actual: worst,
-      ok: worst <= o.maxP99Ms,
+      ok: worst <= options.maxP99Ms,
       detail: `worst interval p99 ${worst} ms`,
     });
   }
@@ -77,9 +77,9 @@ export function checkSoak(
  */
 function p99GrowthChecks(
   intervals: SoakResult['intervals'],
-  o: Pick<SoakOptions, 'maxP99GrowthMs' | 'maxP99GrowthFraction'>,
+  options: Pick<SoakOptions, 'maxP99GrowthMs' | 'maxP99GrowthFraction'>,
 ): SoakCheck[] {
-  if (o.maxP99GrowthMs === undefined && o.maxP99GrowthFraction === undefined) return [];
+  if (options.maxP99GrowthMs === undefined && options.maxP99GrowthFraction === undefined) return [];
   const p99s = intervals.filter((i) => i.delivered > 0).map((i) => i.latency.p99_ms);
   if (p99s.length < 2) return [];
   const third = Math.max(1, Math.floor(p99s.length / 3));
@@ -88,23 +88,23 @@ function p99GrowthChecks(
   const growth = Math.round((last - first) * 1000) / 1000;
   const detail = `median interval p99 ${first} ms over the first ${third} interval(s) -> ${last} ms over the last ${third}`;
   const checks: SoakCheck[] = [];
-  if (o.maxP99GrowthMs !== undefined) {
+  if (options.maxP99GrowthMs !== undefined) {
     checks.push({
       name: 'max_p99_growth',
-      limit: o.maxP99GrowthMs,
+      limit: options.maxP99GrowthMs,
       actual: growth,
-      ok: growth <= o.maxP99GrowthMs,
-      detail: `${detail} (+${growth} ms, limit +${o.maxP99GrowthMs} ms)`,
+      ok: growth <= options.maxP99GrowthMs,
+      detail: `${detail} (+${growth} ms, limit +${options.maxP99GrowthMs} ms)`,
     });
   }
-  if (o.maxP99GrowthFraction !== undefined) {
+  if (options.maxP99GrowthFraction !== undefined) {
     const fraction = first > 0 ? Math.round((growth / first) * 1000) / 1000 : 0;
     checks.push({
       name: 'max_p99_growth',
-      limit: o.maxP99GrowthFraction,
+      limit: options.maxP99GrowthFraction,
       actual: fraction,
-      ok: fraction <= o.maxP99GrowthFraction,
-      detail: `${detail} (${(fraction * 100).toFixed(0)}%, limit ${(o.maxP99GrowthFraction * 100).toFixed(0)}%)`,
+      ok: fraction <= options.maxP99GrowthFraction,
+      detail: `${detail} (${(fraction * 100).toFixed(0)}%, limit ${(options.maxP99GrowthFraction * 100).toFixed(0)}%)`,
     });
   }
   return checks;

@@ -23,24 +23,24 @@ export interface SoakHooks {
 }
 
 /** Run one soak. Throws CannotStartError when setup produced nothing. */
-export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<SoakResult> {
+export async function runSoak(options: SoakOptions, hooks: SoakHooks = {}): Promise<SoakResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const run = randomBytes(4).toString('hex');
   const dispatcher = createPool({ connections: 16 });
-  const rest = { api: o.api, origin: o.origin, dispatcher, timeoutMs: 15_000, headers: o.headers };
+  const rest = { api: options.api, origin: options.origin, dispatcher, timeoutMs: 15_000, headers: options.headers };
   const setup = await setupOrThrow(rest, {
-    clients: o.clients,
-    rooms: o.rooms,
+    clients: options.clients,
+    rooms: options.rooms,
     concurrency: 8,
     run,
-    accounts: o.accounts,
+    accounts: options.accounts,
   }).finally(() => dispatcher.close());
 
   const session = new SoakSession(setup.clients, run, {
-    wsBase: toWsUrl(o.api),
-    origin: o.origin,
-    headers: o.headers,
+    wsBase: toWsUrl(options.api),
+    origin: options.origin,
+    headers: options.headers,
     timeoutMs: CONNECT_TIMEOUT_MS,
   });
   for (const [why, n] of Object.entries(setup.failures)) bump(session.errors, `setup_${why}`, n);
@@ -50,14 +50,14 @@ export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<So
     if (k.startsWith('connect_')) connectFailures[k.slice('connect_'.length)] = n;
 
   const intervals: SoakInterval[] = [];
-  const count = Math.max(1, Math.round(o.durationMs / o.intervalMs));
+  const count = Math.max(1, Math.round(options.durationMs / options.intervalMs));
   for (let i = 0; i < count; i++) {
-    const record = await runInterval(o, session, i, t0);
+    const record = await runInterval(options, session, i, t0);
     intervals.push(record);
     hooks.onInterval?.(record, count);
   }
   await session.closeAll();
-  return assembleSoakResult(o, session, {
+  return assembleSoakResult(options, session, {
     startedAt,
     elapsedMs: performance.now() - t0,
     intervals,
@@ -67,17 +67,17 @@ export async function runSoak(o: SoakOptions, hooks: SoakHooks = {}): Promise<So
 }
 
 /** One interval: reconnect, send until --drain before its end, drain, sample /health, then wait out the interval. */
-async function runInterval(o: SoakOptions, s: SoakSession, i: number, t0: number): Promise<SoakInterval> {
+async function runInterval(options: SoakOptions, s: SoakSession, i: number, t0: number): Promise<SoakInterval> {
   const start = performance.now();
-  const rc = await s.reconnect(o.reconnectPerInterval);
+  const rc = await s.reconnect(options.reconnectPerInterval);
   const before = { sent: s.sent, expected: s.expected, delivered: s.book.delivered, dup: s.anomalies().duplicated };
   s.interval = newHistogram();
-  const sendUntil = start + o.intervalMs - o.drainMs;
-  await s.send(o.ratePerS, sendUntil - performance.now());
-  const end = start + o.intervalMs;
+  const sendUntil = start + options.intervalMs - options.drainMs;
+  await s.send(options.ratePerS, sendUntil - performance.now());
+  const end = start + options.intervalMs;
   await s.drain(end);
 
-  const health = await sampleHealth(o.api, o.origin, o.headers);
+  const health = await sampleHealth(options.api, options.origin, options.headers);
   if (!health.ok) bump(s.errors, `health_${health.status || 'error'}`);
   const delivered = s.book.delivered - before.delivered;
   const expected = s.expected - before.expected;

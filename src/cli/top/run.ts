@@ -32,13 +32,13 @@ const ALT_SCREEN_OFF = '\x1b[?25h\x1b[?1049l';
 const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
 
 /** Two scrapes `intervalMs` apart and the view between them. Throws ScrapeRefused / Error. */
-export async function topOnce(o: TopOptions): Promise<TopView> {
+export async function topOnce(options: TopOptions): Promise<TopView> {
   const pool = createPool({ connections: 1 });
   try {
-    const scrape = scraper(o, pool);
+    const scrape = scraper(options, pool);
     const first = await scrape();
     const startedMs = performance.now();
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await new Promise((r) => setTimeout(r, options.intervalMs));
     const second = await scrape();
     return computeView(first, second, (performance.now() - startedMs) / 1000, new Date());
   } finally {
@@ -47,9 +47,9 @@ export async function topOnce(o: TopOptions): Promise<TopView> {
 }
 
 /** The live view until `q`, Ctrl-C or a refused scrape (returned as its message). */
-export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Promise<string | null> {
+export async function topLive(options: TopOptions, out: Writable, keys: Keyboard): Promise<string | null> {
   const pool = createPool({ connections: 1 });
-  const scrape = scraper(o, pool);
+  const scrape = scraper(options, pool);
   let previous: { samples: Sample[]; atMs: number } | null = null;
   let timer: NodeJS.Timeout | undefined;
   let finish: (refusal: string | null) => void = () => undefined;
@@ -65,8 +65,10 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
       const samples = await scrape();
       const atMs = performance.now();
       if (previous)
-        draw(renderView(o.api, computeView(previous.samples, samples, (atMs - previous.atMs) / 1000, new Date())));
-      else draw([`vchat top - ${o.api}   (q to quit)`, '', '  first scrape done; rates from the next one…']);
+        draw(
+          renderView(options.api, computeView(previous.samples, samples, (atMs - previous.atMs) / 1000, new Date())),
+        );
+      else draw([`vchat top - ${options.api}   (q to quit)`, '', '  first scrape done; rates from the next one…']);
       previous = { samples, atMs };
     } catch (err) {
       if (err instanceof ScrapeRefused) {
@@ -74,12 +76,12 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
         return;
       }
       draw([
-        `vchat top - ${o.api}   (q to quit)`,
+        `vchat top - ${options.api}   (q to quit)`,
         '',
-        `  ${(err as Error).message}; retrying every ${o.intervalMs / 1000} s`,
+        `  ${(err as Error).message}; retrying every ${options.intervalMs / 1000} s`,
       ]);
     }
-    timer = setTimeout(() => void tick(), o.intervalMs);
+    timer = setTimeout(() => void tick(), options.intervalMs);
   };
 
   out.write(ALT_SCREEN_ON);
@@ -97,13 +99,13 @@ export async function topLive(o: TopOptions, out: Writable, keys: Keyboard): Pro
   return refusal;
 }
 
-function scraper(o: TopOptions, dispatcher: ScrapeOptions['dispatcher']): () => Promise<Sample[]> {
-  const options: ScrapeOptions = {
-    api: o.api,
-    token: o.token,
-    headers: o.headers,
-    timeoutMs: Math.max(2000, o.intervalMs),
+function scraper(options: TopOptions, dispatcher: ScrapeOptions['dispatcher']): () => Promise<Sample[]> {
+  const request: ScrapeOptions = {
+    api: options.api,
+    token: options.token,
+    headers: options.headers,
+    timeoutMs: Math.max(2000, options.intervalMs),
     ...(dispatcher ? { dispatcher } : {}),
   };
-  return () => scrapeMetrics(options);
+  return () => scrapeMetrics(request);
 }

@@ -21,22 +21,22 @@ export interface ScrapeOptions {
 }
 
 /** The samples of one scrape. Throws ScrapeRefused for 401/404, Error for anything else. */
-export async function scrapeMetrics(o: ScrapeOptions): Promise<Sample[]> {
+export async function scrapeMetrics(options: ScrapeOptions): Promise<Sample[]> {
   let res;
   try {
     res = await httpRequest({
       url: '/metrics',
-      base: o.api,
-      headers: { ...o.headers, accept: 'text/plain', ...(o.token ? bearerHeaders(o.token) : {}) },
-      timeoutMs: o.timeoutMs,
-      ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
+      base: options.api,
+      headers: { ...options.headers, accept: 'text/plain', ...(options.token ? bearerHeaders(options.token) : {}) },
+      timeoutMs: options.timeoutMs,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
   } catch (err) {
-    throw new Error(`cannot reach ${o.api}/metrics: ${describeNetError(err)}`, { cause: err });
+    throw new Error(`cannot reach ${options.api}/metrics: ${describeNetError(err)}`, { cause: err });
   }
   if (res.status === 401) {
     throw new ScrapeRefused(
-      o.token
+      options.token
         ? 'the server refused the token: pass its METRICS_TOKEN with --token'
         : 'the server wants a token: pass its METRICS_TOKEN with --token',
     );

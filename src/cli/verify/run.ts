@@ -94,11 +94,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
 }
 
 /** observed/expected/hint/note without undefined keys, so the JSON stays tidy. */
-function definedOnly(o: Outcome): Partial<StepReport> {
+function definedOnly(outcome: Outcome): Partial<StepReport> {
   const out: Partial<StepReport> = {};
-  if (o.observed !== undefined) out.observed = o.observed;
-  if (o.expected !== undefined) out.expected = o.expected;
-  if (o.hint !== undefined) out.hint = o.hint;
-  if (o.note !== undefined) out.note = o.note;
+  if (outcome.observed !== undefined) out.observed = outcome.observed;
+  if (outcome.expected !== undefined) out.expected = outcome.expected;
+  if (outcome.hint !== undefined) out.hint = outcome.hint;
+  if (outcome.note !== undefined) out.note = outcome.note;
   return out;
 }
