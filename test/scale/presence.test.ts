@@ -5,7 +5,7 @@ import { testConfig } from '../../src/server/config.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { decodeEnvelope, encodeEnvelope, envelopePrefix } from '../../src/server/scale/envelope.ts';
 import { startScaleOut } from '../../src/server/scale/index.ts';
-import { DEREGISTER, HEARTBEAT, JOIN, LEAVE, RESYNC } from '../../src/server/scale/presence-scripts.ts';
+import { presenceKeys, presenceScripts } from '../../src/server/scale/presence-scripts.ts';
 import { MAX_RECONNECT_DELAY_MS, reconnectDelayMs } from '../../src/server/scale/redis-link.ts';
 import { REDIS_URL, uniquePrefix } from './helpers.ts';
 
@@ -52,9 +52,14 @@ maybe(
   REDIS_URL ? 'presence scripts (real Redis)' : 'presence scripts: SKIPPED, VCHAT_TEST_REDIS_URL is not set',
   () => {
     const p = uniquePrefix();
-    const redis = createClient({ url: REDIS_URL as string });
-    const run = async (lua: string, ...args: string[]): Promise<any> => redis.eval(lua, { arguments: [p, ...args] });
+    const keys = presenceKeys(p);
+    const redis = createClient({ url: REDIS_URL as string, scripts: presenceScripts });
     const total = async (room: string): Promise<Record<string, string>> => redis.hGetAll(`${p}:presence:room:${room}`);
+    const join = (inst: string, room: string, user: string) => redis.presenceJoin(keys, inst, room, user);
+    const leave = (inst: string, room: string, user: string) => redis.presenceLeave(keys, inst, room, user);
+    const resync = (inst: string, ...counts: Array<[string, string, number]>) =>
+      redis.presenceResync(keys, inst, 60_000, counts);
+    const heartbeat = (inst: string, reap: boolean) => redis.presenceHeartbeat(keys, inst, 60_000, reap);
 
     beforeAll(async () => {
       await redis.connect();
@@ -66,43 +71,44 @@ maybe(
     });
 
     it('first and last socket across instances', async () => {
-      await run(RESYNC, 'A', '60000');
-      await run(RESYNC, 'B', '60000');
-      expect(await run(JOIN, 'A', 'r1', 'u1')).toBe(1); // first anywhere
-      expect(await run(JOIN, 'B', 'r1', 'u1')).toBe(2);
-      expect(await run(JOIN, 'B', 'r1', 'u2')).toBe(1);
+      await resync('A');
+      await resync('B');
+      expect(await join('A', 'r1', 'u1')).toBe(1); // first anywhere
+      expect(await join('B', 'r1', 'u1')).toBe(2);
+      expect(await join('B', 'r1', 'u2')).toBe(1);
       expect(await total('r1')).toEqual({ u1: '2', u2: '1' });
-      expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(1); // not last
-      expect(await run(LEAVE, 'A', 'r1', 'u1')).toBe(-1); // A has none left: never double-counts
-      expect(await run(LEAVE, 'B', 'r1', 'u1')).toBe(0); // last anywhere
+      expect(await leave('A', 'r1', 'u1')).toBe(1); // not last
+      expect(await leave('A', 'r1', 'u1')).toBe(-1); // A has none left: never double-counts
+      expect(await leave('B', 'r1', 'u1')).toBe(0); // last anywhere
       expect(await total('r1')).toEqual({ u2: '1' });
     });
 
     it('resync replaces an instance state idempotently', async () => {
-      await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
-      await run(RESYNC, 'A', '60000', 'r2', 'u1', '2', 'r2', 'u3', '1');
+      await resync('A', ['r2', 'u1', 2], ['r2', 'u3', 1], ['r5', 'u1', 1]);
+      await resync('A', ['r2', 'u1', 2], ['r2', 'u3', 1], ['r5', 'u1', 1]);
       expect(await total('r2')).toEqual({ u1: '2', u3: '1' });
-      await run(RESYNC, 'A', '60000', 'r2', 'u1', '1');
+      expect(await total('r5')).toEqual({ u1: '1' });
+      await resync('A', ['r2', 'u1', 1]);
       expect(await total('r2')).toEqual({ u1: '1' });
+      expect(await total('r5')).toEqual({});
     });
 
     it('heartbeat reaps an instance whose key expired and returns the users it owed a user_left', async () => {
-      await run(RESYNC, 'C', '60000', 'r3', 'u5', '1', 'r3', 'u6', '1');
-      await run(JOIN, 'A', 'r3', 'u6'); // u6 also on A: not gone when C dies
+      await resync('C', ['r3', 'u5', 1], ['r3', 'u6', 1]);
+      await join('A', 'r3', 'u6'); // u6 also on A: not gone when C dies
       await redis.del(`${p}:presence:alive:C`); // C "died"
-      expect(await run(HEARTBEAT, 'A', '60000', '0')).toEqual([1]); // just reconnected: no reaping yet
-      const reply = (await run(HEARTBEAT, 'A', '60000', '1')) as string[];
-      expect(reply[0]).toBe(1); // A is registered
-      expect(reply.slice(1)).toEqual(['r3', 'u5']);
+      // Just reconnected: no reaping yet.
+      expect(await heartbeat('A', false)).toEqual({ registered: true, gone: [] });
+      expect(await heartbeat('A', true)).toEqual({ registered: true, gone: [{ roomId: 'r3', userId: 'u5' }] });
       expect(await total('r3')).toEqual({ u6: '1' });
       expect(await redis.sIsMember(`${p}:presence:instances`, 'C')).toBe(0);
-      expect(await run(HEARTBEAT, 'B', '60000', '1')).toEqual([1]); // reaped once, by one survivor
-      expect((await run(HEARTBEAT, 'C', '60000', '1'))[0]).toBe(0); // C comes back: told to re-register
+      expect(await heartbeat('B', true)).toEqual({ registered: true, gone: [] }); // reaped once, by one survivor
+      expect((await heartbeat('C', true)).registered).toBe(false); // C comes back: told to re-register
     });
 
     it('deregister drops the instance and returns what it owed', async () => {
-      await run(RESYNC, 'D', '60000', 'r4', 'u7', '3');
-      expect(await run(DEREGISTER, 'D')).toEqual(['r4', 'u7']);
+      await resync('D', ['r4', 'u7', 3]);
+      expect(await redis.presenceDeregister(keys, 'D')).toEqual([{ roomId: 'r4', userId: 'u7' }]);
       expect(await total('r4')).toEqual({});
       expect(await redis.exists(`${p}:presence:alive:D`)).toBe(0);
     });

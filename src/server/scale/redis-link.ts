@@ -5,9 +5,20 @@
  */
 import { createClient } from 'redis';
 import type { Logger } from '../log.ts';
+import { presenceScripts } from './presence-scripts.ts';
 
 /** A node-redis client as created here (the generic parameters are not worth spelling out). */
 export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * The command connection: a RedisClient that also has the presence scripts as methods
+ * (node-redis attaches scripts when the client is created, so the link creates it with them).
+ */
+export type RedisCommandClient = ReturnType<typeof createCommandClient>;
+
+function createCommandClient(options: Parameters<typeof createClient>[0]) {
+  return createClient({ ...options, scripts: presenceScripts });
+}
 
 export interface RedisLinkOptions {
   url: string;
@@ -28,7 +39,7 @@ export function reconnectDelayMs(retries: number): number {
 }
 
 export class RedisLink {
-  readonly cmd: RedisClient;
+  readonly cmd: RedisCommandClient;
   readonly sub: RedisClient;
   private subscribed = false;
   private closed = false;
@@ -44,7 +55,7 @@ export class RedisLink {
       disableOfflineQueue: true,
       socket: { connectTimeout: 3000, reconnectStrategy: reconnectDelayMs },
     };
-    this.cmd = createClient(common);
+    this.cmd = createCommandClient(common);
     this.sub = createClient(common);
     for (const [name, client] of [
       ['command', this.cmd],

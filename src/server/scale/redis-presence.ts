@@ -8,7 +8,7 @@
 import type { Chat, Presence } from '../chat.ts';
 import type { Logger } from '../log.ts';
 import type { Hub } from '../ws/hub.ts';
-import { DEREGISTER, HEARTBEAT, JOIN, LEAVE, RESYNC } from './presence-scripts.ts';
+import { presenceKeys, type GoneUsers, type PresenceKeys } from './presence-scripts.ts';
 import type { RedisLink } from './redis-link.ts';
 
 /** A presence answer slower than this falls back to the local one (and the state is re-sent later). */
@@ -37,8 +37,11 @@ export class RedisPresence implements Presence {
   stalled = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly keys: PresenceKeys;
 
-  constructor(private readonly options: RedisPresenceOptions) {}
+  constructor(private readonly options: RedisPresenceOptions) {
+    this.keys = presenceKeys(options.prefix);
+  }
 
   /** Attach the hub (the source of truth for this instance) and start the heartbeat. */
   start(hub: Hub): void {
@@ -62,7 +65,8 @@ export class RedisPresence implements Presence {
 
   join(roomId: string, userId: string, localFirst: boolean): boolean | Promise<boolean> {
     if (!this.usable()) return localFirst;
-    return this.script(JOIN, [roomId, userId]).then(
+    const { cmd } = this.options.link;
+    return this.answer(cmd.presenceJoin(this.keys, this.options.instanceId, roomId, userId)).then(
       (total) => total === 1,
       () => this.fallback(localFirst),
     );
@@ -72,7 +76,8 @@ export class RedisPresence implements Presence {
     // Draining: keep the count; survivors reap it after the TTL if the user does not come back.
     if (this.draining) return false;
     if (!this.usable()) return localLast;
-    return this.script(LEAVE, [roomId, userId]).then(
+    const { cmd } = this.options.link;
+    return this.answer(cmd.presenceLeave(this.keys, this.options.instanceId, roomId, userId)).then(
       (total) => {
         // -1: survivors already dropped this instance (and announced); re-register, say nothing.
         if (total === -1) this.dirty = true;
@@ -86,7 +91,7 @@ export class RedisPresence implements Presence {
     const local = (): number[] => roomIds.map((id) => this.hub?.online(id) ?? 0);
     if (!this.usable() || roomIds.length === 0) return local();
     const { cmd } = this.options.link;
-    const all = Promise.all(roomIds.map((id) => cmd.hLen(`${this.options.prefix}:presence:room:${id}`)));
+    const all = Promise.all(roomIds.map((id) => cmd.hLen(this.keys.room(id))));
     return this.track(withTimeout(all, PRESENCE_TIMEOUT_MS)).then(
       (counts) => counts.map(Number),
       () => local(),
@@ -115,7 +120,7 @@ export class RedisPresence implements Presence {
     if (!this.options.link.cmdReady) return;
     try {
       const gone = await withTimeout(
-        this.options.link.cmd.eval(DEREGISTER, { arguments: [this.options.prefix, this.options.instanceId] }),
+        this.options.link.cmd.presenceDeregister(this.keys, this.options.instanceId),
         PRESENCE_TIMEOUT_MS,
       );
       await this.announceGone(gone);
@@ -144,9 +149,9 @@ export class RedisPresence implements Presence {
     return local;
   }
 
-  private script(lua: string, args: string[]): Promise<number> {
-    const run = this.options.link.cmd.eval(lua, { arguments: [this.options.prefix, this.options.instanceId, ...args] });
-    return this.track(withTimeout(run, PRESENCE_TIMEOUT_MS)).then(Number);
+  /** A join/leave answer, bounded by PRESENCE_TIMEOUT_MS and awaited by stop(). */
+  private answer(run: Promise<number>): Promise<number> {
+    return this.track(withTimeout(run, PRESENCE_TIMEOUT_MS));
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -160,14 +165,15 @@ export class RedisPresence implements Presence {
   private async resync(): Promise<void> {
     // Draining: Redis must keep the closing sockets for the reaper, not lose them silently.
     if (!this.hub || !this.options.link.cmdReady || this.draining) return;
-    const args = [this.options.prefix, this.options.instanceId, String(this.options.ttlMs)];
-    for (const [roomId, userId, n] of this.hub.userCounts()) args.push(roomId, userId, String(n));
+    const counts = this.hub.userCounts();
+    const { cmd } = this.options.link;
     this.dirty = false;
     try {
-      await this.track(withTimeout(this.options.link.cmd.eval(RESYNC, { arguments: args }), PRESENCE_TIMEOUT_MS * 5));
+      const run = cmd.presenceResync(this.keys, this.options.instanceId, this.options.ttlMs, counts);
+      await this.track(withTimeout(run, PRESENCE_TIMEOUT_MS * 5));
       this.options.log.info('redis presence registered', {
         instance_id: this.options.instanceId,
-        users: (args.length - 3) / 3,
+        users: counts.length,
       });
     } catch (err) {
       this.dirty = true;
@@ -189,13 +195,16 @@ export class RedisPresence implements Presence {
     try {
       // Reap others only after a full TTL connected: after an outage everyone's key may have
       // expired, and the others deserve the same TTL to come back before being declared dead.
-      const reap = performance.now() - this.readySinceMs >= this.options.ttlMs ? '1' : '0';
-      const reply = await this.options.link.cmd.eval(HEARTBEAT, {
-        arguments: [this.options.prefix, this.options.instanceId, String(this.options.ttlMs), reap],
-      });
+      const reap = performance.now() - this.readySinceMs >= this.options.ttlMs;
+      const { cmd } = this.options.link;
+      const { registered, gone } = await cmd.presenceHeartbeat(
+        this.keys,
+        this.options.instanceId,
+        this.options.ttlMs,
+        reap,
+      );
       this.stalled = false;
-      const [registered, ...gone] = reply as unknown[];
-      if (Number(registered) === 0) {
+      if (!registered) {
         this.options.log.warn('redis presence: this instance had been presumed dead; re-registering', {
           instance_id: this.options.instanceId,
         });
@@ -211,11 +220,8 @@ export class RedisPresence implements Presence {
   }
 
   /** user_left for each [room, user] whose last socket was on an instance that is gone. */
-  private async announceGone(reply: unknown): Promise<void> {
-    const flat = Array.isArray(reply) ? reply.map(String) : [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const roomId = flat[i] as string;
-      const userId = flat[i + 1] as string;
+  private async announceGone(gone: GoneUsers): Promise<void> {
+    for (const { roomId, userId } of gone) {
       this.options.log.info('redis presence: user_left for a socket of a dead instance', {
         room_id: roomId,
         user_id: userId,
