@@ -7,7 +7,7 @@ import type { FanoutHealth, MessageDto, ServerFrame } from '../shared/protocol.t
 import type { Revocations } from './auth/service.ts';
 import { messageDto } from './dto.ts';
 import type { Hub, Peer } from './ws/hub.ts';
-import type { Member, MemberPatch, Message, NewMessage, Store, UpsertMode } from './store/store.ts';
+import type { Member, MemberMessage, MemberPatch, Message, NewMessage, Store, UpsertMode } from './store/store.ts';
 
 /** Delivers frames to a room's sockets; the Redis fan-out (scale-out) wraps the hub. */
 export interface Fanout {
@@ -52,7 +52,8 @@ export interface PostResult {
   message: MessageDto;
   /** False when a repeated client_msg_id stored and broadcast nothing. */
   created: boolean;
-  member: Member;
+  /** The sender's membership, when the post read it (not when the store read it inside its insert). */
+  member?: Member | undefined;
 }
 
 /**
@@ -149,11 +150,33 @@ export class Chat {
    * the original with created=false.
    */
   async post(input: PostInput): Promise<PostResult> {
-    const member =
-      input.member ??
-      (await this.store.getMember(input.roomId, input.userId)) ??
-      (await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill'));
-    return this.published(member, await this.store.insertMessage(newMessage(member, input)));
+    let member = input.member;
+    if (!member) {
+      const direct = this.postAsMember(input);
+      if (direct) {
+        const result = await direct;
+        if (result) return result;
+      } else {
+        member = (await this.store.getMember(input.roomId, input.userId)) ?? undefined;
+      }
+      // Not a member yet: auto-join (fill only), then store under the new membership.
+      member ??= await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill');
+    }
+    return this.published(member.room_id, await this.store.insertMessage(newMessage(member, input)), member);
+  }
+
+  /**
+   * post() in one store round trip: the store reads the sender's membership in the statement
+   * that inserts (Store.insertMemberMessage). Undefined when the store cannot; resolves to null,
+   * having stored nothing, when the user is not a member of the room (join, then post()).
+   */
+  postAsMember(input: PostInput): Promise<PostResult | null> | undefined {
+    if (!this.store.insertMemberMessage) return undefined;
+    const message: MemberMessage = { room_id: input.roomId, user_id: input.userId, content: input.content };
+    if (input.clientMsgId !== undefined) message.client_msg_id = input.clientMsgId;
+    return this.store
+      .insertMemberMessage(message)
+      .then((stored) => stored && this.published(stored.message.room_id, stored, undefined));
   }
 
   /**
@@ -165,15 +188,19 @@ export class Chat {
     if (!now) return undefined;
     const member = input.member ?? now.getMember(input.roomId, input.userId);
     if (!member) return undefined;
-    return this.published(member, now.insertMessage(newMessage(member, input)));
+    return this.published(member.room_id, now.insertMessage(newMessage(member, input)), member);
   }
 
   /** Broadcast a newly stored message; the DTO for the sender either way. */
-  private published(member: Member, stored: { message: Message; created: boolean }): PostResult {
+  private published(
+    roomId: string,
+    stored: { message: Message; created: boolean },
+    member: Member | undefined,
+  ): PostResult {
     const dto = messageDto(stored.message);
     if (stored.created) {
       this.messagesAccepted++;
-      this.fanout.publish(member.room_id, dto);
+      this.fanout.publish(roomId, dto);
     }
     return { message: dto, created: stored.created, member };
   }

@@ -377,6 +377,48 @@ export function storeContract(name: string, factory: StoreFactory): void {
         expect(backward.map((m) => m.id)).toEqual(all.map((m) => m.id));
       });
 
+      it('insertMemberMessage takes the membership name and avatar; a non-member beside members in one batch is refused alone', async (ctx) => {
+        const insert = store.insertMemberMessage?.bind(store);
+        if (!insert) {
+          ctx.skip('this store has no insertMemberMessage (callers look the member up first)');
+          return;
+        }
+        const { user, room } = await fixture('https://example.com/a.png');
+        await store.upsertMember(room.id, user.id, { username: 'alice in general' }, 'overwrite');
+        const outsider = await store.createUser({ username: 'mallory' });
+        const send = (userId: string, content: string, client_msg_id?: string) =>
+          insert({ room_id: room.id, user_id: userId, content, ...(client_msg_id ? { client_msg_id } : {}) });
+        // Sent together: they share a batch where the store batches.
+        const [a, refused, b, again, c] = await Promise.all([
+          send(user.id, 'one', 'm-1'),
+          send(outsider.id, 'not a member', 'x-1'),
+          send(user.id, 'two'),
+          send(user.id, 'one (twice in the batch)', 'm-1'),
+          send(user.id, 'three'),
+        ]);
+        expect(refused).toBeNull();
+        expect(a).toMatchObject({ created: true, message: { username: 'alice in general', content: 'one' } });
+        expect(a?.message.avatar_url).toBe('https://example.com/a.png');
+        expect(a?.message.room_id).toBe(room.id);
+        expect(a?.message.user_id).toBe(user.id);
+        expect(a?.message.client_msg_id).toBe('m-1');
+        expect(again).toEqual({ created: false, message: a?.message });
+        expect(b?.created && c?.created).toBe(true);
+        const stored = await store.listMessages(room.id, { limit: 10 });
+        expect(contents(stored)).toEqual(['one', 'two', 'three']);
+        expect(stored[0]).toEqual(a?.message);
+        // A retry later returns the original; an unknown room or a non-uuid is "not a member".
+        expect(await send(user.id, 'retry', 'm-1')).toEqual({ created: false, message: a?.message });
+        expect(await insert({ room_id: randomUUID(), user_id: user.id, content: 'x' })).toBeNull();
+        expect(await insert({ room_id: 'nope', user_id: user.id, content: 'x' })).toBeNull();
+        // Joined later: accepted from then on.
+        await store.upsertMember(room.id, outsider.id, {}, 'fill');
+        expect(await send(outsider.id, 'now a member', 'x-1')).toMatchObject({
+          created: true,
+          message: { username: 'mallory', content: 'now a member' },
+        });
+      });
+
       it('insertMessage into an unknown room rejects', async () => {
         const { user } = await fixture();
         await expect(say(randomUUID(), user.id, 'lost')).rejects.toThrow();

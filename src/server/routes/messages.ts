@@ -72,8 +72,14 @@ export function registerMessages(router: Router, deps: RouteDeps): void {
   /** Any other store, or not a member yet: join on the fly (the seed's contract), then post. */
   async function postWithLookups(ctx: Ctx, post: PostInput, input: PostMessageInput): Promise<void> {
     const { roomId, userId } = post;
-    // A membership implies the room and the user exist: one lookup on the hot path, not three.
-    let member = await store.getMember(roomId, userId);
+    // A member's message: one statement reads the membership and stores (when the store can).
+    const direct = await chat.postAsMember(post);
+    if (direct) {
+      sendJson(ctx, direct.created ? 201 : 200, direct.message);
+      return;
+    }
+    // Else a membership implies the room and the user exist: one lookup, not three.
+    let member = direct === undefined ? await store.getMember(roomId, userId) : null;
     if (!member) {
       const [room, user] = await Promise.all([store.getRoom(roomId), store.getUser(userId)]);
       if (!room) throw roomNotFound();

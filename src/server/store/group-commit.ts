@@ -1,8 +1,11 @@
 /**
  * Group commit: callers submit one item each; the items that arrive while a write is in flight
- * wait and are written together by the next write, in arrival order. One write at a time per
- * queue, so results come back in submission order. An item that finds no write in flight is
- * written at once: nothing waits for a timer.
+ * wait and are written together by the next write, in arrival order. An item that finds a free
+ * write slot is written at once: nothing waits for a timer.
+ *
+ * With `keyOf` (the room of a chat message) up to `maxInFlight` writes run at once, on disjoint
+ * key sets: an item whose key is in a write still in flight waits for that write, so the items of
+ * one key are written, and their results come back, in submission order.
  */
 
 /** What the batch writer gives back for one item: its result, or the error for that item alone. */
@@ -13,6 +16,10 @@ export interface GroupCommitOptions<I, O> {
   write(items: I[]): Promise<Array<ItemResult<O>>>;
   /** Most items in one write. */
   maxBatch: number;
+  /** Most writes in flight at once (default 1); more than one needs `keyOf`. */
+  maxInFlight?: number;
+  /** The ordering key of an item: items with the same key are never in two writes in flight. */
+  keyOf?(item: I): string;
   /**
    * True when a batch's error means every waiting item would fail the same way (database
    * unreachable): the waiting items then fail at once instead of each waiting for its own timeout.
@@ -24,18 +31,25 @@ export interface GroupCommitOptions<I, O> {
 
 interface Pending<I, O> {
   item: I;
+  /** keyOf(item), computed once. */
+  key: string;
   resolve(value: O): void;
   reject(err: unknown): void;
 }
 
-/** A queue of items written in batches by one writer. */
+/** A queue of items written in batches by up to `maxInFlight` writers. */
 export class GroupCommit<I, O> {
   private queue: Array<Pending<I, O>> = [];
-  private writing = false;
+  private inFlight = 0;
+  /** Keys with an item in a write in flight. */
+  private readonly busy = new Set<string>();
+  private readonly maxInFlight: number;
 
-  constructor(private readonly options: GroupCommitOptions<I, O>) {}
+  constructor(private readonly options: GroupCommitOptions<I, O>) {
+    this.maxInFlight = options.keyOf ? Math.max(1, options.maxInFlight ?? 1) : 1;
+  }
 
-  /** Items waiting for the next write (not counting the one in flight). */
+  /** Items waiting for a write (not counting those in flight). */
   get waiting(): number {
     return this.queue.length;
   }
@@ -43,19 +57,45 @@ export class GroupCommit<I, O> {
   /** Resolves once the item is written (committed), or rejects with the reason it was not. */
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (!this.writing) this.next();
+      this.queue.push({ item, key: this.options.keyOf?.(item) ?? '', resolve, reject });
+      this.pump();
     });
   }
 
-  private next(): void {
-    if (this.queue.length === 0) {
-      this.writing = false;
-      return;
+  /** Start writes while a slot is free and some waiting item's key is not in flight. */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      this.write(batch);
     }
-    this.writing = true;
-    const batch = this.queue.length <= this.options.maxBatch ? this.queue : this.queue.slice(0, this.options.maxBatch);
-    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
+  }
+
+  /**
+   * The next batch: waiting items in arrival order, skipping those whose key is in flight, up to
+   * maxBatch. Each key's taken items are a prefix of its waiting ones (a skipped key stays busy
+   * for the whole scan, and once the batch is full nothing more is taken), so per-key order holds.
+   */
+  private take(): Array<Pending<I, O>> {
+    const max = this.options.maxBatch;
+    if (this.busy.size === 0 && this.queue.length <= max) {
+      const all = this.queue;
+      this.queue = [];
+      return all;
+    }
+    const batch: Array<Pending<I, O>> = [];
+    const rest: Array<Pending<I, O>> = [];
+    for (const p of this.queue) {
+      if (batch.length < max && !this.busy.has(p.key)) batch.push(p);
+      else rest.push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private write(batch: Array<Pending<I, O>>): void {
+    this.inFlight++;
+    if (this.options.keyOf) for (const p of batch) this.busy.add(p.key);
     this.options.onBatch?.(batch.length);
     let written: Promise<Array<ItemResult<O>>>;
     try {
@@ -65,6 +105,11 @@ export class GroupCommit<I, O> {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       written = Promise.reject(err);
     }
+    const done = (): void => {
+      this.inFlight--;
+      if (this.options.keyOf) for (const p of batch) this.busy.delete(p.key);
+      this.pump();
+    };
     written.then(
       (results) => {
         batch.forEach((p, i) => {
@@ -73,7 +118,7 @@ export class GroupCommit<I, O> {
           else if (r.ok) p.resolve(r.value);
           else p.reject(r.error);
         });
-        this.next();
+        done();
       },
       (err: unknown) => {
         for (const p of batch) p.reject(err);
@@ -82,7 +127,7 @@ export class GroupCommit<I, O> {
           this.queue = [];
           for (const p of waiting) p.reject(err);
         }
-        this.next();
+        done();
       },
     );
   }

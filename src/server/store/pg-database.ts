@@ -54,11 +54,18 @@ export class PgDatabase {
     return this.ready;
   }
 
-  /** Ensure the schema, run one statement, and turn "cannot reach the database" into StoreUnavailableError. */
-  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /**
+   * Ensure the schema, run one statement, and turn "cannot reach the database" into
+   * StoreUnavailableError. With `name`, each connection prepares the text once and reuses it.
+   */
+  async query<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     await this.init();
     try {
-      return await this.pool.query<R>(text, values);
+      return await this.pool.query<R>(name === undefined ? { text, values } : { name, text, values });
     } catch (err) {
       throw toStoreError(err, 'Postgres is unavailable');
     }

@@ -10,12 +10,13 @@ import type pg from 'pg';
 import { GroupCommit } from './group-commit.ts';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.ts';
 import { isUuid } from './pg-helpers.ts';
-import { toMessage, writeMessageBatch, type Inserted, type MessageRow } from './pg-messages.ts';
+import { toMessage, writeMessageBatch, type MessageRow, type Queued, type QueuedMessage } from './pg-messages.ts';
 import {
   CursorNotFoundError,
   DEFAULT_ROOM_PAGE,
   StoreUnavailableError,
   type Member,
+  type MemberMessage,
   type MemberPatch,
   type ListedRoom,
   type Message,
@@ -35,9 +36,18 @@ import {
 /** Most messages in one group-commit write (one INSERT statement). */
 export const DEFAULT_MAX_BATCH = 256;
 
+/**
+ * Group-commit writes in flight at once, on disjoint sets of rooms: while one batch waits for
+ * its commit's WAL flush the next is already on its way (Postgres flushes concurrent commits
+ * together), instead of the pipeline idling for a whole round trip per batch.
+ */
+export const DEFAULT_WRITES_IN_FLIGHT = 2;
+
 export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Most messages written by one INSERT (default DEFAULT_MAX_BATCH). */
   maxBatch?: number;
+  /** Most batches written at once (default DEFAULT_WRITES_IN_FLIGHT; a room is in one at a time). */
+  writesInFlight?: number;
   /** Told the size of each group-commit batch (the bench's batch-size distribution). */
   onBatch?: (size: number) => void;
 }
@@ -55,13 +65,16 @@ export class PostgresStore implements Store {
   readonly persistent = true;
   /** The process's pool and migrations for this database; the account store shares it. */
   readonly database: PgDatabase;
-  private readonly messages: GroupCommit<NewMessage, Inserted>;
+  private readonly messages: GroupCommit<QueuedMessage, Queued>;
 
   constructor(options: PostgresStoreOptions) {
     this.database = new PgDatabase(options);
-    this.messages = new GroupCommit<NewMessage, Inserted>({
+    this.messages = new GroupCommit<QueuedMessage, Queued>({
       write: (batch) => writeMessageBatch(this.database, batch),
       maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+      maxInFlight: options.writesInFlight ?? DEFAULT_WRITES_IN_FLIGHT,
+      // Per-room order: a room's messages are never in two batches in flight.
+      keyOf: (m) => m.room_id.toLowerCase(),
       failsQueue: (err) => err instanceof StoreUnavailableError,
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     });
@@ -226,10 +239,33 @@ export class PostgresStore implements Store {
   }
 
   /** Written by group commit: resolves once the batch holding it has committed. */
-  insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    if (!isUuid(input.room_id) || !isUuid(input.user_id))
-      return Promise.reject(new Error('insertMessage: unknown room'));
-    return this.messages.submit(input);
+  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+    if (!isUuid(input.room_id) || !isUuid(input.user_id)) throw new Error('insertMessage: unknown room');
+    const stored = await this.messages.submit({
+      room_id: input.room_id,
+      user_id: input.user_id,
+      content: input.content,
+      client_msg_id: input.client_msg_id,
+      username: input.username,
+      avatar_url: input.avatar_url,
+      as_member: false,
+    });
+    if (!stored) throw new Error('insertMessage: no result');
+    return stored;
+  }
+
+  /** insertMessage reading the sender's name and avatar from the membership, in the same batched statement. */
+  insertMemberMessage(input: MemberMessage): Promise<{ message: Message; created: boolean } | null> {
+    if (!isUuid(input.room_id) || !isUuid(input.user_id)) return Promise.resolve(null);
+    return this.messages.submit({
+      room_id: input.room_id,
+      user_id: input.user_id,
+      content: input.content,
+      client_msg_id: input.client_msg_id,
+      username: null,
+      avatar_url: null,
+      as_member: true,
+    });
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {

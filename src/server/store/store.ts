@@ -88,6 +88,14 @@ export interface NewMessage {
   client_msg_id?: string;
 }
 
+/** A message sent under its sender's current membership: the name and avatar come from it. */
+export interface MemberMessage {
+  room_id: string;
+  user_id: string;
+  content: string;
+  client_msg_id?: string;
+}
+
 /**
  * A new message's record: a fresh id and the time now, without `client_msg_id` (each store
  * adds it its own way). Built field by field: a spread or a `delete` would give some
@@ -228,6 +236,12 @@ export interface Store {
    * original with `created: false` and stores nothing.
    */
   insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }>;
+  /**
+   * insertMessage with the sender's name and avatar read from their membership by the same
+   * statement (one round trip instead of getMember + insert); null, storing nothing, when the
+   * user is not a member of the room. Optional: without it callers look the member up first.
+   */
+  insertMemberMessage?(input: MemberMessage): Promise<{ message: Message; created: boolean } | null>;
   /**
    * A page of a room's messages, oldest first. Messages with no avatar get the member's
    * (else the user's) current avatar. Throws CursorNotFoundError for an unknown cursor.

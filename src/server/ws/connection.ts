@@ -230,7 +230,10 @@ export class Connection implements Peer {
   }
 
   private posted({ message, created, member }: PostResult): void {
-    this.member = member;
+    if (member) this.member = member;
+    // The store read the membership as it inserted: keep this socket's name and avatar as current.
+    else if (created && this.member)
+      this.member = { ...this.member, username: message.username, avatar_url: message.avatar_url };
     // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.
     if (!created) this.sendFrame(message);
   }
