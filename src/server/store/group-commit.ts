@@ -8,6 +8,13 @@
  * one key are written, and their results come back, in submission order.
  */
 
+/**
+ * Writes in flight at once in the database stores' message queues, on disjoint sets of rooms:
+ * while one batch waits for its commit (Postgres flushes concurrent commits' WAL together) the
+ * next is already on its way, instead of the pipeline idling for a whole round trip per batch.
+ */
+export const DEFAULT_WRITES_IN_FLIGHT = 2;
+
 /** What the batch writer gives back for one item: its result, or the error for that item alone. */
 export type ItemResult<O> = { ok: true; value: O } | { ok: false; error: unknown };
 

@@ -1,12 +1,13 @@
 /**
  * Writing a batch of chat messages to MongoDB (MongoStore's group commit): one lookup of the
- * rooms, one of the client_msg_ids already stored, one counter increment per room for the
- * whole batch's sequence numbers, and one unordered insertMany. Why order and exactly-once
+ * rooms, one of the senders' memberships (for messages sent as a member), one of the
+ * client_msg_ids already stored, one counter increment per room for the whole batch's sequence
+ * numbers, and one unordered insertMany. Why order and exactly-once
  * still hold is in docs/persistence.md ("Group commit").
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type WriteError } from 'mongodb';
 import type { ItemResult } from './group-commit.ts';
-import { newMessageRecord, type Message, type NewMessage } from './store.ts';
+import { newMessageRecord, type Message, type NewMessage, type QueuedMessage } from './store.ts';
 
 /** A stored message: the Message fields with the id as `_id`, plus the per-room order. */
 export type MessageDoc = Omit<Message, 'id'> & { _id: string; seq: number };
@@ -14,10 +15,23 @@ export type MessageDoc = Omit<Message, 'id'> & { _id: string; seq: number };
 /** Result of storing one message: the stored one, and whether this call created it. */
 export type Inserted = { message: Message; created: boolean };
 
+/** What one queued message became: stored (or its original), or null when `as_member` found no membership. */
+export type Queued = Inserted | null;
+
+/** The name and avatar a member's messages carry. */
+export interface Sender {
+  room_id: string;
+  user_id: string;
+  username: string;
+  avatar_url: string | null;
+}
+
 /** What the batch writer needs from MongoStore. */
 export interface MessageCollections {
   /** The ids among these that name a room. */
   knownRooms(ids: string[]): Promise<string[]>;
+  /** The memberships among these (room, user) pairs. */
+  senders(pairs: Array<{ room_id: string; user_id: string }>): Promise<Sender[]>;
   messages: Collection<MessageDoc>;
   /** Reserve `count` numbers of a named sequence at once; resolves with the last one. */
   reserveSeq(name: string, count: number): Promise<number>;
@@ -50,9 +64,9 @@ export function docToMessage(d: MessageDoc): Message {
  */
 export async function writeMongoBatch(
   c: MessageCollections,
-  batch: NewMessage[],
-): Promise<Array<ItemResult<Inserted>>> {
-  const results: Array<ItemResult<Inserted> | undefined> = batch.map(() => undefined);
+  batch: QueuedMessage[],
+): Promise<Array<ItemResult<Queued>>> {
+  const results: Array<ItemResult<Queued> | undefined> = batch.map(() => undefined);
   const firstOf = new Map<string, number>();
   const sameAs = new Map<number, number>();
   batch.forEach((m, i) => {
@@ -66,8 +80,10 @@ export async function writeMongoBatch(
 
   const roomIds = [...new Set(unique.map((i) => batch[i]!.room_id))];
   const withCmid = unique.filter((i) => batch[i]!.client_msg_id !== undefined);
-  const [rooms, existing] = await Promise.all([
+  const asMember = unique.filter((i) => batch[i]!.as_member);
+  const [rooms, members, existing] = await Promise.all([
     c.knownRooms(roomIds),
+    asMember.length === 0 ? [] : c.senders(asMember.map((i) => batch[i]!)),
     withCmid.length === 0
       ? []
       : findOriginals(
@@ -77,14 +93,35 @@ export async function writeMongoBatch(
   ]);
   const known = new Set(rooms);
   const stored = new Map(existing.map((d) => [keyOf(d), d]));
+  const senderOf = new Map(members.map((m) => [`${m.room_id}|${m.user_id}`, m]));
+  // A message sent as a member carries the membership's name and avatar; without one it is refused.
+  const records = new Map<number, NewMessage>();
+  for (const i of unique) {
+    const m = batch[i]!;
+    const sender = m.as_member ? senderOf.get(`${m.room_id}|${m.user_id}`) : m;
+    if (!sender) continue;
+    const record: NewMessage = {
+      room_id: m.room_id,
+      user_id: m.user_id,
+      username: sender.username ?? '',
+      content: m.content,
+      avatar_url: sender.avatar_url,
+    };
+    if (m.client_msg_id !== undefined) record.client_msg_id = m.client_msg_id;
+    records.set(i, record);
+  }
 
   // Per room, in batch order: the messages to insert, numbered by one counter increment.
   const toInsert = new Map<string, number[]>();
   for (const i of unique) {
     const m = batch[i]!;
     const original = stored.get(keyOf(m));
-    if (!known.has(m.room_id)) results[i] = { ok: false, error: new Error('insertMessage: unknown room') };
-    else if (original) results[i] = { ok: true, value: { message: docToMessage(original), created: false } };
+    if (original) results[i] = { ok: true, value: { message: docToMessage(original), created: false } };
+    else if (!records.has(i)) results[i] = { ok: true, value: null };
+    else if (!known.has(m.room_id))
+      results[i] = m.as_member
+        ? { ok: true, value: null }
+        : { ok: false, error: new Error('insertMessage: unknown room') };
     else toInsert.set(m.room_id, [...(toInsert.get(m.room_id) ?? []), i]);
   }
   const docs: Array<{ at: number; doc: MessageDoc }> = [];
@@ -92,7 +129,7 @@ export async function writeMongoBatch(
     [...toInsert].map(async ([roomId, positions]) => {
       const last = await c.reserveSeq(`messages:${roomId}`, positions.length);
       positions.forEach((i, k) => {
-        const m = batch[i]!;
+        const m = records.get(i)!;
         const { id, ...fields } = newMessageRecord(m);
         const doc: MessageDoc = { _id: id, ...fields, seq: last - positions.length + 1 + k };
         if (m.client_msg_id !== undefined) doc.client_msg_id = m.client_msg_id;
@@ -132,13 +169,13 @@ export async function writeMongoBatch(
   }
   for (const [i, first] of sameAs) {
     const r = results[first];
-    results[i] = r?.ok ? { ok: true, value: { message: r.value.message, created: false } } : r;
+    results[i] = r?.ok && r.value ? { ok: true, value: { message: r.value.message, created: false } } : r;
   }
   return results.map((r) => r ?? { ok: false, error: new Error('insertMessage: no result') });
 }
 
 /** The stored messages for these (room, user, client_msg_id) keys. */
-function findOriginals(c: MessageCollections, messages: NewMessage[]): Promise<MessageDoc[]> {
+function findOriginals(c: MessageCollections, messages: QueuedMessage[]): Promise<MessageDoc[]> {
   // `$type: 'string'` matches the partial filter, so the planner may use the dedupe index.
   const or = messages.map((m) => ({
     room_id: m.room_id,

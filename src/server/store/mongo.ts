@@ -10,15 +10,17 @@
 import { randomUUID } from 'node:crypto';
 import { Binary, MongoServerError, type Collection, type Document, type ObjectId } from 'mongodb';
 import { decodeDataUrl } from '../thumbnails.ts';
-import { GroupCommit } from './group-commit.ts';
+import { DEFAULT_WRITES_IN_FLIGHT, GroupCommit } from './group-commit.ts';
 import { MongoDatabase, type MongoDatabaseOptions } from './mongo-database.ts';
 import { INDEXES, lit } from './mongo-helpers.ts';
-import { docToMessage as toMessage, writeMongoBatch, type Inserted, type MessageDoc } from './mongo-messages.ts';
+import { docToMessage as toMessage, writeMongoBatch, type MessageDoc, type Queued } from './mongo-messages.ts';
 import {
   CursorNotFoundError,
   DEFAULT_ROOM_PAGE,
   StoreUnavailableError,
+  queuedMessage,
   type Member,
+  type MemberMessage,
   type MemberPatch,
   type ListedRoom,
   type Message,
@@ -26,6 +28,7 @@ import {
   type NewRoom,
   type PageOptions,
   type PoolUse,
+  type QueuedMessage,
   type RoomPageOptions,
   type RoomWithMembers,
   type Store,
@@ -89,7 +92,7 @@ export class MongoStore implements Store {
   private readonly messages: Collection<MessageDoc>;
   private readonly counters: Collection<CounterDoc>;
   private readonly thumbnails: Collection<ThumbnailDoc>;
-  private readonly batches: GroupCommit<NewMessage, Inserted>;
+  private readonly batches: GroupCommit<QueuedMessage, Queued>;
   private ready: Promise<void> | undefined;
 
   constructor(options: MongoStoreOptions) {
@@ -106,13 +109,25 @@ export class MongoStore implements Store {
         (await this.run(() => this.rooms.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray())).map(
           (r) => r._id,
         ),
+      senders: (pairs: Array<{ room_id: string; user_id: string }>) =>
+        this.run(() =>
+          this.members
+            .find(
+              { $or: pairs.map((p) => ({ room_id: p.room_id, user_id: p.user_id })) },
+              { projection: { _id: 0, room_id: 1, user_id: 1, username: 1, avatar_url: 1 } },
+            )
+            .toArray(),
+        ),
       messages: this.messages,
       reserveSeq: (name: string, count: number) => this.nextSeq(name, count),
       run: <T>(op: () => Promise<T>) => this.run(op),
     };
-    this.batches = new GroupCommit<NewMessage, Inserted>({
+    this.batches = new GroupCommit<QueuedMessage, Queued>({
       write: (batch) => writeMongoBatch(collections, batch),
       maxBatch: options.maxBatch ?? DEFAULT_MONGO_MAX_BATCH,
+      // As in PostgresStore: two writes in flight on disjoint rooms; a room is in one at a time.
+      maxInFlight: DEFAULT_WRITES_IN_FLIGHT,
+      keyOf: (m) => m.room_id,
       failsQueue: (err) => err instanceof StoreUnavailableError,
     });
   }
@@ -308,8 +323,15 @@ export class MongoStore implements Store {
   }
 
   /** Written by group commit: resolves once the batch holding it is stored. */
-  insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    return this.batches.submit(input);
+  async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+    const stored = await this.batches.submit(queuedMessage(input, false));
+    if (!stored) throw new Error('insertMessage: no result');
+    return stored;
+  }
+
+  /** insertMessage with the sender's name and avatar from the membership, looked up once per batch. */
+  insertMemberMessage(input: MemberMessage): Promise<{ message: Message; created: boolean } | null> {
+    return this.batches.submit(queuedMessage(input, true));
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {

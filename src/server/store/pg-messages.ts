@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ItemResult } from './group-commit.ts';
 import type { PgDatabase } from './pg-database.ts';
-import type { Message } from './store.ts';
+import type { Message, QueuedMessage } from './store.ts';
 
 /** Result of storing one message: the stored one, and whether this call created it. */
 export type Inserted = { message: Message; created: boolean };
@@ -66,20 +66,6 @@ export type MessageRow = Omit<Message, 'client_msg_id'> & { client_msg_id: strin
 export function toMessage(row: MessageRow): Message {
   const { client_msg_id, ...rest } = row;
   return client_msg_id === null ? rest : { ...rest, client_msg_id };
-}
-
-/**
- * One message waiting for the batch: a full record (`as_member` false), or one whose name and
- * avatar the statement reads from the sender's membership (`as_member` true, no name or avatar).
- */
-export interface QueuedMessage {
-  room_id: string;
-  user_id: string;
-  content: string;
-  client_msg_id?: string | undefined;
-  username: string | null;
-  avatar_url: string | null;
-  as_member: boolean;
 }
 
 /** What one queued message became: stored (or its original), or null when `as_member` found no membership. */

@@ -7,14 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { GroupCommit } from './group-commit.ts';
+import { DEFAULT_WRITES_IN_FLIGHT, GroupCommit } from './group-commit.ts';
 import { PgDatabase, type PgDatabaseOptions } from './pg-database.ts';
 import { isUuid } from './pg-helpers.ts';
-import { toMessage, writeMessageBatch, type MessageRow, type Queued, type QueuedMessage } from './pg-messages.ts';
+import { toMessage, writeMessageBatch, type MessageRow, type Queued } from './pg-messages.ts';
 import {
   CursorNotFoundError,
   DEFAULT_ROOM_PAGE,
   StoreUnavailableError,
+  queuedMessage,
   type Member,
   type MemberMessage,
   type MemberPatch,
@@ -24,6 +25,7 @@ import {
   type NewRoom,
   type PageOptions,
   type PoolUse,
+  type QueuedMessage,
   type RoomPageOptions,
   type RoomWithMembers,
   type Store,
@@ -35,13 +37,6 @@ import {
 
 /** Most messages in one group-commit write (one INSERT statement). */
 export const DEFAULT_MAX_BATCH = 256;
-
-/**
- * Group-commit writes in flight at once, on disjoint sets of rooms: while one batch waits for
- * its commit's WAL flush the next is already on its way (Postgres flushes concurrent commits
- * together), instead of the pipeline idling for a whole round trip per batch.
- */
-export const DEFAULT_WRITES_IN_FLIGHT = 2;
 
 export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Most messages written by one INSERT (default DEFAULT_MAX_BATCH). */
@@ -241,15 +236,7 @@ export class PostgresStore implements Store {
   /** Written by group commit: resolves once the batch holding it has committed. */
   async insertMessage(input: NewMessage): Promise<{ message: Message; created: boolean }> {
     if (!isUuid(input.room_id) || !isUuid(input.user_id)) throw new Error('insertMessage: unknown room');
-    const stored = await this.messages.submit({
-      room_id: input.room_id,
-      user_id: input.user_id,
-      content: input.content,
-      client_msg_id: input.client_msg_id,
-      username: input.username,
-      avatar_url: input.avatar_url,
-      as_member: false,
-    });
+    const stored = await this.messages.submit(queuedMessage(input, false));
     if (!stored) throw new Error('insertMessage: no result');
     return stored;
   }
@@ -257,15 +244,7 @@ export class PostgresStore implements Store {
   /** insertMessage reading the sender's name and avatar from the membership, in the same batched statement. */
   insertMemberMessage(input: MemberMessage): Promise<{ message: Message; created: boolean } | null> {
     if (!isUuid(input.room_id) || !isUuid(input.user_id)) return Promise.resolve(null);
-    return this.messages.submit({
-      room_id: input.room_id,
-      user_id: input.user_id,
-      content: input.content,
-      client_msg_id: input.client_msg_id,
-      username: null,
-      avatar_url: null,
-      as_member: true,
-    });
+    return this.messages.submit(queuedMessage(input, true));
   }
 
   async listMessages(roomId: string, page: PageOptions): Promise<Message[]> {

@@ -97,6 +97,34 @@ export interface MemberMessage {
 }
 
 /**
+ * A message waiting in a database store's group-commit queue: a full record (`as_member`
+ * false), or a MemberMessage whose name and avatar the batch reads from the sender's
+ * membership (`as_member` true, `username` and `avatar_url` null until then).
+ */
+export interface QueuedMessage {
+  room_id: string;
+  user_id: string;
+  content: string;
+  client_msg_id?: string | undefined;
+  username: string | null;
+  avatar_url: string | null;
+  as_member: boolean;
+}
+
+/** A NewMessage or a MemberMessage as a QueuedMessage. */
+export function queuedMessage(input: NewMessage | MemberMessage, asMember: boolean): QueuedMessage {
+  return {
+    room_id: input.room_id,
+    user_id: input.user_id,
+    content: input.content,
+    client_msg_id: input.client_msg_id,
+    username: 'username' in input ? input.username : null,
+    avatar_url: 'avatar_url' in input ? input.avatar_url : null,
+    as_member: asMember,
+  };
+}
+
+/**
  * A new message's record: a fresh id and the time now, without `client_msg_id` (each store
  * adds it its own way). Built field by field: a spread or a `delete` would give some
  * messages slow shapes in the in-memory store, which keeps these objects.
