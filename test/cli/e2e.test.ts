@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkVerifyReport } from '../../src/cli/verify/report-shape.ts';
+import { publishedValidator } from '../helpers/report-schema.ts';
 import { run, type RunResult } from '../helpers/run.ts';
 import { ORIGIN, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -22,6 +23,9 @@ it('npx vchat verify --json: exit 0 and exactly one valid JSON document on stdou
   expect(res.code).toBe(0);
   const report = JSON.parse(res.stdout);
   expect(checkVerifyReport(report)).toEqual([]);
+  // The published JSON Schema, read by an independent validator, accepts a real run's output.
+  const validate = publishedValidator();
+  expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   expect(report.exit_code).toBe(0);
 });
 

@@ -97,9 +97,9 @@ describe('the report shape checker', () => {
     report.steps[0].verdict = 'OK';
     delete report.steps[1].hint;
     const problems = checkVerifyReport(report);
-    expect(problems).toContain('ok must equal exit_code === 0');
-    expect(problems).toContain('steps[0].verdict must be PASS, FAIL, WARN or SKIP');
-    expect(problems).toContain('steps[1].FAIL/WARN steps need observed, expected and hint');
+    expect(problems).toContain('/ ok must equal exit_code === 0');
+    expect(problems).toContain('/steps/0/verdict must be equal to one of the allowed values');
+    expect(problems).toContain('/steps/1 FAIL/WARN steps need observed, expected and hint');
     expect(checkVerifyReport([])).toEqual(['report is not a JSON object']);
   });
 });

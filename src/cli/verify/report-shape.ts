@@ -1,75 +1,129 @@
 /**
- * A runtime check of the `--json` document against VerifyReport (types.ts), for tests and
- * for CI scripts that want to trust the file before reading it. Returns a list of problems.
+ * The `--json` document (VerifyReport, types.ts) as one TypeBox schema, which is plain JSON
+ * Schema: the compiler checks that its type is VerifyReport, `npm run schemas` writes it to
+ * schemas/verify-report.schema.json for CI scripts (a test fails when that file is stale), and
+ * checkVerifyReport checks a document against it plus what JSON Schema cannot state: summary
+ * counts that match the steps, and unique step ids. Only tests and scripts import this file, so
+ * the CLI bundle stays free of TypeBox (a devDependency).
  */
-import { ALL_STEP_NAMES } from './types.ts';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ALL_STEP_NAMES, type StepReport, type VerifyReport } from './types.ts';
 
-type Json = Record<string, unknown>;
-const VERDICTS = ['PASS', 'FAIL', 'WARN', 'SKIP'];
+const VERDICTS = ['PASS', 'FAIL', 'WARN', 'SKIP'] as const;
+const whole = () => Type.Integer({ minimum: 0 });
+const stringOrNull = () => Type.Union([Type.String(), Type.Null()]);
+const text = (description: string) => Type.Optional(Type.String({ description }));
 
-const isObj = (v: unknown): v is Json => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-const isStrOrNull = (v: unknown) => v === null || isStr(v);
+/** `if` the property has one of `values`, `then` these properties are required. */
+const requiredWhen = (property: string, values: readonly string[], required: string[]) => ({
+  if: { required: [property], properties: { [property]: { enum: values } } },
+  then: { required },
+});
 
-/** Every way `value` differs from the VerifyReport shape; empty when it conforms. */
+const StepSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, description: 'unique: name, or name[origin] for per-origin steps' }),
+    name: Type.Enum([...ALL_STEP_NAMES]),
+    origin: stringOrNull(),
+    title: Type.String(),
+    verdict: Type.Enum([...VERDICTS]),
+    ms: whole(),
+    observed: text('what was seen'),
+    expected: text('what a working deployment gives'),
+    hint: text('how to fix it'),
+    note: text('why the step was skipped, or a remark'),
+  },
+  {
+    allOf: [
+      requiredWhen('verdict', ['FAIL', 'WARN'], ['observed', 'expected', 'hint']),
+      requiredWhen('verdict', ['SKIP'], ['note']),
+    ],
+  },
+);
+
+export const VerifyReportSchema = Type.Object(
+  {
+    schema: Type.Literal('vchat.verify/1'),
+    ok: Type.Boolean({ description: 'true exactly when exit_code is 0 (warnings allowed)' }),
+    exit_code: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)]),
+    api: Type.String(),
+    ws: Type.String(),
+    origins: Type.Array(Type.String(), { minItems: 1 }),
+    bad_origin: Type.String(),
+    started_at: Type.String({ format: 'date-time' }),
+    duration_ms: whole(),
+    server: Type.Union([
+      Type.Object({
+        version: stringOrNull(),
+        commit: stringOrNull(),
+        environment: stringOrNull(),
+        storage: stringOrNull(),
+      }),
+      Type.Null(),
+    ]),
+    account: Type.Optional(Type.Object({ username: Type.String(), email: Type.String(), user_id: stringOrNull() })),
+    summary: Type.Object({ total: whole(), pass: whole(), fail: whole(), warn: whole(), skip: whole() }),
+    steps: Type.Array(StepSchema),
+  },
+  {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'vchat verify --json report (vchat.verify/1)',
+    description: 'Also: summary counts equal the steps by verdict, and step ids are unique (not expressible here).',
+    if: { required: ['exit_code'], properties: { exit_code: { const: 0 } } },
+    then: { properties: { ok: { const: true } } },
+    else: { properties: { ok: { const: false } } },
+  },
+);
+
+/**
+ * Fails to compile when the schema and VerifyReport drift apart, in either direction. Key sets
+ * are compared too: a missing optional property would still be assignable both ways.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Report = Static<typeof VerifyReportSchema>;
+type Assert<T extends true[]> = T;
+export type SchemaMatchesVerifyReport = Assert<
+  [
+    Same<Report, VerifyReport>,
+    Same<keyof Report, keyof VerifyReport>,
+    Same<keyof Static<typeof StepSchema>, keyof StepReport>,
+    Same<keyof NonNullable<Report['account']>, keyof NonNullable<VerifyReport['account']>>,
+  ]
+>;
+
+const validator = Compile(VerifyReportSchema);
+
+/** TypeBox reports a failed `then` without its inner errors: say which rule, by where it sits in the schema. */
+const CONDITIONAL_RULES: Record<string, string> = {
+  '#': 'ok must equal exit_code === 0',
+  '#/properties/steps/items/allOf/0': 'FAIL/WARN steps need observed, expected and hint',
+  '#/properties/steps/items/allOf/1': 'SKIP steps need a note saying why',
+};
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every way `value` differs from the VerifyReport shape, as "<JSON pointer> <message>"; empty when it conforms. */
 export function checkVerifyReport(value: unknown): string[] {
-  const p: string[] = [];
   if (!isObj(value)) return ['report is not a JSON object'];
-  const r = value;
-  if (r.schema !== 'vchat.verify/1') p.push('schema must be "vchat.verify/1"');
-  if (typeof r.ok !== 'boolean') p.push('ok must be a boolean');
-  if (![0, 1, 2].includes(r.exit_code as number)) p.push('exit_code must be 0, 1 or 2');
-  if (r.ok !== (r.exit_code === 0)) p.push('ok must equal exit_code === 0');
-  for (const k of ['api', 'ws', 'bad_origin', 'started_at']) if (!isStr(r[k])) p.push(`${k} must be a string`);
-  if (isStr(r.started_at) && Number.isNaN(Date.parse(r.started_at))) p.push('started_at must be an ISO time');
-  if (!Array.isArray(r.origins) || r.origins.length === 0 || !r.origins.every(isStr))
-    p.push('origins must be a non-empty string array');
-  if (!isInt(r.duration_ms)) p.push('duration_ms must be a whole number');
-  if (r.server !== null) {
-    if (!isObj(r.server)) p.push('server must be an object or null');
-    else
-      for (const k of ['version', 'commit', 'environment', 'storage'])
-        if (!isStrOrNull(r.server[k])) p.push(`server.${k} must be a string or null`);
-  }
-  if (r.account !== undefined) {
-    if (!isObj(r.account)) p.push('account must be an object when present');
-    else {
-      for (const k of ['username', 'email']) if (!isStr(r.account[k])) p.push(`account.${k} must be a string`);
-      if (!isStrOrNull(r.account.user_id)) p.push('account.user_id must be a string or null');
-    }
-  }
-  if (!Array.isArray(r.steps)) return [...p, 'steps must be an array'];
-  r.steps.forEach((s, i) => p.push(...checkStep(s).map((m) => `steps[${i}].${m}`)));
-  const ids = r.steps.map((s) => (isObj(s) ? s.id : undefined));
-  if (new Set(ids).size !== ids.length) p.push('step ids must be unique');
-  if (!isObj(r.summary)) return [...p, 'summary must be an object'];
-  const count = (v: string) => (r.steps as unknown[]).filter((s) => isObj(s) && s.verdict === v).length;
-  const expected: Json = {
-    total: r.steps.length,
+  const p = validator.Check(value)
+    ? []
+    : validator
+        .Errors(value)
+        .map((e) => `${e.instancePath || '/'} ${(e.keyword === 'if' && CONDITIONAL_RULES[e.schemaPath]) || e.message}`);
+  if (!Array.isArray(value.steps) || !isObj(value.summary)) return p;
+  const steps = value.steps as unknown[];
+  const ids = steps.map((s) => (isObj(s) ? s.id : undefined));
+  if (new Set(ids).size !== ids.length) p.push('/steps step ids must be unique');
+  const count = (v: string) => steps.filter((s) => isObj(s) && s.verdict === v).length;
+  const expected: Record<string, number> = {
+    total: steps.length,
     pass: count('PASS'),
     fail: count('FAIL'),
     warn: count('WARN'),
     skip: count('SKIP'),
   };
-  for (const [k, v] of Object.entries(expected)) if (r.summary[k] !== v) p.push(`summary.${k} must be ${String(v)}`);
-  return p;
-}
-
-function checkStep(s: unknown): string[] {
-  if (!isObj(s)) return ['is not an object'];
-  const p: string[] = [];
-  if (!isStr(s.id) || !s.id) p.push('id must be a non-empty string');
-  if (!(ALL_STEP_NAMES as readonly unknown[]).includes(s.name))
-    p.push(`name ${JSON.stringify(s.name)} is not a step name`);
-  if (!isStrOrNull(s.origin)) p.push('origin must be a string or null');
-  if (!isStr(s.title)) p.push('title must be a string');
-  if (!VERDICTS.includes(s.verdict as string)) p.push('verdict must be PASS, FAIL, WARN or SKIP');
-  if (!isInt(s.ms)) p.push('ms must be a whole number');
-  for (const k of ['observed', 'expected', 'hint', 'note'])
-    if (s[k] !== undefined && !isStr(s[k])) p.push(`${k} must be a string when present`);
-  if ((s.verdict === 'FAIL' || s.verdict === 'WARN') && !(isStr(s.hint) && isStr(s.observed) && isStr(s.expected)))
-    p.push('FAIL/WARN steps need observed, expected and hint');
-  if (s.verdict === 'SKIP' && !isStr(s.note)) p.push('SKIP steps need a note saying why');
+  for (const [k, v] of Object.entries(expected))
+    if (value.summary[k] !== v) p.push(`/summary/${k} must be ${v} (counted from the steps)`);
   return p;
 }
