@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Hub, type Peer } from '../../src/server/ws/hub.ts';
+import { Hub, type Peer, type SendResult } from '../../src/server/ws/hub.ts';
 
-function peer(roomId: string, userId: string, opts: { slow?: boolean; onSend?: () => void } = {}) {
+function peer(roomId: string, userId: string, opts: { slow?: boolean; closed?: boolean; onSend?: () => void } = {}) {
   const p = {
     roomId,
     userId,
     got: [] as string[],
     dropped: 0,
-    send(data: Buffer | string) {
+    send(data: Buffer | string): SendResult {
       opts.onSend?.();
-      if (opts.slow) return false;
+      if (opts.slow) return 'slow';
+      if (opts.closed) return 'closed';
       p.got.push(String(data));
-      return true;
+      return 'queued';
     },
     dropSlow() {
       p.dropped++;
@@ -84,6 +85,16 @@ describe('Hub', () => {
     expect(hub.broadcast('r', { type: 'pong' })).toBe(1);
     expect(slow.dropped).toBe(1);
     expect(fast.got).toHaveLength(1);
+    expect(hub.activeConnections).toBe(1);
+  });
+
+  it('a peer whose socket is already closed is not dropped as slow', () => {
+    const hub = new Hub();
+    const gone = peer('r', 'g', { closed: true });
+    hub.add(gone);
+    hub.broadcast('r', { type: 'pong' });
+    expect(gone.dropped).toBe(0);
+    expect(gone.got).toHaveLength(0);
     expect(hub.activeConnections).toBe(1);
   });
 });

@@ -14,7 +14,7 @@ import { EarlyBuffer } from './early-buffer.ts';
 import { FrameBudget, type FrameCost, type Verdict } from './frame-budget.ts';
 import { FrameQueue } from './frame-queue.ts';
 import { parseClientFrame, type ParsedFrame } from './frames.ts';
-import type { Peer } from './hub.ts';
+import type { Peer, SendResult } from './hub.ts';
 import { joinMember, roomIsFull, type MembershipDeps } from './membership.ts';
 import { Outbound } from './outbound.ts';
 import type { WsTarget } from './upgrade.ts';
@@ -28,12 +28,17 @@ export class Connection implements Peer {
   readonly userId: string;
   /** Cleared by the heartbeat, set by a pong. */
   alive = true;
-  private member: Member | undefined;
+  /**
+   * Who this socket is in the room (name, avatar) for typing and user_left frames: the
+   * membership from setup, kept current by each posted message. Undefined until
+   * setup has joined; frames wait for it.
+   */
+  private identity: Member | undefined;
   /**
    * The in-memory store's own membership record, once a chat message has looked it up: it is
    * updated in place and never removed, so later messages skip the lookup (Store.immediate).
    */
-  private liveMember: Member | undefined;
+  private storeMember: Member | undefined;
   private inHub = false;
   private gone = false;
   private readonly queue: FrameQueue<ParsedFrame>;
@@ -75,9 +80,9 @@ export class Connection implements Peer {
   }
 
   /** Peer.send: queue an encoded frame unless the socket is gone or too far behind. */
-  send(data: Buffer | string): boolean {
-    if (this.gone) return true;
-    if (this.early.holding) return this.early.hold(data);
+  send(data: Buffer | string): SendResult {
+    if (this.gone) return 'closed';
+    if (this.early.holding) return this.early.hold(data) ? 'queued' : 'slow';
     return this.out.write(data);
   }
 
@@ -106,7 +111,7 @@ export class Connection implements Peer {
     this.deps.chat.hub.removePending(this);
     if (!this.inHub || this.gone) return;
     for (const data of early) {
-      if (!this.send(data)) {
+      if (this.send(data) === 'slow') {
         this.dropSlow();
         return;
       }
@@ -114,7 +119,7 @@ export class Connection implements Peer {
   }
 
   private sendFrame(frame: ServerFrame): void {
-    if (!this.send(JSON.stringify(frame))) this.dropSlow();
+    if (this.send(JSON.stringify(frame)) === 'slow') this.dropSlow();
   }
 
   private async setup(): Promise<void> {
@@ -122,7 +127,7 @@ export class Connection implements Peer {
     try {
       const member = await joinMember(this.ws, this.target, this.deps);
       if (!member) return;
-      this.member = member;
+      this.identity = member;
       if (this.gone || this.ws.readyState !== this.ws.OPEN) return;
       if (roomIsFull(this.deps, this.target)) {
         this.deps.metrics?.wsRefused('room_full');
@@ -189,7 +194,7 @@ export class Connection implements Peer {
   }
 
   private handle(frame: ParsedFrame): Promise<void> | void {
-    if (!this.member || this.gone) return;
+    if (!this.identity || this.gone) return;
     switch (frame.kind) {
       case 'invalid':
         this.deps.metrics?.messageRejected(frame.code);
@@ -199,7 +204,7 @@ export class Connection implements Peer {
         this.sendFrame({ type: 'pong' });
         return;
       case 'typing':
-        this.deps.chat.typing(frame.type, this.member);
+        this.deps.chat.typing(frame.type, this.identity);
         return;
       case 'chat':
         return this.chat(frame.content, frame.clientMsgId);
@@ -210,7 +215,7 @@ export class Connection implements Peer {
 
   /** Store and broadcast a chat frame: synchronously when the store allows it, else awaited. */
   private chat(content: string, clientMsgId: string | undefined): Promise<void> | void {
-    const input = { roomId: this.roomId, userId: this.userId, content, clientMsgId, member: this.liveMember };
+    const input = { roomId: this.roomId, userId: this.userId, content, clientMsgId, member: this.storeMember };
     let now: PostResult | undefined;
     try {
       now = this.deps.chat.postNow(input);
@@ -219,7 +224,7 @@ export class Connection implements Peer {
       return;
     }
     if (now) {
-      this.liveMember = now.member;
+      this.storeMember = now.member;
       this.posted(now);
       return;
     }
@@ -230,10 +235,10 @@ export class Connection implements Peer {
   }
 
   private posted({ message, created, member }: PostResult): void {
-    if (member) this.member = member;
+    if (member) this.identity = member;
     // The store read the membership as it inserted: keep this socket's name and avatar as current.
-    else if (created && this.member)
-      this.member = { ...this.member, username: message.username, avatar_url: message.avatar_url };
+    else if (created && this.identity)
+      this.identity = { ...this.identity, username: message.username, avatar_url: message.avatar_url };
     // A retried client_msg_id: nothing was stored or broadcast; echo the original to this socket.
     if (!created) this.sendFrame(message);
   }
@@ -258,7 +263,7 @@ export class Connection implements Peer {
     this.gone = true;
     this.endPending();
     // hub.remove + user_left on the user's last socket (across instances with scale-out).
-    if (this.inHub) this.deps.chat.disconnected(this, this.member);
+    if (this.inHub) this.deps.chat.disconnected(this, this.identity);
     this.deps.onGone(this);
   }
 }

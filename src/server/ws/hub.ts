@@ -5,12 +5,20 @@
  */
 import type { ServerFrame } from '../../shared/protocol.ts';
 
+/**
+ * What `Peer.send` did with a frame:
+ * - `queued`: written to the socket, or held until its setup is done;
+ * - `slow`: not written, the reader is too far behind: the peer must be dropped (`dropSlow`);
+ * - `closed`: not written, the socket is already closing or gone; nothing more to do.
+ */
+export type SendResult = 'queued' | 'slow' | 'closed';
+
 export interface Peer {
   readonly roomId: string;
   readonly userId: string;
-  /** Queue an encoded text frame (UTF-8 bytes or a string). Returns false when the peer is too slow and must be dropped. */
-  send(data: Buffer | string): boolean;
-  /** Called by the hub after a broadcast for peers whose send returned false. */
+  /** Queue an encoded text frame (UTF-8 bytes or a string). */
+  send(data: Buffer | string): SendResult;
+  /** Called by the hub after a broadcast for peers whose send returned `slow`. */
   dropSlow(): void;
 }
 
@@ -76,7 +84,8 @@ export class Hub {
   /**
    * Send one frame to every peer in a room, encoded once. Peers of `exceptUserId` are
    * skipped. Slow peers are collected and dropped after the loop, so the set is never
-   * mutated while it is iterated. Returns the number of peers the frame was queued to.
+   * mutated while it is iterated. Returns the number of peers the frame was handed to
+   * (queued, or `closed`: a socket that closed during the broadcast is counted too).
    */
   broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
     const peers = this.rooms.get(roomId);
@@ -104,8 +113,8 @@ export class Hub {
     let sent = 0;
     for (const peer of set) {
       if (peer.userId === exceptUserId) continue;
-      if (peer.send(data)) sent++;
-      else this.slow.push(peer);
+      if (peer.send(data) === 'slow') this.slow.push(peer);
+      else sent++;
     }
     return sent;
   }

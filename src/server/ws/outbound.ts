@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../shared/protocol.ts';
+import type { SendResult } from './hub.ts';
 import { framed, rawSocket } from './wire.ts';
 
 /** Buffers from the hub are UTF-8 JSON: send them as text frames, not binary. */
@@ -25,14 +26,14 @@ export class Outbound {
     this.socket = rawSocket(ws);
   }
 
-  /** Write one encoded frame; false when the reader is too far behind. A socket no longer open counts as written. */
-  write(data: Buffer | string): boolean {
+  /** Write one encoded frame, unless the socket is no longer open or the reader is too far behind. */
+  write(data: Buffer | string): SendResult {
     const ws = this.ws;
-    if (ws.readyState !== ws.OPEN) return true;
-    if (ws.bufferedAmount > this.maxBufferedBytes) return false;
+    if (ws.readyState !== ws.OPEN) return 'closed';
+    if (ws.bufferedAmount > this.maxBufferedBytes) return 'slow';
     if (this.socket !== undefined && typeof data !== 'string') this.socket.write(framed(data));
     else ws.send(data, TEXT_FRAME);
-    return true;
+    return 'queued';
   }
 
   /** Close 1013 ("Too slow to keep up") and cut the TCP connection if it stays stuck. */
