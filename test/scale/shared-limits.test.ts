@@ -2,9 +2,9 @@
  * With REDIS_URL, creation budgets hold across instances (issue 15): two servers sharing one
  * Redis give one client IP one budget, not two. Needs VCHAT_TEST_REDIS_URL (.ci/redis.sh).
  */
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharedBudgets } from '../../src/server/limits/shared-budget.ts';
+import { createCommandClient, type RedisClient } from '../../src/server/scale/redis-link.ts';
 import { call } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { REDIS_URL, uniquePrefix } from './helpers.ts';
@@ -13,12 +13,12 @@ const SKIP = 'SKIPPED: set VCHAT_TEST_REDIS_URL (bash .ci/run starts a throwaway
 
 describe.skipIf(!REDIS_URL)(REDIS_URL ? 'shared creation budgets' : `shared creation budgets — ${SKIP}`, () => {
   const prefix = uniquePrefix();
-  const clients: Array<ReturnType<typeof createClient>> = [];
+  const clients: RedisClient[] = [];
   const servers: TestServer[] = [];
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       // One connection per instance, as each process's scale-out layer has.
-      const client = createClient({ url: REDIS_URL as string, disableOfflineQueue: true });
+      const client = createCommandClient({ url: REDIS_URL as string, disableOfflineQueue: true });
       client.on('error', () => undefined);
       await client.connect();
       clients.push(client);

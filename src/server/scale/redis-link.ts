@@ -7,16 +7,18 @@ import { createClient } from 'redis';
 import type { Logger } from '../log.ts';
 import { presenceScripts } from './presence-scripts.ts';
 
-/** A node-redis client as created here (the generic parameters are not worth spelling out). */
-export type RedisClient = ReturnType<typeof createClient>;
-
 /**
- * The command connection: a RedisClient that also has the presence scripts as methods
- * (node-redis attaches scripts when the client is created, so the link creates it with them).
+ * The command connection (the generic parameters are not worth spelling out): a node-redis
+ * client that also has the presence scripts as methods, since node-redis attaches scripts
+ * when a client is created. The Redis-backed limits share it (limits/shared-budget.ts).
  */
-export type RedisCommandClient = ReturnType<typeof createCommandClient>;
+export type RedisClient = ReturnType<typeof createCommandClient>;
 
-function createCommandClient(options: Parameters<typeof createClient>[0]) {
+/** The subscriber connection: a plain node-redis client. */
+export type RedisSubscriber = ReturnType<typeof createClient>;
+
+/** A command connection as RedisLink makes one (tests that stand in for the scale-out layer use it too). */
+export function createCommandClient(options: Parameters<typeof createClient>[0]) {
   return createClient({ ...options, scripts: presenceScripts });
 }
 
@@ -39,8 +41,8 @@ export function reconnectDelayMs(retries: number): number {
 }
 
 export class RedisLink {
-  readonly cmd: RedisCommandClient;
-  readonly sub: RedisClient;
+  readonly cmd: RedisClient;
+  readonly sub: RedisSubscriber;
   private subscribed = false;
   private closed = false;
   private wasUp: boolean | null = null;
