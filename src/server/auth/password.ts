@@ -6,8 +6,9 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * scrypt cost: N=2^14, r=8, p=1 (16 MiB and ~50 ms per check; at most 4 run at once on
- * libuv's pool). The parameters are stored in each hash, so they can be raised later.
+ * scrypt cost: N=2^14, r=8, p=1 (16 MiB per check, deliberately slow: its time is in
+ * docs/performance.md; at most 4 run at once on libuv's pool). The parameters are stored in
+ * each hash, so they can be raised later.
  */
 export const SCRYPT_PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;

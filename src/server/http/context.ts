@@ -9,7 +9,10 @@ export interface ResponseObserver {
   limited(limit: string): void;
 }
 
-/** Request ids: a random per-process prefix and a counter (random bytes per request cost 4% of CPU). */
+/**
+ * Request ids: a random per-process prefix and a counter. Random bytes for every request
+ * showed up in CPU profiles of the request path (docs/performance.md, "Numbers behind code comments").
+ */
 const ID_PREFIX = randomBytes(4).toString('hex');
 let idCounter = 0;
 

@@ -68,7 +68,10 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
 const MEMORY_SAMPLE_MS = 1000;
 let lastSample = { at: -Infinity, rss: 0, heapUsed: 0 };
 
-/** RSS and heap in use, sampled at most once a second (it was 18% of a busy /health's CPU). */
+/**
+ * RSS and heap in use, sampled at most once a second: read on every call, it is a large share
+ * of a busy /health's CPU (docs/performance.md, "Numbers behind code comments").
+ */
 function memorySample(): { rss: number; heapUsed: number } {
   const now = performance.now();
   if (now - lastSample.at >= MEMORY_SAMPLE_MS) {
