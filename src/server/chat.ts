@@ -41,8 +41,6 @@ export interface PostInput {
   userId: string;
   content: string;
   clientMsgId?: string | undefined;
-  /** Values that only fill a member the user does not have yet (auto-join). */
-  fill?: MemberPatch;
   /** The sender's membership when the caller already has it (skips the lookup). */
   member?: Member | undefined;
 }
@@ -159,8 +157,8 @@ export class Chat {
       } else {
         member = (await this.store.getMember(input.roomId, input.userId)) ?? undefined;
       }
-      // Not a member yet: auto-join (fill only), then store under the new membership.
-      member ??= await this.store.upsertMember(input.roomId, input.userId, input.fill ?? {}, 'fill');
+      // Not a member yet: auto-join with the user's own name and avatar, then store under the new membership.
+      member ??= await this.store.upsertMember(input.roomId, input.userId, {}, 'fill');
     }
     return this.published(member.room_id, await this.store.insertMessage(newMessage(member, input)), member);
   }
