@@ -5,6 +5,9 @@
  * `PostgresStore` on a fresh database created for this process and dropped when it exits.
  * The server code is the build in dist/ (bench/built.ts), as production runs it.
  */
+import { createClient } from 'redis';
+import type { RateConfig } from '../src/server/config.ts';
+import type { SharedBudgets } from '../src/server/limits/shared-budget.ts';
 import type { Store } from '../src/server/store/store.ts';
 import { builtModule } from './built.ts';
 import { serveBench } from './ipc.ts';
@@ -62,13 +65,39 @@ if (process.env.BENCH_STORE === 'postgres') {
   store = new MemoryStore({ historyLimit: config.historyLimit });
 }
 await store.init();
-const app = createApp({ config, store });
+// BENCH_REDIS_URL: the REST and creation budgets counted in Redis as with REDIS_URL (limits/shared-budget.ts),
+// to measure what sharing them costs the hot paths (docs/performance.md). Limits stay opened up.
+const redisUrl = process.env.BENCH_REDIS_URL;
+const shared = redisUrl ? await sharedBudgets(redisUrl) : undefined;
+const app = createApp({
+  config,
+  store,
+  ...(shared
+    ? {
+        budgets: (name: string, rate: RateConfig) => shared.budgets.budget(name, rate),
+        requestBudgets: (name: string, rate: RateConfig) => shared.budgets.requests(name, rate),
+      }
+    : {}),
+});
 await app.listen();
 await serveBench(
   app.server,
   async () => {
+    await shared?.client.quit();
     await store.close();
     await db?.drop();
   },
   batchSizes,
 );
+
+/** A connected client (as the scale-out layer makes it) and the shared budgets on it. */
+async function sharedBudgets(
+  url: string,
+): Promise<{ client: ReturnType<typeof createClient>; budgets: SharedBudgets }> {
+  const client = createClient({ url, disableOfflineQueue: true });
+  client.on('error', () => undefined);
+  await client.connect();
+  const { SharedBudgets: Budgets } =
+    await builtModule<typeof import('../src/server/limits/shared-budget.ts')>('server/limits/shared-budget');
+  return { client, budgets: new Budgets({ client, prefix: `bench-${process.pid}` }) };
+}

@@ -15,6 +15,7 @@ import { Router } from './http/router.ts';
 import { BodyBudget } from './limits/body-budget.ts';
 import { capConnections } from './limits/connection-cap.ts';
 import { CreationBudgets, localBudget, type BudgetFactory } from './limits/creation.ts';
+import type { RequestLimiter } from './limits/shared-rate.ts';
 import { KeyedLimiter } from './limits/token-bucket.ts';
 import { createLogger, type Logger } from './log.ts';
 import { metricsListener, withMetricsRoute } from './metrics/endpoint.ts';
@@ -45,6 +46,8 @@ export interface AppOptions {
    * instances, limits/shared-budget.ts). Default: this process.
    */
   budgets?: BudgetFactory;
+  /** Where the REST read/write budgets per IP count (REDIS_URL: shared, limits/shared-rate.ts). Default: this process. */
+  requestBudgets?: (name: string, rate: RateConfig) => RequestLimiter;
   /** Clock for token expiry, ms since the epoch (tests). Default Date.now. */
   now?: () => number;
 }
@@ -98,8 +101,9 @@ export function createApp(options: AppOptions): App {
   registerThumbnails(router, deps);
   registerMessages(router, deps);
 
-  const readLimiter = new KeyedLimiter(config.rateLimitRead);
-  const writeLimiter = new KeyedLimiter(config.rateLimitWrite);
+  const requestBudget = options.requestBudgets ?? ((_name: string, rate: RateConfig) => new KeyedLimiter(rate));
+  const readLimiter = requestBudget('rest_read', config.rateLimitRead);
+  const writeLimiter = requestBudget('rest_write', config.rateLimitWrite);
   const healthLimiter = new KeyedLimiter(config.healthRate);
   /** Once closing, every response still to be written ends with Connection: close (see respond.ts). */
   const lifecycle = { closing: false };

@@ -46,8 +46,9 @@ async function main(): Promise<void> {
 
   // REDIS_URL: cross-instance fan-out and presence; without it, null and nothing changes.
   const scale = await startScaleOut(config, log);
-  // REDIS_URL: the creation, login and upgrade-attempt budgets count once for all instances, on
-  // the fan-out's Redis connection. Imported only then: one process without Redis loads no Redis code.
+  // REDIS_URL: the creation, login, upgrade-attempt and REST request budgets count once for all
+  // instances, on the fan-out's Redis connection. Imported only then: one process without Redis
+  // loads no Redis code.
   const shared = scale
     ? new (await import('./limits/shared-budget.ts')).SharedBudgets({ client: scale.redis, prefix: config.redisPrefix })
     : null;
@@ -56,7 +57,12 @@ async function main(): Promise<void> {
     store,
     log,
     ...(scale ? { fanout: (hub, metrics) => scale.fanout(hub, metrics) } : {}),
-    ...(shared ? { budgets: (name, rate) => shared.budget(name, rate) } : {}),
+    ...(shared
+      ? {
+          budgets: (name, rate) => shared.budget(name, rate),
+          requestBudgets: (name, rate) => shared.requests(name, rate),
+        }
+      : {}),
   });
   const { url } = await app.listen();
   log.info('listening', {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
 import { OPEN_LIMITS_ENV } from '../helpers/process.ts';
 import { openSocket } from '../helpers/ws.ts';
-import { DATABASE_URL, REDIS_URL, spawnServer, uniquePrefix, type Child } from './helpers.ts';
+import { createClient } from 'redis';
+import { DATABASE_URL, REDIS_URL, spawnServer, uniquePrefix, waitUntil, type Child } from './helpers.ts';
 
 const missing = [!DATABASE_URL && 'VCHAT_TEST_DATABASE_URL', !REDIS_URL && 'VCHAT_TEST_REDIS_URL'].filter(Boolean);
 const maybe = missing.length ? describe.skip : describe;
@@ -30,6 +31,7 @@ async function upgradeStatus(url: string, from: string): Promise<number> {
 
 maybe(title, () => {
   const dbName = `vchat_budgets_${randomBytes(4).toString('hex')}`;
+  const prefix = uniquePrefix();
   let dbUrl = '';
   const servers: Child[] = [];
   const adminQuery = async (sql: string): Promise<void> => {
@@ -51,7 +53,7 @@ maybe(title, () => {
       ...OPEN_LIMITS_ENV,
       DATABASE_URL: dbUrl,
       REDIS_URL: REDIS_URL as string,
-      REDIS_PREFIX: uniquePrefix(),
+      REDIS_PREFIX: prefix,
       // One guess per minute refills: the test never waits long enough to earn one back.
       LOGIN_RATE_USER_PER_MIN: '1',
       LOGIN_RATE_USER_BURST: '5',
@@ -59,6 +61,8 @@ maybe(title, () => {
       LOGIN_RATE_IP_BURST: '8',
       WS_UPGRADE_RATE_PER_S: '1',
       WS_UPGRADE_RATE_BURST: '6',
+      RATE_LIMIT_READ_PER_S: '1',
+      RATE_LIMIT_READ_BURST: '10',
     };
     // The first instance applies the migrations; the second starts on the migrated database.
     servers.push(await spawnServer(env));
@@ -139,5 +143,47 @@ maybe(title, () => {
     expect(await upgradeStatus(`${b.wsUrl}/ws/nowhere`, from)).toBe(429);
     // Another address has its own budget.
     expect(await upgradeStatus(`${b.wsUrl}/ws/nowhere`, '127.0.0.51')).toBe(404);
+  });
+
+  it('REST reads per IP: 10 spread over both instances spend the one budget; then both refuse, each well before its own bucket would', async () => {
+    const [a, b] = servers as [Child, Child];
+    const from = '127.0.0.60';
+    for (let i = 0; i < 10; i++) {
+      const res = await call((i % 2 === 0 ? a : b).url, 'GET', '/rooms', undefined, { from });
+      expect(res.status, `read ${i + 1}`).toBe(200);
+    }
+    // The instances count in Redis in the background (no round trip on a request's path): wait
+    // until both tallies have landed, then each instance may admit what it sends before it hears.
+    const redis = createClient({ url: REDIS_URL as string });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    try {
+      await waitUntil(
+        '10 reads counted in Redis',
+        async () => Number(await redis.get(`${prefix}:limit:rest_read:${from}`)) >= 10,
+        5000,
+        5,
+      );
+    } finally {
+      await redis.quit();
+    }
+    for (const inst of [a, b]) {
+      let admitted = 0;
+      const refused = await waitUntil(
+        'the shared budget refuses',
+        async () => {
+          const res = await call(inst.url, 'GET', '/rooms', undefined, { from });
+          if (res.status === 200) admitted++;
+          return res.status === 429 ? res : null;
+        },
+        5000,
+        20,
+      );
+      expect(refused.body.code).toBe('rate_limited');
+      // Each instance's own bucket still had 5 of its 10: a refusal this early is the shared window.
+      expect(admitted).toBeLessThanOrEqual(2);
+    }
+    // Another address has its own budget.
+    expect((await call(a.url, 'GET', '/rooms', undefined, { from: '127.0.0.61' })).status).toBe(200);
   });
 });

@@ -12,6 +12,7 @@ import { echoOrigin, preflightHeaders } from './cors.ts';
 import { HttpError } from './errors.ts';
 import { failRequest } from './fail.ts';
 import type { BodyBudget } from '../limits/body-budget.ts';
+import type { RequestLimiter } from '../limits/shared-rate.ts';
 import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { limitRefused } from '../limits/refusal.ts';
 import type { ResponseObserver } from './context.ts';
@@ -22,8 +23,9 @@ export interface HandlerDeps {
   config: Config;
   router: Router;
   log: Logger;
-  readLimiter: KeyedLimiter;
-  writeLimiter: KeyedLimiter;
+  /** REST reads / writes per client IP: a KeyedLimiter, or with REDIS_URL one shared by all instances. */
+  readLimiter: RequestLimiter;
+  writeLimiter: RequestLimiter;
   /** Request-body bytes in flight per client IP and in total. */
   bodies: BodyBudget;
   /** GET /health per client IP: its own generous bucket, so monitors never share the read budget. */

@@ -4,7 +4,8 @@
  * per event, maintained, node-redis supported) rather than a second hand-written limiter.
  *
  * Used for the events where one awaited Redis round trip is cheap next to the work they start:
- * rooms and users created, logins (per IP and per account) and WebSocket upgrade attempts.
+ * rooms and users created, logins (per IP and per account) and WebSocket upgrade attempts. The
+ * REST request budgets use the same windows without awaiting them (`requests()`, shared-rate.ts).
  * The Redis client is the scale-out layer's command connection (scale/redis-link.ts): no
  * second connection, and its owner closes it.
  *
@@ -19,6 +20,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { RateConfig } from '../config.ts';
 import type { RedisClient } from '../scale/redis-link.ts';
 import type { CountBudget } from './creation.ts';
+import { SharedRequestLimiter, type RequestLimiter } from './shared-rate.ts';
 
 export interface SharedBudgetOptions {
   /** A node-redis client created with disableOfflineQueue (commands fail at once while Redis is away). */
@@ -38,8 +40,8 @@ export function sharedWindow(rate: RateConfig): { points: number; duration: numb
 export class SharedBudgets {
   constructor(private readonly options: SharedBudgetOptions) {}
 
-  /** The rate-limiter-flexible limiter behind budget `name`, with its insurance and in-memory block. */
-  limiter(name: string, rate: RateConfig): RateLimiterRedis {
+  /** The rate-limiter-flexible limiter behind budget `name`; `insured`: with the in-memory insurance and block. */
+  limiter(name: string, rate: RateConfig, insured = true): RateLimiterRedis {
     const window = sharedWindow(rate);
     return new RateLimiterRedis({
       storeClient: this.options.client,
@@ -47,9 +49,16 @@ export class SharedBudgets {
       rejectIfRedisNotReady: true,
       keyPrefix: `${this.options.prefix}:limit:${name}`,
       ...window,
-      inMemoryBlockOnConsumed: window.points,
-      insuranceLimiter: new RateLimiterMemory(window),
+      ...(insured ? { inMemoryBlockOnConsumed: window.points, insuranceLimiter: new RateLimiterMemory(window) } : {}),
     });
+  }
+
+  /**
+   * A REST request budget named `name`: decided locally and at once, counted in Redis in the
+   * background (shared-rate.ts). Its own local bucket is the fallback, so no insurance here.
+   */
+  requests(name: string, rate: RateConfig): RequestLimiter {
+    return new SharedRequestLimiter(this.limiter(name, rate, false), rate);
   }
 
   /** A CountBudget named `name` (one key space per budget) holding `rate.burst` events per window. */
