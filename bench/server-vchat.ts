@@ -5,9 +5,9 @@
  * `PostgresStore` on a fresh database created for this process and dropped when it exits.
  * The server code is the build in dist/ (bench/built.ts), as production runs it.
  */
-import { createClient } from 'redis';
 import type { RateConfig } from '../src/server/config.ts';
 import type { SharedBudgets } from '../src/server/limits/shared-budget.ts';
+import type { RedisClient } from '../src/server/scale/redis-link.ts';
 import type { Store } from '../src/server/store/store.ts';
 import { builtModule } from './built.ts';
 import { serveBench } from './ipc.ts';
@@ -91,10 +91,10 @@ await serveBench(
 );
 
 /** A connected client (as the scale-out layer makes it) and the shared budgets on it. */
-async function sharedBudgets(
-  url: string,
-): Promise<{ client: ReturnType<typeof createClient>; budgets: SharedBudgets }> {
-  const client = createClient({ url, disableOfflineQueue: true });
+async function sharedBudgets(url: string): Promise<{ client: RedisClient; budgets: SharedBudgets }> {
+  const { createCommandClient } =
+    await builtModule<typeof import('../src/server/scale/redis-link.ts')>('server/scale/redis-link');
+  const client = createCommandClient({ url, disableOfflineQueue: true });
   client.on('error', () => undefined);
   await client.connect();
   const { SharedBudgets: Budgets } =
