@@ -4,10 +4,9 @@
  * across them chat in one room; one instance is killed with SIGKILL mid-run; Redis goes away
  * and comes back. Needs VCHAT_TEST_DATABASE_URL and VCHAT_TEST_REDIS_URL (.ci/run, .ci/redis.sh).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPgDatabase, type TestDatabase } from '../store/databases.ts';
 import { api } from '../helpers/http.ts';
 import { openSocket, type TestSocket } from '../helpers/ws.ts';
 import { OPEN_LIMITS_ENV } from '../helpers/process.ts';
@@ -69,7 +68,7 @@ class Client {
 
 maybe(title, () => {
   const prefix = uniquePrefix();
-  const dbName = `vchat_scale_${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase | undefined;
   let dbUrl: string;
   let proxy: Proxy;
   let redis: ReturnType<typeof createClient>;
@@ -85,15 +84,6 @@ maybe(title, () => {
     ...OPEN_LIMITS_ENV,
     LOG_LEVEL: 'info', // the harness waits for the 'listening' line
   });
-  const adminQuery = async (sql: string): Promise<void> => {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
   const online = async (inst: Child): Promise<number> =>
     ((await api(inst.url).get('/rooms')).body as Array<{ id: string; online: number }>).find((r) => r.id === roomId)
       ?.online ?? -1;
@@ -105,10 +95,8 @@ maybe(title, () => {
     (await api(inst.url).get('/health')).body.fanout?.ok === true;
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${dbName}`);
-    const u = new URL(DATABASE_URL as string);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    db = await freshPgDatabase(DATABASE_URL as string, 'vchat_scale');
+    dbUrl = db.url;
     proxy = await redisProxy(REDIS_URL as string);
     redis = createClient({ url: REDIS_URL as string });
     redis.on('error', () => undefined);
@@ -131,7 +119,7 @@ maybe(title, () => {
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.quit().catch(() => undefined);
     await proxy?.close();
-    if (dbUrl) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await db?.drop().catch(() => undefined);
   }, 30_000);
 
   it('announces each user once, whichever instance their socket is on, and counts them everywhere', async () => {

@@ -3,9 +3,8 @@
  * Redis and one Postgres database. A client spreading its attempts over both instances meets
  * one budget, not two. Needs VCHAT_TEST_DATABASE_URL and VCHAT_TEST_REDIS_URL (.ci/run).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPgDatabase, type TestDatabase } from '../store/databases.ts';
 import { call } from '../helpers/http.ts';
 import { OPEN_LIMITS_ENV } from '../helpers/process.ts';
 import { openSocket } from '../helpers/ws.ts';
@@ -30,25 +29,14 @@ async function upgradeStatus(url: string, from: string): Promise<number> {
 }
 
 maybe(title, () => {
-  const dbName = `vchat_budgets_${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase | undefined;
   const prefix = uniquePrefix();
   let dbUrl = '';
   const servers: Child[] = [];
-  const adminQuery = async (sql: string): Promise<void> => {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
 
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE ${dbName}`);
-    const u = new URL(DATABASE_URL as string);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    db = await freshPgDatabase(DATABASE_URL as string, 'vchat_budgets');
+    dbUrl = db.url;
     const env = {
       ...OPEN_LIMITS_ENV,
       DATABASE_URL: dbUrl,
@@ -71,7 +59,7 @@ maybe(title, () => {
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    if (dbUrl) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await db?.drop().catch(() => undefined);
   }, 30_000);
 
   it('login per account: 5 wrong guesses spread over both instances, by username and email, then 429 on either', async () => {
