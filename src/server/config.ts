@@ -67,6 +67,13 @@ export interface Config {
   testFault: 'exception' | 'rejection' | null;
   /** Rate-limit strikes on one socket before it is closed 1008. */
   wsRateStrikes: number;
+  /** Bytes of refused frames in a row on one socket before it is closed 1008 (big frames strike out sooner). */
+  wsStrikeBytes: number;
+  /**
+   * Sockets closed 1008 for flooding, per client IP: a bucket of `burst` closes refilled at
+   * `perSecond`; while it is empty, upgrades from that IP are refused 429.
+   */
+  wsAbuseRate: RateConfig;
   /** Protocol ping interval; a socket that missed one pong is terminated. */
   heartbeatMs: number;
   /** Send buffer above which a slow reader is closed 1013. */
@@ -149,6 +156,8 @@ const DEFAULTS = {
   wsRejectLogPerSecond: 10,
   testFault: null as Config['testFault'],
   wsRateStrikes: 20,
+  wsStrikeBytes: 256 * 1024,
+  wsAbuseRate: { perSecond: 6 / 60, burst: 3 },
   heartbeatMs: 30_000,
   wsMaxBufferedBytes: 1024 * 1024,
   maxConnections: 10_000,
@@ -294,6 +303,8 @@ export function loadConfig(env: Env = process.env): Config {
     wsRejectLogPerSecond: int('WS_REJECT_LOG_PER_S', DEFAULTS.wsRejectLogPerSecond, 1),
     testFault: testFault(env, onRailway || env.NODE_ENV === 'production', problems),
     wsRateStrikes: int('WS_RATE_STRIKES', DEFAULTS.wsRateStrikes, 1),
+    wsStrikeBytes: int('WS_STRIKE_BYTES', DEFAULTS.wsStrikeBytes, 1),
+    wsAbuseRate: perMinute('WS_ABUSE_CLOSES', DEFAULTS.wsAbuseRate),
     heartbeatMs: int('HEARTBEAT_MS', DEFAULTS.heartbeatMs, 1000),
     wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', DEFAULTS.wsMaxBufferedBytes, 1024),
     maxConnections: int('MAX_CONNECTIONS', DEFAULTS.maxConnections, 1),
@@ -343,6 +354,12 @@ export function loadConfig(env: Env = process.env): Config {
     // A frame larger than the whole byte burst could never be accepted.
     problems.push(
       `WS_BYTE_RATE_BURST (${config.wsByteRate.burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`,
+    );
+  }
+  if (config.wsStrikeBytes < config.maxFrameBytes) {
+    // Below one frame, a single refused frame would close the socket: no warning frame first.
+    problems.push(
+      `WS_STRIKE_BYTES (${config.wsStrikeBytes}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`,
     );
   }
   if (problems.length) throw new ConfigError(problems);

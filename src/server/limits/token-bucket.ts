@@ -27,6 +27,12 @@ export class TokenBucket {
     return Math.ceil(((cost - this.tokens) / this.rate.perSecond) * 1000);
   }
 
+  /** The milliseconds until `cost` tokens are available (0: now), taking nothing. */
+  wait(now = performance.now(), cost = 1): number {
+    this.refill(now);
+    return this.tokens >= cost ? 0 : Math.ceil(((cost - this.tokens) / this.rate.perSecond) * 1000);
+  }
+
   /** True when the bucket is full again (safe to forget). */
   isFull(now = performance.now()): boolean {
     this.refill(now);
@@ -58,6 +64,15 @@ export class KeyedLimiter {
 
   /** 0 when allowed, else the wait in ms before a retry can succeed. */
   take(key: string): number {
+    return this.bucket(key).take();
+  }
+
+  /** Like take() but takes nothing: for a budget charged elsewhere (WebSocket abuse closes). */
+  wait(key: string): number {
+    return this.buckets.get(key)?.wait() ?? 0;
+  }
+
+  private bucket(key: string): TokenBucket {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxKeys) {
@@ -67,7 +82,7 @@ export class KeyedLimiter {
       bucket = new TokenBucket(this.rate);
       this.buckets.set(key, bucket);
     }
-    return bucket.take();
+    return bucket;
   }
 
   get size(): number {

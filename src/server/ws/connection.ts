@@ -2,8 +2,8 @@
  * One socket's life, from `start()` to the close: it wires the socket's events to the jobs
  * that live in their own modules (membership.ts: token, room, user, join and room cap;
  * early-buffer.ts: what the room says during setup; frame-queue.ts: frames in arrival order;
- * frame-budget.ts: rate limits; outbound.ts: framing and slow readers), handles each frame
- * kind, and leaves the hub once with user_left on the user's last socket.
+ * frame-budget.ts: rate limits; outbound.ts: framing, slow readers and flooders), handles each
+ * frame kind, and leaves the hub once with user_left on the user's last socket.
  */
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type ServerFrame } from '../../shared/protocol.ts';
@@ -21,6 +21,8 @@ import type { WsTarget } from './upgrade.ts';
 
 export interface ConnectionDeps extends MembershipDeps {
   onGone(conn: Connection): void;
+  /** The socket went over its frame budget and is being closed 1008 (the server charges its IP). */
+  onFlooded(conn: Connection): void;
 }
 
 export class Connection implements Peer {
@@ -41,6 +43,8 @@ export class Connection implements Peer {
   private storeMember: Member | undefined;
   private inHub = false;
   private gone = false;
+  /** Closed 1008 for flooding: nothing more it sent is looked at. */
+  private flooded = false;
   private readonly queue: FrameQueue<ParsedFrame>;
   private readonly budget: FrameBudget;
   private readonly out: Outbound;
@@ -68,9 +72,11 @@ export class Connection implements Peer {
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', (data) => {
       this.alive = true;
-      this.paid(this.budget.pay('control', data.length), 'ws_control');
+      if (!this.flooded) this.paid(this.budget.pay('control', data.length), 'ws_control');
     });
-    ws.on('ping', (data) => this.paid(this.budget.pay('control', data.length), 'ws_control'));
+    ws.on('ping', (data) => {
+      if (!this.flooded) this.paid(this.budget.pay('control', data.length), 'ws_control');
+    });
     ws.on('error', (err) =>
       deps.log.debug('websocket error', { room_id: this.roomId, user_id: this.userId, err: err.message }),
     );
@@ -157,6 +163,8 @@ export class Connection implements Peer {
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
+    // Frames ws had already read when the socket was closed for flooding: dropped unparsed.
+    if (this.flooded) return;
     if (isBinary) {
       this.ws.close(CloseCode.UnsupportedData, 'Binary frames are not supported; send JSON text');
       return;
@@ -183,8 +191,11 @@ export class Connection implements Peer {
     if (verdict === 'ok') return true;
     this.deps.metrics?.rateLimitHit(limit);
     if (isChat) this.deps.metrics?.messageRejected(ErrorCode.RateLimited);
-    if (verdict === 'close') this.ws.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
-    else
+    if (verdict === 'close') {
+      this.flooded = true;
+      this.deps.onFlooded(this);
+      this.out.closeFlooder();
+    } else
       this.sendFrame({
         type: 'error',
         code: ErrorCode.RateLimited,

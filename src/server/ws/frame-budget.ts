@@ -1,7 +1,9 @@
 /**
  * What one socket may send: every frame pays its bytes into one bucket and counts against the
  * bucket of its kind (chat, typing, control), so no frame type is free. Consecutive refusals
- * are strikes; enough of them and the socket is closed 1008.
+ * are strikes; enough of them, or enough refused bytes in a row, and the socket is closed 1008.
+ * The byte rule is there because reading is the cost: twenty refused 64 KiB frames would be
+ * read (and unmasked) in full before the count rule closed the socket.
  */
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
@@ -18,12 +20,17 @@ export type FrameCost =
 /** `ok`: handle the frame; `limited`: drop it and answer rate_limited; `close`: close 1008. */
 export type Verdict = 'ok' | 'limited' | 'close';
 
-type BudgetConfig = Pick<Config, 'wsMessageRate' | 'wsTypingRate' | 'wsControlRate' | 'wsByteRate' | 'wsRateStrikes'>;
+type BudgetConfig = Pick<
+  Config,
+  'wsMessageRate' | 'wsTypingRate' | 'wsControlRate' | 'wsByteRate' | 'wsRateStrikes' | 'wsStrikeBytes'
+>;
 
 export class FrameBudget {
   private readonly bytes: TokenBucket;
   private readonly counts: Record<FrameCost, TokenBucket>;
   private strikes = 0;
+  /** Bytes of the frames refused since the last one that passed. */
+  private strikeBytes = 0;
 
   constructor(private readonly config: BudgetConfig) {
     this.bytes = new TokenBucket(config.wsByteRate);
@@ -36,13 +43,14 @@ export class FrameBudget {
 
   /** Pay for a frame's payload bytes; checked before the frame is parsed. */
   payBytes(sizeBytes: number): Verdict {
-    return this.bytes.take(undefined, sizeBytes) > 0 ? this.strike() : 'ok';
+    return this.bytes.take(undefined, sizeBytes) > 0 ? this.strike(sizeBytes) : 'ok';
   }
 
   /** Count a frame of `kind` (its bytes already paid); a frame that passes clears the strikes. */
   payFrame(kind: FrameCost): Verdict {
-    if (this.counts[kind].take() > 0) return this.strike();
+    if (this.counts[kind].take() > 0) return this.strike(0);
     this.strikes = 0;
+    this.strikeBytes = 0;
     return 'ok';
   }
 
@@ -52,8 +60,10 @@ export class FrameBudget {
     return paid === 'ok' ? this.payFrame(kind) : paid;
   }
 
-  private strike(): Verdict {
+  private strike(sizeBytes: number): Verdict {
     this.strikes++;
-    return this.strikes >= this.config.wsRateStrikes ? 'close' : 'limited';
+    this.strikeBytes += sizeBytes;
+    const out = this.strikes >= this.config.wsRateStrikes || this.strikeBytes > this.config.wsStrikeBytes;
+    return out ? 'close' : 'limited';
   }
 }

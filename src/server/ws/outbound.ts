@@ -12,8 +12,8 @@ import { framed, rawSocket } from './wire.ts';
 /** Buffers from the hub are UTF-8 JSON: send them as text frames, not binary. */
 const TEXT_FRAME = { binary: false } as const;
 
-/** After a slow reader is sent its 1013 close, give the close frame this long before cutting. */
-const SLOW_CLOSE_GRACE_MS = 1000;
+/** After a 1013 (slow reader) or 1008 (flooder) close, give the close frame this long before cutting. */
+const CLOSE_GRACE_MS = 1000;
 
 export class Outbound {
   /** Where broadcast frames are written, framed once per broadcast (see wire.ts); undefined: through ws.send. */
@@ -38,7 +38,21 @@ export class Outbound {
 
   /** Close 1013 ("Too slow to keep up") and cut the TCP connection if it stays stuck. */
   closeSlow(): void {
-    this.ws.close(CloseCode.TryAgainLater, 'Too slow to keep up');
-    setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    this.closeThenCut(CloseCode.TryAgainLater, 'Too slow to keep up');
+  }
+
+  /**
+   * Close 1008 ("Rate limit exceeded") and stop reading at once: what the peer keeps sending
+   * waits in the kernel, unread and unparsed, until the connection is cut (its close frame too,
+   * so the cut always comes after the grace).
+   */
+  closeFlooder(): void {
+    this.ws.pause();
+    this.closeThenCut(CloseCode.PolicyViolation, 'Rate limit exceeded');
+  }
+
+  private closeThenCut(code: number, reason: string): void {
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 }

@@ -3,11 +3,13 @@
  * connection bookkeeping (total and per IP), heartbeat, and shutdown with 1001.
  */
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, ErrorCode } from '../../shared/protocol.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { localBudget, type CountBudget } from '../limits/creation.ts';
+import { KeyedLimiter } from '../limits/token-bucket.ts';
 import { upgradeRefusalReason } from '../metrics/metrics.ts';
 import { Connection, type ConnectionDeps } from './connection.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -22,7 +24,7 @@ export interface WsServer {
 }
 
 /** `attempts`: the upgrade-attempt budget per client IP (REDIS_URL: shared by all instances); default local. */
-export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: CountBudget): WsServer {
+export function createWsServer(deps: Omit<ConnectionDeps, 'onGone' | 'onFlooded'>, attempts?: CountBudget): WsServer {
   const { config, log } = deps;
   const wss = new WebSocketServer({
     noServer: true,
@@ -48,6 +50,12 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: 
   const stopHeartbeat = startHeartbeat(() => connections, config.heartbeatMs);
   /** Upgrade attempts per client IP, counted before any other check (each costs a handshake parse). */
   const attemptBudget = attempts ?? localBudget(config.wsUpgradeRate);
+  /**
+   * Sockets closed 1008 for flooding, per client IP (WS_ABUSE_CLOSES_*): each close takes a
+   * token; while none is left that IP's upgrades are refused, so a flooder that reconnects
+   * gets a few sockets and then one per refill, each cut after a bounded read. Per instance.
+   */
+  const flooders = new KeyedLimiter(config.wsAbuseRate);
   const rejectLog = createRejectLog(log, config.wsRejectLogPerSecond);
 
   /** Closing, over the attempt budget (`waitMs`, its answer), or admit()'s answer. */
@@ -62,6 +70,12 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: 
     if (waitMs > 0) {
       const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
       const detail = `Too many WebSocket connection attempts from your address; retry in ${retryAfterS} s`;
+      return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
+    }
+    const floodWaitMs = flooders.wait(clientIp(req, config.trustProxy));
+    if (floodWaitMs > 0) {
+      const retryAfterS = Math.max(1, Math.ceil(floodWaitMs / 1000));
+      const detail = `Sockets from your address were closed for flooding; retry in ${retryAfterS} s`;
       return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
     }
     return admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
@@ -95,9 +109,22 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: 
       pending--;
       return true;
     };
+    const onFlooded = (conn: Connection): void => {
+      flooders.take(target.ip);
+      // One line per flooding socket, once it is cut: what reading it cost (its IP's budget
+      // bounds how many such lines one address can cause).
+      conn.ws.once('close', () =>
+        log.warn('websocket closed 1008: over its frame budget', {
+          room_id: target.roomId,
+          user_id: target.userId,
+          ip: target.ip,
+          bytes_read: socket instanceof Socket ? socket.bytesRead : undefined,
+        }),
+      );
+    };
     wss.handleUpgrade(req, socket, head, (ws) => {
       settle();
-      const conn = new Connection(ws, target, { ...deps, onGone });
+      const conn = new Connection(ws, target, { ...deps, onGone, onFlooded });
       connections.add(conn);
       conn.start();
     });
@@ -135,6 +162,7 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone'>, attempts?: 
       closing = true;
       stopHeartbeat();
       attemptBudget.close();
+      flooders.close();
       rejectLog.close();
       const open = [...connections];
       await Promise.race([
