@@ -66,7 +66,7 @@ describe('per-socket frame budgets (defaults)', () => {
     const res = await flood(s, BIG_KEEP_ALIVE, 400);
     expect(res.closed?.code).toBe(1008);
     expect(s.frames.some((f) => f.type === 'error' && f.code === 'rate_limited')).toBe(true);
-    // Default byte budget: a 256 KiB burst, then 20 strikes, far below the 24 MiB offered.
+    // Default byte budget: a 256 KiB burst, then 256 KiB of refused frames, far below the 24 MiB offered.
     expect(res.sentFrames).toBeLessThan(400);
   });
 

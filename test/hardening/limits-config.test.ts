@@ -85,6 +85,9 @@ describe('limit env vars (docs/security.md)', () => {
       HEALTH_RATE_PER_S: '8',
       HEALTH_RATE_BURST: '9',
       WS_REJECT_LOG_PER_S: '10',
+      WS_STRIKE_BYTES: '70000',
+      WS_ABUSE_CLOSES_PER_MIN: '30',
+      WS_ABUSE_CLOSES_BURST: '5',
     });
     expect([c.wsControlRate, c.wsByteRate]).toEqual([
       { perSecond: 3, burst: 4 },
@@ -95,6 +98,8 @@ describe('limit env vars (docs/security.md)', () => {
       { perSecond: 8, burst: 9 },
     ]);
     expect(c.wsRejectLogPerSecond).toBe(10);
+    expect(c.wsStrikeBytes).toBe(70000);
+    expect(c.wsAbuseRate).toEqual({ perSecond: 0.5, burst: 5 });
     const d = loadConfig({});
     expect([d.wsControlRate, d.wsByteRate]).toEqual([
       { perSecond: 2, burst: 10 },
@@ -105,11 +110,20 @@ describe('limit env vars (docs/security.md)', () => {
       { perSecond: 20, burst: 100 },
     ]);
     expect([d.wsRejectLogPerSecond, d.testFault]).toEqual([10, null]);
+    expect(d.wsStrikeBytes).toBe(256 * 1024);
+    expect(d.wsAbuseRate.burst).toBe(3);
+    expect(d.wsAbuseRate.perSecond).toBeCloseTo(0.1);
   });
 
   it('a byte burst smaller than one frame is refused: such a frame could never be accepted', () => {
     expect(() => loadConfig({ WS_BYTE_RATE_BURST: '1000' })).toThrow(
       /WS_BYTE_RATE_BURST \(1000\) must be at least MAX_FRAME_BYTES \(65536\)/,
+    );
+  });
+
+  it('a strike-bytes allowance smaller than one frame is refused: one refused frame would close with no warning', () => {
+    expect(() => loadConfig({ WS_STRIKE_BYTES: '1000' })).toThrow(
+      /WS_STRIKE_BYTES \(1000\) must be at least MAX_FRAME_BYTES \(65536\)/,
     );
   });
 
