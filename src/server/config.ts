@@ -67,7 +67,7 @@ export interface Config {
   testFault: 'exception' | 'rejection' | null;
   /** Rate-limit strikes on one socket before it is closed 1008. */
   wsRateStrikes: number;
-  /** Bytes of refused frames in a row on one socket before it is closed 1008 (big frames strike out sooner). */
+  /** Bytes of refused frames one socket may send (refilled at the byte rate); past it, close 1008. */
   wsStrikeBytes: number;
   /**
    * Sockets closed 1008 for flooding, per client IP: a bucket of `burst` closes refilled at

@@ -69,6 +69,28 @@ describe('flooding sockets (default frame budgets)', () => {
     expect(Number(cut?.bytes_read)).toBeLessThanOrEqual(768 * 1024);
   });
 
+  it('small frames slipped in between big refused ones do not reset the refused-bytes allowance', async () => {
+    srv = await startTestServer();
+    const http = api(srv.url);
+    const room = await http.room('flood-interleave');
+    const u = await http.user('sly');
+    const s = await openSocket(`${srv.wsUrl}/ws/${room.id}/${u.id}`, { localAddress: '127.0.0.8' });
+    await s.next((f) => f.type === 'user_joined');
+    const small = JSON.stringify({ type: 'keep_alive', timestamp: 0 });
+    let closed: Closed | null = null;
+    void s.closed.then((c) => (closed = c));
+    // A big frame, then a small one that passes (the control burst is 10): 12 pairs at most.
+    for (let i = 0; i < 12 && closed === null && s.ws.readyState === s.ws.OPEN; i++) {
+      s.ws.send(BIG_KEEP_ALIVE);
+      s.ws.send(small);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await s.closed).code).toBe(1008);
+    // Closed on the 5th or 6th refused big frame (the allowance refills at 64 KiB/s while this
+    // runs); with an allowance reset by every passing frame it took the control burst's 10 pairs.
+    expect(s.frames.filter((f) => f.type === 'error').length).toBeLessThanOrEqual(7);
+  });
+
   it('past WS_ABUSE_CLOSES_BURST flooded sockets, that IP is refused 429 at upgrade; its open socket and other IPs are not', async () => {
     srv = await startTestServer({ wsAbuseRate: { perSecond: 1 / 60, burst: 2 } });
     const http = api(srv.url);

@@ -1,9 +1,11 @@
 /**
  * What one socket may send: every frame pays its bytes into one bucket and counts against the
  * bucket of its kind (chat, typing, control), so no frame type is free. Consecutive refusals
- * are strikes; enough of them, or enough refused bytes in a row, and the socket is closed 1008.
- * The byte rule is there because reading is the cost: twenty refused 64 KiB frames would be
- * read (and unmasked) in full before the count rule closed the socket.
+ * are strikes; enough of them, or more refused bytes than the refused-bytes allowance holds,
+ * and the socket is closed 1008. The byte rule is there because reading is the cost: twenty
+ * refused 64 KiB frames would be read (and unmasked) in full before the count rule closed the
+ * socket. The allowance refills at the byte rate and is not reset by a frame that passes, so
+ * small frames slipped in between cannot keep big refused ones coming.
  */
 import type { Config } from '../config.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
@@ -29,11 +31,12 @@ export class FrameBudget {
   private readonly bytes: TokenBucket;
   private readonly counts: Record<FrameCost, TokenBucket>;
   private strikes = 0;
-  /** Bytes of the frames refused since the last one that passed. */
-  private strikeBytes = 0;
+  /** Bytes of refused frames a socket may send: WS_STRIKE_BYTES, refilled at the byte rate. */
+  private readonly refusedBytes: TokenBucket;
 
   constructor(private readonly config: BudgetConfig) {
     this.bytes = new TokenBucket(config.wsByteRate);
+    this.refusedBytes = new TokenBucket({ perSecond: config.wsByteRate.perSecond, burst: config.wsStrikeBytes });
     this.counts = {
       chat: new TokenBucket(config.wsMessageRate),
       typing: new TokenBucket(config.wsTypingRate),
@@ -50,7 +53,6 @@ export class FrameBudget {
   payFrame(kind: FrameCost): Verdict {
     if (this.counts[kind].take() > 0) return this.strike(0);
     this.strikes = 0;
-    this.strikeBytes = 0;
     return 'ok';
   }
 
@@ -62,8 +64,7 @@ export class FrameBudget {
 
   private strike(sizeBytes: number): Verdict {
     this.strikes++;
-    this.strikeBytes += sizeBytes;
-    const out = this.strikes >= this.config.wsRateStrikes || this.strikeBytes > this.config.wsStrikeBytes;
-    return out ? 'close' : 'limited';
+    const overdrawn = sizeBytes > 0 && this.refusedBytes.take(undefined, sizeBytes) > 0;
+    return overdrawn || this.strikes >= this.config.wsRateStrikes ? 'close' : 'limited';
   }
 }
