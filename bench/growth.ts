@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
+import { testConfig } from '../src/server/config.ts';
 import { createdId, joinRoom } from './durable.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
 import { ORIGIN } from './rest.ts';
@@ -128,15 +129,25 @@ async function drive(
   };
 }
 
-/** A room with 300 messages and a member, made over HTTP on the almost empty database. */
-async function smallFixture(server: BenchServer): Promise<Fixture> {
+/**
+ * The almost empty database, made over HTTP: one default page of rooms (so `GET /rooms` answers
+ * as many rooms on both databases; with a single room it would compare a 1-room answer with a
+ * 50-room one), each with the seed's members per room, and 300 messages worded like the seed's
+ * in the room read (a 100-message page is then about as many bytes on both).
+ */
+async function smallFixture(server: BenchServer, counts: SeedCounts): Promise<Fixture> {
   const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
-  const userId = await post('/users', { username: 'bench' });
-  const roomId = await post('/rooms', { name: 'bench' });
-  await joinRoom(server, roomId, userId);
+  const users: string[] = [];
+  for (let i = 1; i <= counts.membersPerRoom; i++) users.push(await post('/users', { username: `user ${i}` }));
+  let roomId = '';
+  for (let r = 1; r <= testConfig().roomsPageDefault; r++) {
+    roomId = await post('/rooms', { name: `room ${r}` });
+    for (const userId of users) await joinRoom(server, roomId, userId);
+  }
+  const userId = users[0]!;
   const ids: string[] = [];
   for (let i = 0; i < 300; i++)
-    ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `m${i}` }));
+    ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `seeded message ${i}` }));
   return { roomId, userId, middleId: ids[150]! };
 }
 
@@ -165,7 +176,7 @@ export async function benchGrowth(
     servers.push(emptyServer);
     const seededServer = await start(seeded.url);
     servers.push(seededServer);
-    const fixtures = { empty: await smallFixture(emptyServer), seeded: await hotRoom(seeded.url) };
+    const fixtures = { empty: await smallFixture(emptyServer, counts), seeded: await hotRoom(seeded.url) };
     const rows: GrowthRow[] = [];
     const runs = {
       empty: (route: string, s: number) => drive(emptyServer, empty.url, 'empty', route, fixtures.empty, s),
