@@ -58,6 +58,13 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone' | 'onFlooded'
   const flooders = new KeyedLimiter(config.wsAbuseRate);
   const rejectLog = createRejectLog(log, config.wsRejectLogPerSecond);
 
+  /** A 429 refusal of the upgrade: `why`, then when to retry (whole seconds, at least 1). */
+  const rateLimited = (waitMs: number, why: string): Admission & { retryAfterS: number } => {
+    const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+    const detail = `${why}; retry in ${retryAfterS} s`;
+    return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
+  };
+
   /** Closing, over the attempt budget (`waitMs`, its answer), or admit()'s answer. */
   const decide = (req: IncomingMessage, waitMs: number): Admission & { retryAfterS?: number } => {
     if (closing)
@@ -67,17 +74,9 @@ export function createWsServer(deps: Omit<ConnectionDeps, 'onGone' | 'onFlooded'
         code: 'shutting_down',
         detail: 'The server is shutting down; reconnect shortly',
       };
-    if (waitMs > 0) {
-      const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
-      const detail = `Too many WebSocket connection attempts from your address; retry in ${retryAfterS} s`;
-      return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
-    }
+    if (waitMs > 0) return rateLimited(waitMs, 'Too many WebSocket connection attempts from your address');
     const floodWaitMs = flooders.wait(clientIp(req, config.trustProxy));
-    if (floodWaitMs > 0) {
-      const retryAfterS = Math.max(1, Math.ceil(floodWaitMs / 1000));
-      const detail = `Sockets from your address were closed for flooding; retry in ${retryAfterS} s`;
-      return { ok: false, status: 429, code: ErrorCode.RateLimited, detail, retryAfterS };
-    }
+    if (floodWaitMs > 0) return rateLimited(floodWaitMs, 'Sockets from your address were closed for flooding');
     return admit(req, config, { total: connections.size + pending, forIp: (ip) => perIp.get(ip) ?? 0 });
   };
 
