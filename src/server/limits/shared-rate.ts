@@ -13,7 +13,7 @@
  */
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateConfig } from '../config.ts';
-import { KeyedLimiter } from './token-bucket.ts';
+import { DEFAULT_MAX_KEYS, KeyedLimiter } from './token-bucket.ts';
 
 /** A synchronous per-key request budget: 0 when allowed (and taken), else the wait in ms. KeyedLimiter is one. */
 export interface RequestLimiter {
@@ -24,8 +24,8 @@ export interface RequestLimiter {
 /** Longest a key's admitted requests wait before they are counted in Redis. */
 export const FLUSH_MS = 10;
 
-/** Most keys tallied or remembered as refused at once (as KeyedLimiter): a spray of addresses cannot grow memory. */
-const MAX_KEYS = 100_000;
+/** Most keys tallied or remembered as refused at once: the same bound as the local KeyedLimiter's. */
+const MAX_KEYS = DEFAULT_MAX_KEYS;
 
 export class SharedRequestLimiter implements RequestLimiter {
   private readonly local: KeyedLimiter;

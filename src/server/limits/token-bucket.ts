@@ -48,6 +48,9 @@ export class TokenBucket {
   }
 }
 
+/** Most keys a KeyedLimiter remembers by default: a spray of addresses cannot grow memory past it. */
+export const DEFAULT_MAX_KEYS = 100_000;
+
 export class KeyedLimiter {
   private buckets = new Map<string, TokenBucket>();
   private timer: NodeJS.Timeout;
@@ -55,7 +58,7 @@ export class KeyedLimiter {
   constructor(
     private readonly rate: RateConfig,
     /** Most keys remembered; past it the oldest bucket is dropped. */
-    private readonly maxKeys = 100_000,
+    private readonly maxKeys = DEFAULT_MAX_KEYS,
     sweepMs = 10_000,
   ) {
     this.timer = setInterval(() => this.sweep(), sweepMs);
