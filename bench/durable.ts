@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { httpRequest } from '../src/cli/client/http.ts';
-import { ORIGIN } from './rest.ts';
+import { joinRoom, ORIGIN } from './rest.ts';
 import { alternate, medianRun } from './rounds.ts';
 import type { BenchServer } from './servers.ts';
 import { loadRun, type WsRun } from './ws.ts';
@@ -53,17 +53,6 @@ export async function createdId(server: BenchServer, url: string, json: unknown)
   const id = (res.json as { id?: string }).id;
   if (!id) throw new Error(`${url} answered ${res.status}`);
   return id;
-}
-
-/** POST `/rooms/{roomId}/join` for `userId` on our server (the fixtures' one join call). */
-export async function joinRoom(server: BenchServer, roomId: string, userId: string): Promise<void> {
-  await httpRequest({
-    base: server.url,
-    url: `/rooms/${roomId}/join`,
-    method: 'POST',
-    json: { user_id: userId },
-    origin: ORIGIN,
-  });
 }
 
 /** `rooms` rooms and one user who joined them all. */

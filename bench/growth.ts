@@ -11,9 +11,9 @@ import autocannon from 'autocannon';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { testConfig } from '../src/server/config.ts';
-import { createdId, joinRoom } from './durable.ts';
+import { createdId } from './durable.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
-import { ORIGIN } from './rest.ts';
+import { joinRoom, ORIGIN } from './rest.ts';
 import { hotRoom, SEED_DEFAULTS, seedPostgres, type SeedCounts } from './seed.ts';
 import type { BenchServer } from './servers.ts';
 

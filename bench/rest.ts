@@ -31,13 +31,7 @@ async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: 
   };
   const roomId = await post('/rooms', { name: 'bench' });
   const userId = await post('/users', { username: 'bench' });
-  await httpRequest({
-    base: server.url,
-    url: `/rooms/${roomId}/join`,
-    method: 'POST',
-    json: { user_id: userId },
-    origin: ORIGIN,
-  });
+  await joinRoom(server, roomId, userId);
   return { roomId, userId };
 }
 
@@ -109,4 +103,15 @@ export async function benchRest(
     out.push(...runs.baseline, ...runs.ours);
   }
   return out;
+}
+
+/** POST `/rooms/{roomId}/join` for `userId` on our server (every bench fixture's one join call). */
+export async function joinRoom(server: BenchServer, roomId: string, userId: string): Promise<void> {
+  await httpRequest({
+    base: server.url,
+    url: `/rooms/${roomId}/join`,
+    method: 'POST',
+    json: { user_id: userId },
+    origin: ORIGIN,
+  });
 }
