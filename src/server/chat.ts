@@ -8,6 +8,7 @@ import type { Revocations } from './auth/service.ts';
 import { messageDto } from './dto.ts';
 import type { Hub, Peer } from './ws/hub.ts';
 import type { Member, MemberMessage, MemberPatch, Message, NewMessage, Store, UpsertMode } from './store/store.ts';
+import { isoNow } from './iso-time.ts';
 
 /** Delivers frames to a room's sockets; the Redis fan-out (scale-out) wraps the hub. */
 export interface Fanout {
@@ -210,7 +211,7 @@ export class Chat {
       username: member.username,
       avatar_url: member.avatar_url,
       message: `${member.username} joined the chat`,
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
     });
   }
 
@@ -220,7 +221,7 @@ export class Chat {
       user_id: member.user_id,
       username: member.username,
       message: `${member.username} left the chat`,
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
     });
   }
 
@@ -232,7 +233,7 @@ export class Chat {
         user_id: member.user_id,
         username: member.username,
         room_id: member.room_id,
-        timestamp: new Date().toISOString(),
+        timestamp: isoNow(),
       },
       member.user_id,
     );

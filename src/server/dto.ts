@@ -1,10 +1,11 @@
-/** Store records -> wire DTOs. Every timestamp goes out as toISOString(). */
+/** Store records -> wire DTOs. Every timestamp goes out as toISOString() would write it (iso-time.ts). */
 import type { MessageDto, RoomDto, RoomListItemDto, UserDto } from '../shared/protocol.ts';
 import type { Message, RoomWithMembers, User } from './store/store.ts';
 import { thumbnailPath } from './thumbnails.ts';
+import { isoDate } from './iso-time.ts';
 
 export function userDto(user: User): UserDto {
-  const created = user.created_at.toISOString();
+  const created = isoDate(user.created_at);
   return { id: user.id, username: user.username, avatar_url: user.avatar_url, created_at: created, joined_at: created };
 }
 
@@ -14,7 +15,7 @@ export function roomDto(room: RoomWithMembers, origin: string): RoomDto {
     id: room.id,
     name: room.name,
     thumbnail_url: room.thumbnail_id === null ? room.thumbnail_url : origin + thumbnailPath(room.thumbnail_id),
-    created_at: room.created_at.toISOString(),
+    created_at: isoDate(room.created_at),
     users: room.users,
   };
 }
@@ -32,7 +33,7 @@ export function messageDto(m: Message): MessageDto {
     username: m.username,
     content: m.content,
     avatar_url: m.avatar_url,
-    timestamp: m.created_at.toISOString(),
+    timestamp: isoDate(m.created_at),
   };
   if (m.client_msg_id !== undefined) dto.client_msg_id = m.client_msg_id;
   return dto;

@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from './config.ts';
 import { redactFields } from './redact.ts';
+import { isoNow } from './iso-time.ts';
 
 export type Fields = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ export function createLogger(
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Fields): void => {
     if (RANK[lvl] < min) return;
-    const line = redactFields({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
+    const line = redactFields({ time: isoNow(), level: lvl, msg, ...base, ...fields });
     out.write(`${JSON.stringify(line, errorReplacer)}\n`);
   };
   return {

@@ -9,6 +9,7 @@ import { readJsonObject, sendEmpty, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { User } from '../store/store.ts';
 import type { RouteDeps } from './deps.ts';
+import { isoDate } from '../iso-time.ts';
 
 /** Token responses are never stored by any cache, whatever the method (RFC 6749 §5.1). */
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -61,6 +62,6 @@ function authResponse(session: Session): AuthResponseDto {
   return {
     user: accountUserDto(session.user, session.account.email),
     token: session.token,
-    expires_at: session.expiresAt.toISOString(),
+    expires_at: isoDate(session.expiresAt),
   };
 }

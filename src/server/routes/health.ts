@@ -6,6 +6,7 @@ import { sendJson } from '../http/respond.ts';
 import type { Handler, Router } from '../http/router.ts';
 import type { RouteDeps } from './deps.ts';
 import { cachedProbe } from './health-probe.ts';
+import { isoNow } from '../iso-time.ts';
 
 /** A ping slower than this counts as storage down. */
 const PING_TIMEOUT_MS = 2000;
@@ -36,7 +37,7 @@ export function registerHealth(router: Router, deps: RouteDeps): void {
     const warning = store.warning?.();
     const body: HealthDto = {
       status: ok ? 'healthy' : 'degraded',
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
       version: config.version,
       commit: config.commit,
       environment: config.environment,
