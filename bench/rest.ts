@@ -37,20 +37,24 @@ async function fixtures(server: BenchServer): Promise<{ roomId: string; userId: 
 
 export type RestRoute = 'GET /health' | 'POST /rooms/{id}/messages';
 
+/** The request autocannon repeats for `route` (for POST, after making its room, user and join). */
+export async function routeRequest(
+  server: BenchServer,
+  route: RestRoute,
+): Promise<{ url: string; method?: 'POST'; headers: Record<string, string>; body?: string }> {
+  if (route === 'GET /health') return { url: `${server.url}/health`, headers: { origin: ORIGIN } };
+  const { roomId, userId } = await fixtures(server);
+  return {
+    url: `${server.url}/rooms/${roomId}/messages`,
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: userId, content: 'bench message of a typical length, about sixty-four chars' }),
+  };
+}
+
 /** Drive one route for `seconds` with 32 keep-alive connections. */
 export async function drive(server: BenchServer, route: RestRoute, seconds: number, round = 1): Promise<RestFigures> {
-  const opts =
-    route === 'GET /health'
-      ? { url: `${server.url}/health`, headers: { origin: ORIGIN } }
-      : await fixtures(server).then(({ roomId, userId }) => ({
-          url: `${server.url}/rooms/${roomId}/messages`,
-          method: 'POST',
-          headers: { origin: ORIGIN, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            user_id: userId,
-            content: 'bench message of a typical length, about sixty-four chars',
-          }),
-        }));
+  const opts = await routeRequest(server, route);
   const cpuBefore = await server.cpu();
   const r = await autocannon({ ...opts, connections: 32, pipelining: 1, duration: seconds });
   const cpu = (await server.cpu()) - cpuBefore;

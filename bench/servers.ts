@@ -6,6 +6,8 @@ import type { BatchesReply, CpuReply, MemReply } from './ipc.ts';
 export interface BenchServer {
   name: string;
   url: string;
+  /** The child's process id. */
+  pid: number;
   /** RSS and heap after a full GC in the server process. */
   mem(): Promise<{ rss: number; heapUsed: number }>;
   /** CPU time (user + system) the server process has used so far, µs. */
@@ -17,19 +19,35 @@ export interface BenchServer {
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/** A program the server's node runs under (valgrind): `command ...args node ...`. */
+export interface Wrapper {
+  command: string;
+  args: string[];
+}
+
 /**
  * Start `bench/<file>` with --expose-gc; resolves once it listens. `cpuProfDir`: also write a
  * --cpu-prof there. `env`: added to the child's environment (e.g. BENCH_STORE=postgres).
+ * `under`: run node under that program (bench/instructions.ts: callgrind); `pid` is then its pid.
  */
 export function startBenchServer(
   name: string,
   file: string,
   cpuProfDir?: string,
   env?: Record<string, string>,
+  under?: Wrapper,
 ): Promise<BenchServer> {
+  const nodeArgs = [
+    '--import',
+    'tsx',
+    '--expose-gc',
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+  ];
   const child: ChildProcess = fork(fileURLToPath(new URL(`./${file}`, import.meta.url)), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])],
+    ...(under
+      ? { execPath: under.command, execArgv: [...under.args, process.execPath, ...nodeArgs] }
+      : { execArgv: nodeArgs }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     ...(env ? { env: { ...process.env, ...env } } : {}),
   });
@@ -41,6 +59,7 @@ export function startBenchServer(
       resolve({
         name,
         url: `http://127.0.0.1:${msg.port}`,
+        pid: child.pid ?? 0,
         mem: () => ask<MemReply>(child, 'mem').then((m) => ({ rss: m.rss, heapUsed: m.heapUsed })),
         cpu: () => ask<CpuReply>(child, 'cpu').then((m) => m.micros),
         batches: () => ask<BatchesReply>(child, 'batches').then((m) => m.sizes),
