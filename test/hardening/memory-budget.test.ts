@@ -13,8 +13,9 @@ const MiB = 1024 * 1024;
 async function withServer(
   budget: { maxMessages: number; maxRooms: number; maxBytes: number },
   fn: (http: ReturnType<typeof api>) => Promise<void>,
+  overrides: Parameters<typeof startTestServer>[0] = {},
 ) {
-  const srv = await startTestServer({}, new MemoryStore({ budget }));
+  const srv = await startTestServer(overrides, new MemoryStore({ budget }));
   try {
     await fn(api(srv.url));
   } finally {
@@ -43,6 +44,23 @@ describe('the in-memory store has a total budget (finding 5)', () => {
       expect(health.status).toBe(200);
       expect(health.body.storage.warning).toMatch(/10 messages and 0 rooms evicted/);
     });
+  });
+
+  it('/health warns the same with GET /metrics on (the store is then wrapped to be timed)', async () => {
+    await withServer(
+      { maxMessages: 5, maxRooms: 100, maxBytes: 64 * MiB },
+      async (http) => {
+        const user = await http.user('timed');
+        const room = await http.room('timed');
+        await http.join(room.id, user.id);
+        for (let i = 0; i < 8; i++)
+          expect((await http.post(`/rooms/${room.id}/messages`, { user_id: user.id, content: `t${i}` })).status).toBe(
+            201,
+          );
+        expect((await http.get('/health')).body.storage.warning).toMatch(/3 messages and 0 rooms evicted/);
+      },
+      { metricsToken: 'memory-budget-metrics-token-0123456789' },
+    );
   });
 
   it('past MEMORY_MAX_ROOMS the least recently active room goes, not the oldest one still in use', async () => {

@@ -59,6 +59,38 @@ describe.skipIf(!PG_URL)(PG_URL ? 'postgres: posting messages' : `postgres: post
     expect(listed.map((m) => m.content)).toEqual(['hi', 'first words', 'new name']);
   });
 
+  it("a member's POST reaches the store as one insertMemberMessage, with no getMember first (the app's store seams pass it on)", async () => {
+    // The real PostgresStore, with its calls counted on the way in: the app wraps every store
+    // it is given (timing, outage logging), and that wrapper must not hide the one-round-trip path.
+    const calls = new Map<string, number>();
+    const inner = new PostgresStore({ url: db.url });
+    const counted = new Proxy(inner, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function' || typeof name !== 'string') return value;
+        return (...args: unknown[]) => {
+          calls.set(name, (calls.get(name) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const wrapped = await startTestServer({}, counted);
+    try {
+      const http = api(wrapped.url);
+      const room = await http.room('one round trip');
+      const dana = await http.user('dana');
+      await http.join(room.id, dana.id);
+      calls.clear();
+      for (let i = 0; i < 3; i++)
+        expect((await http.post(`/rooms/${room.id}/messages`, { user_id: dana.id, content: `m${i}` })).status).toBe(
+          201,
+        );
+      expect(Object.fromEntries(calls)).toEqual({ insertMemberMessage: 3 });
+    } finally {
+      await wrapped.close();
+    }
+  });
+
   it('an unknown room is 404 and an unknown user 400, as before; nothing is stored', async () => {
     const http = api(server.url);
     const room = await http.room('empty');

@@ -2,14 +2,23 @@
  * The seam between the app and its Store: every call is timed into
  * `vchat_store_operation_duration_seconds` (when metrics are on), and a store that cannot
  * be reached is logged once when it goes and once when it is back (OutageWatch), instead
- * of a stack trace per failed request. A typed object literal rather than a Proxy: a
- * method added to Store fails the typecheck here until it is wrapped.
+ * of a stack trace per failed request. A typed object literal rather than a Proxy, which
+ * lists every member of Store, the optional ones too (EveryMember): a member added to Store
+ * fails the typecheck here until it is passed on. An optional one that was not passed on
+ * silently disabled what it was for: `insertMemberMessage` (every POST on Postgres paid a
+ * getMember round trip first) and the in-memory store's `/health` warning with metrics on.
  */
 import type { Logger } from '../log.ts';
 import { StoreUnavailableError, type ImmediateMessages, type Store } from '../store/store.ts';
 import type { HistogramChild } from './histogram.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { OutageWatch } from './outage.ts';
+
+/** Keys of T whose property is optional. */
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/** T with every key present: an optional member's value is it, or undefined when the inner store has none. */
+type EveryMember<T> = { [K in keyof Required<T>]: K extends OptionalKeys<T> ? Required<T>[K] | undefined : T[K] };
 
 export interface ObservedStore {
   store: Store;
@@ -46,7 +55,7 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
   }
 
   const pingTimer = timer('ping');
-  const store: Store = {
+  const store: EveryMember<Store> = {
     // Read through: a store may change what it reports (the fault-injection tests do).
     get kind() {
       return inner.kind;
@@ -78,11 +87,13 @@ export function observeStore(inner: Store, log: Logger, metrics: ServerMetrics |
     getMember: timed('getMember', inner.getMember),
     insertMessage: timed('insertMessage', inner.insertMessage),
     listMessages: timed('listMessages', inner.listMessages),
+    insertMemberMessage: inner.insertMemberMessage && timed('insertMemberMessage', inner.insertMemberMessage),
+    counts: inner.counts && timed('counts', inner.counts),
+    /* eslint-enable @typescript-eslint/unbound-method */
+    poolUse: inner.poolUse?.bind(inner),
+    warning: inner.warning?.bind(inner),
+    immediate: inner.immediate && timedImmediate(inner.immediate, timer),
   };
-  if (inner.counts) store.counts = timed('counts', inner.counts);
-  /* eslint-enable @typescript-eslint/unbound-method */
-  if (inner.poolUse) store.poolUse = inner.poolUse.bind(inner);
-  if (inner.immediate) (store as { immediate?: ImmediateMessages }).immediate = timedImmediate(inner.immediate, timer);
   return { store, watch };
 }
 
