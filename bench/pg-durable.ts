@@ -5,7 +5,7 @@
  * only, trust auth, removed on stop. BENCH_DURABLE_DATABASE_URL instead names a server of your own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,44 @@ export interface DurablePostgres {
   url: string;
   /** The server's `fsync` and `synchronous_commit` as it reports them. */
   settings: string;
+  /**
+   * CPU time (user + system) the server's processes have used so far, µs: the postmaster, its
+   * live children and the children it has reaped. 0 for BENCH_DURABLE_DATABASE_URL (not ours to read).
+   */
+  cpuMicros(): number;
   stop(): void;
+}
+
+/** Linux: user + system time of `pid`, plus that of its reaped children when `reaped`, µs (0 when gone). */
+function procCpuMicros(pid: number, reaped: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14 ... cstime 17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+    return (ticks * 1_000_000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: Linux reports process times in 1/100 s on every architecture Node supports. */
+const CLOCK_TICKS = 100;
+
+/** The postmaster's CPU and that of all its live children (by parent pid). */
+function clusterCpuMicros(postmaster: number): number {
+  let total = procCpuMicros(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) total += procCpuMicros(Number(entry), false);
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return total;
 }
 
 /** The newest installed Debian postgresql bin dir, or undefined. */
@@ -49,7 +86,13 @@ export function durablePostgresMissing(): string | undefined {
 /** Start one (or use BENCH_DURABLE_DATABASE_URL). */
 export async function startDurablePostgres(): Promise<DurablePostgres> {
   const given = process.env.BENCH_DURABLE_DATABASE_URL;
-  if (given) return { url: given, settings: 'as configured on BENCH_DURABLE_DATABASE_URL', stop: () => undefined };
+  if (given)
+    return {
+      url: given,
+      settings: 'as configured on BENCH_DURABLE_DATABASE_URL',
+      cpuMicros: () => 0,
+      stop: () => undefined,
+    };
   const bin = binDir();
   if (!bin) throw new Error(durablePostgresMissing());
   const asOwner = (cmd: string, args: string[]): string[] =>
@@ -88,6 +131,11 @@ export async function startDurablePostgres(): Promise<DurablePostgres> {
   return {
     url: `postgres://vchat@127.0.0.1:${port}/vchat_bench`,
     settings,
+    cpuMicros: () => {
+      // postmaster.pid's first line is the postmaster's pid.
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return clusterCpuMicros(pid);
+    },
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);

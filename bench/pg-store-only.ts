@@ -5,24 +5,31 @@
  * answers one question: is the database (its WAL flush) what bounds the durable WebSocket
  * and POST figures, or is it the server around it? See docs/performance.md.
  *
- *   npx tsx bench/pg-store-only.ts [seconds per run, default 6]
+ *   npx tsx bench/pg-store-only.ts [seconds per run, default 6] [writers, default 100] [rooms, default 10]
+ *
+ * CPU columns: this process's CPU (the store's JS and node-postgres) and the Postgres server's
+ * (every backend and background process) per message stored.
  */
 import { loadavg } from 'node:os';
 import { PostgresStore } from '../src/server/store/postgres.ts';
 import { freshBenchDatabase } from './pg.ts';
-import { startDurablePostgres } from './pg-durable.ts';
+import { startDurablePostgres, type DurablePostgres } from './pg-durable.ts';
 
-const WRITERS = 100;
-const ROOMS = 10;
 const IN_FLIGHT = [1, 2, 4];
 
-const seconds = Number(process.argv[2] ?? 6);
-if (!(seconds > 0)) throw new Error('usage: npx tsx bench/pg-store-only.ts [seconds per run]');
+const [seconds, WRITERS, ROOMS] = [6, 100, 10].map((fallback, i) => Number(process.argv[2 + i] ?? fallback)) as [
+  number,
+  number,
+  number,
+];
+if (![seconds, WRITERS, ROOMS].every((n) => n > 0))
+  throw new Error('usage: npx tsx bench/pg-store-only.ts [seconds per run] [writers] [rooms]');
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.floor((sorted.length - 1) * q)] ?? 0;
 
 /** One run: messages/s, p50/p99 of one insert, and the batch sizes the store wrote. */
-async function run(base: string, writesInFlight: number): Promise<string> {
+async function run(pg: DurablePostgres, writesInFlight: number): Promise<string> {
+  const base = pg.url;
   const db = await freshBenchDatabase(base, 'vchat_store_only');
   const sizes: number[] = [];
   const store = new PostgresStore({ url: db.url, writesInFlight, onBatch: (n) => sizes.push(n) });
@@ -38,6 +45,7 @@ async function run(base: string, writesInFlight: number): Promise<string> {
       writers.push({ room, user });
     }
     const times: number[] = [];
+    const cpu0 = { node: process.cpuUsage(), postgres: pg.cpuMicros() };
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       writers.map(async ({ room, user }) => {
@@ -49,12 +57,15 @@ async function run(base: string, writesInFlight: number): Promise<string> {
         }
       }),
     );
+    const nodeCpu = process.cpuUsage(cpu0.node);
+    const perMsg = (us: number): string => (us / Math.max(1, times.length)).toFixed(0);
+    const cpu = `${perMsg(nodeCpu.user + nodeCpu.system)} | ${perMsg(pg.cpuMicros() - cpu0.postgres)}`;
     times.sort((a, b) => a - b);
     sizes.sort((a, b) => a - b);
     const rate = Math.round(times.length / seconds);
     return (
       `| ${writesInFlight} | ${rate} | ${quantile(times, 0.5).toFixed(1)} | ${quantile(times, 0.99).toFixed(1)} | ` +
-      `${sizes.length} | ${(times.length / Math.max(1, sizes.length)).toFixed(1)} | ${sizes[sizes.length - 1] ?? 0} |`
+      `${sizes.length} | ${(times.length / Math.max(1, sizes.length)).toFixed(1)} | ${sizes[sizes.length - 1] ?? 0} | ${cpu} |`
     );
   } finally {
     await store.close();
@@ -66,9 +77,11 @@ const pg = await startDurablePostgres();
 try {
   process.stdout.write(`Postgres store alone (${pg.settings}); load average at start ${loadavg()[0]?.toFixed(2)}\n`);
   process.stdout.write(`${WRITERS} closed-loop writers over ${ROOMS} rooms, ${seconds} s per run\n`);
-  process.stdout.write('| batches in flight | msgs/s | p50 ms | p99 ms | batches | messages per batch | largest |\n');
-  process.stdout.write('|---|---|---|---|---|---|---|\n');
-  for (const n of IN_FLIGHT) process.stdout.write(`${await run(pg.url, n)}\n`);
+  process.stdout.write(
+    '| batches in flight | msgs/s | p50 ms | p99 ms | batches | messages per batch | largest | node CPU µs/msg | Postgres CPU µs/msg |\n',
+  );
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|\n');
+  for (const n of IN_FLIGHT) process.stdout.write(`${await run(pg, n)}\n`);
   process.stdout.write(`load average at end ${loadavg()[0]?.toFixed(2)}\n`);
 } finally {
   pg.stop();
