@@ -59,6 +59,10 @@ if (process.env.BENCH_STORE === 'postgres') {
     url: db?.url ?? base,
     // BENCH_DATABASE_POOL_SIZE: the pool-size sweep (docs/performance.md); else the production default.
     ...(poolSize ? { max: poolSize } : {}),
+    // BENCH_WRITES_IN_FLIGHT: the group-commit sweep (bench/writes-in-flight.ts); else the production default.
+    ...(Number(process.env.BENCH_WRITES_IN_FLIGHT) > 0
+      ? { writesInFlight: Number(process.env.BENCH_WRITES_IN_FLIGHT) }
+      : {}),
     onBatch: (size) => void (batchSizes[size] = (batchSizes[size] ?? 0) + 1),
   });
 } else {

@@ -9,11 +9,13 @@
  */
 
 /**
- * Writes in flight at once in the database stores' message queues, on disjoint sets of rooms:
- * while one batch waits for its commit (Postgres flushes concurrent commits' WAL together) the
- * next is already on its way, instead of the pipeline idling for a whole round trip per batch.
+ * Writes in flight at once in the database stores' message queues. One: the messages that
+ * arrive during a write all go in the next one, so a batch grows with the load and the round
+ * trip is paid once per batch, not per message. A second write in flight (on other rooms) was
+ * measured slower on every figure, and more slower still: two transactions flush, lock and plan
+ * where one would (bench/writes-in-flight.ts, docs/performance.md "Writes in flight").
  */
-export const DEFAULT_WRITES_IN_FLIGHT = 2;
+export const DEFAULT_WRITES_IN_FLIGHT = 1;
 
 /** What the batch writer gives back for one item: its result, or the error for that item alone. */
 export type ItemResult<O> = { ok: true; value: O } | { ok: false; error: unknown };

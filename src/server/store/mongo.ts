@@ -125,7 +125,7 @@ export class MongoStore implements Store {
     this.batches = new GroupCommit<QueuedMessage, Queued>({
       write: (batch) => writeMongoBatch(collections, batch),
       maxBatch: options.maxBatch ?? DEFAULT_MONGO_MAX_BATCH,
-      // As in PostgresStore: two writes in flight on disjoint rooms; a room is in one at a time.
+      // As in PostgresStore (measured there): one write in flight; a room is in one at a time.
       maxInFlight: DEFAULT_WRITES_IN_FLIGHT,
       keyOf: (m) => m.room_id,
       failsQueue: (err) => err instanceof StoreUnavailableError,
