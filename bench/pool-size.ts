@@ -3,58 +3,25 @@
  * durable settings, bench/pg-durable.ts) with pool sizes 2, 5, 10, 20, each driven by
  * POST /rooms/{id}/messages over 50 rooms (autocannon, 32 connections) and WebSocket chat
  * (100 clients in rooms of 10, closed loop). Sizes are run in turn, twice (in reverse the second
- * time) so a drift of the shared machine hits every size alike.
+ * time) so a drift of the shared machine hits every size alike (bench/sweep.ts).
  *
  *   npx tsx bench/pool-size.ts [seconds per run, default 4]
  */
-import { loadavg } from 'node:os';
 import { postMessages } from './durable.ts';
-import { startDurablePostgres } from './pg-durable.ts';
-import { startBenchServer } from './servers.ts';
+import { runSweep } from './sweep.ts';
 import { loadRun } from './ws.ts';
 
-const SIZES = [2, 5, 10, 20];
 const seconds = Number(process.argv[2] ?? 4);
-const log = (s: string): void => void process.stderr.write(`[pool-size] ${s}\n`);
 
-const pg = await startDurablePostgres();
-log(
-  `Postgres ${pg.settings}; load average ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' / ')}`,
-);
-const rows: string[] = [];
-try {
-  for (const sizes of [SIZES, [...SIZES].reverse()]) {
-    for (const size of sizes) {
-      const server = await startBenchServer(`pool ${size}`, 'server-vchat.ts', undefined, {
-        BENCH_STORE: 'postgres',
-        BENCH_DATABASE_URL: pg.url,
-        BENCH_DATABASE_POOL_SIZE: String(size),
-      });
-      try {
-        await postMessages(server, 50, Math.max(1, seconds / 2), 0); // warm-up, discarded
-        const rest = await postMessages(server, 50, seconds, 1);
-        const ws = await loadRun(server, { clients: 100, roomSize: 10, seconds, inflight: 1 });
-        const row = `| ${size} | ${rest.req_per_s} | ${rest.p50_ms} | ${rest.p99_ms} | ${ws.delivered_per_s} | ${ws.p50_ms} | ${ws.p99_ms} |`;
-        log(row);
-        rows.push(row);
-      } finally {
-        await server.close();
-      }
-    }
-  }
-} finally {
-  pg.stop();
-}
-process.stdout.write(
-  [
-    '| pool | POST req/s | POST p50 ms | POST p99 ms | WS delivered/s | WS p50 ms | WS p99 ms |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
-    `load average at end ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' / ')}`,
-    '',
-  ].join('\n'),
-);
+await runSweep({
+  name: 'pool-size',
+  values: [2, 5, 10, 20],
+  env: (size) => ({ BENCH_DATABASE_POOL_SIZE: String(size) }),
+  columns: ['pool', 'POST req/s', 'POST p50 ms', 'POST p99 ms', 'WS delivered/s', 'WS p50 ms', 'WS p99 ms'],
+  measure: async (server) => {
+    await postMessages(server, 50, Math.max(1, seconds / 2), 0); // warm-up, discarded
+    const rest = await postMessages(server, 50, seconds, 1);
+    const ws = await loadRun(server, { clients: 100, roomSize: 10, seconds, inflight: 1 });
+    return [rest.req_per_s, rest.p50_ms, rest.p99_ms, ws.delivered_per_s, ws.p50_ms, ws.p99_ms];
+  },
+});
