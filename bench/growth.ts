@@ -10,11 +10,12 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
+import { httpRequest } from '../src/cli/client/http.ts';
 import { testConfig } from '../src/server/config.ts';
 import { createdId } from './durable.ts';
 import { freshBenchDatabase, type BenchDatabase } from './pg.ts';
 import { joinRoom, ORIGIN } from './rest.ts';
-import { hotRoom, SEED_DEFAULTS, seedPostgres, type SeedCounts } from './seed.ts';
+import { HOT_ROOM_SENDERS, hotRoom, SEED_DEFAULTS, seedPostgres, type SeedCounts } from './seed.ts';
 import type { BenchServer } from './servers.ts';
 
 export interface GrowthRow {
@@ -130,10 +131,16 @@ async function drive(
 }
 
 /**
- * The almost empty database, made over HTTP: one default page of rooms (so `GET /rooms` answers
- * as many rooms on both databases; with a single room it would compare a 1-room answer with a
- * 50-room one), each with the seed's members per room, and 300 messages worded like the seed's
- * in the room read (a 100-message page is then about as many bytes on both).
+ * The almost empty database, made over HTTP, so that each route's answer has the same shape on
+ * both databases and only the amount of data differs:
+ * - one default page of rooms (so `GET /rooms` answers as many rooms on both; with a single
+ *   room it would compare a 1-room answer with a 50-room one), each with the seed's members per
+ *   room;
+ * - in the room read, 300 messages worded like the seed's, written in turn by HOT_ROOM_SENDERS
+ *   members with an avatar URL like the seeded users' (they join by posting), as the seeded hot
+ *   room's history is: a 100-message page holds 100 senders and 100 avatar URLs on both, and
+ *   the room about as many members. From one sender without an avatar, the page was smaller
+ *   and its lookups all hit one cached row.
  */
 async function smallFixture(server: BenchServer, counts: SeedCounts): Promise<Fixture> {
   const post = (url: string, json: unknown): Promise<string> => createdId(server, url, json);
@@ -144,11 +151,24 @@ async function smallFixture(server: BenchServer, counts: SeedCounts): Promise<Fi
     roomId = await post('/rooms', { name: `room ${r}` });
     for (const userId of users) await joinRoom(server, roomId, userId);
   }
-  const userId = users[0]!;
+  const senders: string[] = [];
+  for (let i = 1; i <= HOT_ROOM_SENDERS; i++) {
+    const id = await post('/users', { username: `sender ${i}` });
+    await httpRequest({
+      base: server.url,
+      url: `/users/${id}/profile`,
+      method: 'PUT',
+      json: { avatar_url: `https://a.example/${i}.png` },
+      origin: ORIGIN,
+    });
+    senders.push(id);
+  }
   const ids: string[] = [];
-  for (let i = 0; i < 300; i++)
+  for (let i = 0; i < 300; i++) {
+    const userId = senders[i % HOT_ROOM_SENDERS]!;
     ids.push(await post(`/rooms/${roomId}/messages`, { user_id: userId, content: `seeded message ${i}` }));
-  return { roomId, userId, middleId: ids[150]! };
+  }
+  return { roomId, userId: users[0]!, middleId: ids[150]! };
 }
 
 /**

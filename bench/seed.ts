@@ -6,10 +6,13 @@
  *   npx tsx bench/seed.ts postgres://…/db [--rooms 100000] [--users 100000] [--messages 1000000]
  *
  * The schema comes from the store's own migrations. Room 1 (oldest) is the hot room: it gets
- * `hotMessages` of the messages, the rest are spread over all rooms; each room gets
- * `membersPerRoom` members.
+ * `hotMessages` of the messages, written in turn by HOT_ROOM_SENDERS of its members (as a room's
+ * history is); the rest are spread over all rooms; each room gets `membersPerRoom` members.
  */
 import pg from 'pg';
+
+/** Members of the hot room who write its history in turn: a 100-message page has 100 senders. */
+export const HOT_ROOM_SENDERS = 100;
 import { migrate } from '../src/server/store/pg-helpers.ts';
 
 export interface SeedCounts {
@@ -66,12 +69,18 @@ export async function seedPostgres(url: string, counts: SeedCounts = SEED_DEFAUL
          ON CONFLICT DO NOTHING`,
         [counts.membersPerRoom, counts.users],
       );
-      // The hot room's history, then the rest spread over every room, in time order.
+      // The hot room's senders are members of it, then its history, then the rest spread over every room, in time order.
+      await client.query(
+        `INSERT INTO room_members (room_id, user_id, username, avatar_url)
+         SELECT (SELECT id FROM seed_r WHERE n = 1), u.id, u.username, NULL FROM seed_u u WHERE u.n <= $1::int
+         ON CONFLICT DO NOTHING`,
+        [HOT_ROOM_SENDERS],
+      );
       await client.query(
         `INSERT INTO messages (room_id, user_id, username, content, created_at)
          SELECT (SELECT id FROM seed_r WHERE n = 1), u.id, u.username, 'seeded message ' || g, now() - make_interval(secs => $1::int - g)
            FROM generate_series(1, $1::int) g JOIN seed_u u ON u.n = (g % $2::int) + 1`,
-        [counts.hotMessages, counts.users],
+        [counts.hotMessages, HOT_ROOM_SENDERS],
       );
       await client.query(
         `INSERT INTO messages (room_id, user_id, username, content, created_at)
