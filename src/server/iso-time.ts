@@ -3,7 +3,7 @@
  *
  * V8 formats an ISO date in C++ through seven `snprintf` calls: about 7,000 instructions each
  * time, 6% of a whole `GET /health` and paid once per message in a history page of 100
- * (docs/performance.md, "ISO timestamps"). Within one UTC minute only the seconds and the
+ * (docs/performance.md, "Numbers behind code comments"). Within one UTC minute only the seconds and the
  * milliseconds change, so the `YYYY-MM-DDTHH:MM:` prefix is made once per minute by V8 itself
  * and the rest comes from two lookup tables. The answer is the same string, character for
  * character (the unit test compares both over minute, day and year boundaries); a time outside
