@@ -97,4 +97,15 @@ describe('Hub', () => {
     expect(gone.got).toHaveLength(0);
     expect(hub.activeConnections).toBe(1);
   });
+
+  it('counts as delivered (vchat_deliveries_total) only the frames queued: not a closed or a slow peer', () => {
+    const hub = new Hub();
+    const live = peer('r', 'a');
+    hub.add(live);
+    hub.add(peer('r', 'g', { closed: true }));
+    hub.add(peer('r', 's', { slow: true }));
+    expect(hub.broadcast('r', { type: 'pong' })).toBe(1);
+    expect(hub.deliveries).toBe(1);
+    expect(live.got).toHaveLength(1);
+  });
 });

@@ -84,8 +84,8 @@ export class Hub {
   /**
    * Send one frame to every peer in a room, encoded once. Peers of `exceptUserId` are
    * skipped. Slow peers are collected and dropped after the loop, so the set is never
-   * mutated while it is iterated. Returns the number of peers the frame was handed to
-   * (queued, or `closed`: a socket that closed during the broadcast is counted too).
+   * mutated while it is iterated. Returns the number of peers the frame was queued to (not a
+   * socket already closed, not one dropped as too slow): what `vchat_deliveries_total` counts.
    */
   broadcast(roomId: string, frame: ServerFrame, exceptUserId?: string): number {
     const peers = this.rooms.get(roomId);
@@ -108,13 +108,14 @@ export class Hub {
     return sent;
   }
 
-  /** Send to every peer in `set` but the excepted user's; peers too far behind go to `this.slow`. */
+  /** Send to every peer in `set` but the excepted user's; peers too far behind go to `this.slow`. Returns the frames queued. */
   private sendAll(set: Set<Peer>, data: Buffer, exceptUserId: string | undefined): number {
     let sent = 0;
     for (const peer of set) {
       if (peer.userId === exceptUserId) continue;
-      if (peer.send(data) === 'slow') this.slow.push(peer);
-      else sent++;
+      const result = peer.send(data);
+      if (result === 'queued') sent++;
+      else if (result === 'slow') this.slow.push(peer);
     }
     return sent;
   }
