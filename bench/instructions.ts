@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     }
   }
   const lines = [
-    `Main-thread instructions per request under callgrind (${warm} warm-up requests, then ${count} counted; ${processes} processes each)`,
+    `Main-thread instructions per request under callgrind (${warm} warm-up requests, then ${count} counted; ` +
+      `${processes} processes each)`,
     '| route | node:http | vchat | ratio (node:http / vchat) |',
     '|---|---|---|---|',
   ];

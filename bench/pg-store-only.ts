@@ -65,7 +65,8 @@ async function run(pg: DurablePostgres, writesInFlight: number): Promise<string>
     const rate = Math.round(times.length / seconds);
     return (
       `| ${writesInFlight} | ${rate} | ${quantile(times, 0.5).toFixed(1)} | ${quantile(times, 0.99).toFixed(1)} | ` +
-      `${sizes.length} | ${(times.length / Math.max(1, sizes.length)).toFixed(1)} | ${sizes[sizes.length - 1] ?? 0} | ${cpu} |`
+      `${sizes.length} | ${(times.length / Math.max(1, sizes.length)).toFixed(1)} | ` +
+      `${sizes[sizes.length - 1] ?? 0} | ${cpu} |`
     );
   } finally {
     await store.close();
@@ -78,7 +79,8 @@ try {
   process.stdout.write(`Postgres store alone (${pg.settings}); load average at start ${loadavg()[0]?.toFixed(2)}\n`);
   process.stdout.write(`${WRITERS} closed-loop writers over ${ROOMS} rooms, ${seconds} s per run\n`);
   process.stdout.write(
-    '| batches in flight | msgs/s | p50 ms | p99 ms | batches | messages per batch | largest | node CPU µs/msg | Postgres CPU µs/msg |\n',
+    '| batches in flight | msgs/s | p50 ms | p99 ms | batches | messages per batch | largest | ' +
+      'node CPU µs/msg | Postgres CPU µs/msg |\n',
   );
   process.stdout.write('|---|---|---|---|---|---|---|---|---|\n');
   for (const n of IN_FLIGHT) process.stdout.write(`${await run(pg, n)}\n`);

@@ -69,7 +69,8 @@ export async function seedPostgres(url: string, counts: SeedCounts = SEED_DEFAUL
          ON CONFLICT DO NOTHING`,
         [counts.membersPerRoom, counts.users],
       );
-      // The hot room's senders are members of it, then its history, then the rest spread over every room, in time order.
+      // The hot room's senders become its members; then its history, then the rest spread over
+      // every room, in time order.
       await client.query(
         `INSERT INTO room_members (room_id, user_id, username, avatar_url)
          SELECT (SELECT id FROM seed_r WHERE n = 1), u.id, u.username, NULL FROM seed_u u WHERE u.n <= $1::int

@@ -59,7 +59,7 @@ describe.skipIf(!PG_URL)(PG_URL ? 'postgres: posting messages' : `postgres: post
     expect(listed.map((m) => m.content)).toEqual(['hi', 'first words', 'new name']);
   });
 
-  it("a member's POST reaches the store as one insertMemberMessage, with no getMember first (the app's store seams pass it on)", async () => {
+  it("a member's POST is one insertMemberMessage, no getMember first (the store wrapper passes it on)", async () => {
     // The real PostgresStore, with its calls counted on the way in: the app wraps every store
     // it is given (timing, outage logging), and that wrapper must not hide the one-round-trip path.
     const calls = new Map<string, number>();

@@ -108,7 +108,10 @@ export class Hub {
     return sent;
   }
 
-  /** Send to every peer in `set` but the excepted user's; peers too far behind go to `this.slow`. Returns the frames queued. */
+  /**
+   * Send to every peer in `set` but the excepted user's; peers too far behind go to `this.slow`.
+   * Returns the frames queued.
+   */
   private sendAll(set: Set<Peer>, data: Buffer, exceptUserId: string | undefined): number {
     let sent = 0;
     for (const peer of set) {
