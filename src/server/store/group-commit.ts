@@ -40,7 +40,7 @@ export interface GroupCommitOptions<I, O> {
 
 interface Pending<I, O> {
   item: I;
-  /** keyOf(item), computed once. */
+  /** keyOf(item), computed once (empty when keys are not tracked). */
   key: string;
   resolve(value: O): void;
   reject(err: unknown): void;
@@ -53,9 +53,16 @@ export class GroupCommit<I, O> {
   /** Keys with an item in a write in flight. */
   private readonly busy = new Set<string>();
   private readonly maxInFlight: number;
+  /**
+   * options.keyOf, only when more than one write may be in flight: with one, a batch is taken
+   * only when nothing is in flight, so no key is ever busy and keys would be computed and
+   * tracked per item for nothing.
+   */
+  private readonly keyOf: ((item: I) => string) | undefined;
 
   constructor(private readonly options: GroupCommitOptions<I, O>) {
     this.maxInFlight = options.keyOf ? Math.max(1, options.maxInFlight ?? 1) : 1;
+    this.keyOf = this.maxInFlight > 1 ? options.keyOf?.bind(options) : undefined;
   }
 
   /** Items waiting for a write (not counting those in flight). */
@@ -66,7 +73,7 @@ export class GroupCommit<I, O> {
   /** Resolves once the item is written (committed), or rejects with the reason it was not. */
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, key: this.options.keyOf?.(item) ?? '', resolve, reject });
+      this.queue.push({ item, key: this.keyOf?.(item) ?? '', resolve, reject });
       this.pump();
     });
   }
@@ -104,7 +111,7 @@ export class GroupCommit<I, O> {
 
   private write(batch: Array<Pending<I, O>>): void {
     this.inFlight++;
-    if (this.options.keyOf) for (const p of batch) this.busy.add(p.key);
+    if (this.keyOf) for (const p of batch) this.busy.add(p.key);
     this.options.onBatch?.(batch.length);
     let written: Promise<Array<ItemResult<O>>>;
     try {
@@ -116,7 +123,7 @@ export class GroupCommit<I, O> {
     }
     const done = (): void => {
       this.inFlight--;
-      if (this.options.keyOf) for (const p of batch) this.busy.delete(p.key);
+      if (this.keyOf) for (const p of batch) this.busy.delete(p.key);
       this.pump();
     };
     written.then(
