@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { routeRequest, type RestRoute } from './rest.ts';
 import { startBenchServer } from './servers.ts';
@@ -35,11 +36,11 @@ interface Row {
   main_thread_instructions_per_req: number;
 }
 
-function option(argv: string[], name: string, fallback: number): number {
-  const i = argv.indexOf(name);
-  if (i < 0) return fallback;
-  const n = Number(argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a positive whole number`);
+/** A `--name N` option's value, or `fallback` when it is not given. */
+function wholeNumber(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive whole number`);
   return n;
 }
 
@@ -79,12 +80,14 @@ async function countOne(
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const processes = option(argv, '--processes', 2);
-  const warm = option(argv, '--warm', 20_000);
-  const count = option(argv, '--count', 4_000);
-  const asked = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
-  const routes = (asked.length > 0 ? asked : Object.keys(ROUTES)).map((r) => {
+  const { values, positionals } = parseArgs({
+    options: { processes: { type: 'string' }, warm: { type: 'string' }, count: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const processes = wholeNumber(values.processes, 'processes', 2);
+  const warm = wholeNumber(values.warm, 'warm', 20_000);
+  const count = wholeNumber(values.count, 'count', 4_000);
+  const routes = (positionals.length > 0 ? positionals : Object.keys(ROUTES)).map((r) => {
     const route = ROUTES[r];
     if (!route) throw new Error(`unknown route ${r}; use ${Object.keys(ROUTES).join(', ')}`);
     return route;

@@ -13,6 +13,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startDurablePostgres, type DurablePostgres } from './pg-durable.ts';
 import { drive } from './rest.ts';
 import { startBenchServer } from './servers.ts';
@@ -66,18 +67,15 @@ function cpuSplit(count: number, wallUs: number, serverUs: number, postgresUs: n
   return { server: per(serverUs), postgres: per(postgresUs), client: per(clientUs), idle: per(idle) };
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const seconds = Number(option(argv, '--seconds') ?? 5);
-  const storeName = option(argv, '--store') ?? 'memory';
+  const { values, positionals } = parseArgs({
+    options: { seconds: { type: 'string', default: '5' }, store: { type: 'string', default: 'memory' } },
+    allowPositionals: true,
+  });
+  const seconds = Number(values.seconds);
+  const storeName = values.store;
   if (storeName !== 'memory' && storeName !== 'postgres') throw new Error('--store is memory or postgres');
-  const asked = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
-  const paths = asked.length > 0 ? asked : [...PATHS];
+  const paths = positionals.length > 0 ? positionals : [...PATHS];
   const pg: DurablePostgres | undefined = storeName === 'postgres' ? await startDurablePostgres() : undefined;
   try {
     for (const p of paths) await profileOne(p, seconds, pg);
