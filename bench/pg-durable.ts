@@ -23,34 +23,36 @@ export interface DurablePostgres {
   stop(): void;
 }
 
-/** Linux: user + system time of `pid`, plus that of its reaped children when `reaped`, µs (0 when gone). */
-function procCpuMicros(pid: number, reaped: boolean): number {
+/**
+ * Linux: the fields of /proc/<pid>/stat after the command name (which may hold spaces), so [1]
+ * is the parent pid and [11]..[14] utime, stime, cutime, cstime; undefined once the process is gone.
+ */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14 ... cstime 17.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
-    return (ticks * 1_000_000) / CLOCK_TICKS;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
 /** USER_HZ: Linux reports process times in 1/100 s on every architecture Node supports. */
 const CLOCK_TICKS = 100;
 
-/** The postmaster's CPU and that of all its live children (by parent pid). */
+/** User + system time in `f` (statFields), plus that of the reaped children when `reaped`, µs. */
+function cpuMicros(f: string[], reaped: boolean): number {
+  const ticks = Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0);
+  return (ticks * 1_000_000) / CLOCK_TICKS;
+}
+
+/** The postmaster's CPU, its reaped children's, and that of all its live children (by parent pid). */
 function clusterCpuMicros(postmaster: number): number {
-  let total = procCpuMicros(postmaster, true);
+  const own = statFields(postmaster);
+  let total = own ? cpuMicros(own, true) : 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += procCpuMicros(Number(entry), false);
-    } catch {
-      // gone between readdir and read
-    }
+    const f = statFields(entry);
+    if (f && Number(f[1]) === postmaster) total += cpuMicros(f, false);
   }
   return total;
 }
