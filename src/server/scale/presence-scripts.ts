@@ -85,25 +85,33 @@ local function drop_instance(base, ih)
 end
 `;
 
-/** One more socket of a user in a room on this instance. Returns the user's socket total in the room. */
-const JOIN = defineScript({
+/**
+ * JOIN's and LEAVE's shared call: KEYS[1] this instance's hash, KEYS[2] the room's; ARGV[1] the
+ * room id, ARGV[2] the user id. Replies with a count.
+ */
+const ROOM_USER_CALL = {
   NUMBER_OF_KEYS: 2,
-  SCRIPT: `
-local room, user = ARGV[1], ARGV[2]
-redis.call('HINCRBY', KEYS[1], room .. '|' .. user, 1)
-return redis.call('HINCRBY', KEYS[2], user, 1)
-`,
   parseCommand(parser: CommandParser, keys: PresenceKeys, instanceId: string, roomId: string, userId: string) {
     parser.pushKey(keys.inst(instanceId));
     parser.pushKey(keys.room(roomId));
     parser.push(roomId, userId);
   },
   transformReply: (reply: unknown): number => Number(reply),
+};
+
+/** One more socket of a user in a room on this instance. Returns the user's socket total in the room. */
+const JOIN = defineScript({
+  ...ROOM_USER_CALL,
+  SCRIPT: `
+local room, user = ARGV[1], ARGV[2]
+redis.call('HINCRBY', KEYS[1], room .. '|' .. user, 1)
+return redis.call('HINCRBY', KEYS[2], user, 1)
+`,
 });
 
 /** One socket fewer. Returns the total left, or -1 if this instance had none recorded. */
 const LEAVE = defineScript({
-  NUMBER_OF_KEYS: 2,
+  ...ROOM_USER_CALL,
   SCRIPT: `
 local ih, rk, user = KEYS[1], KEYS[2], ARGV[2]
 local f = ARGV[1] .. '|' .. user
@@ -114,12 +122,6 @@ local total = redis.call('HINCRBY', rk, user, -1)
 if total <= 0 then redis.call('HDEL', rk, user) return 0 end
 return total
 `,
-  parseCommand(parser: CommandParser, keys: PresenceKeys, instanceId: string, roomId: string, userId: string) {
-    parser.pushKey(keys.inst(instanceId));
-    parser.pushKey(keys.room(roomId));
-    parser.push(roomId, userId);
-  },
-  transformReply: (reply: unknown): number => Number(reply),
 });
 
 /**
